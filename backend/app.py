@@ -1,0 +1,91 @@
+"""HTTP routes and Lambda entry points. Handlers stay thin: the work is in
+chalicelib/, built lazily by chalicelib.services."""
+import os
+
+from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig
+
+from chalicelib import services, settings
+from chalicelib.web import json_errors
+
+app = Chalice(app_name="credits-saas")
+app.api.cors = CORSConfig(
+    allow_origin=settings.frontend_origin(),
+    allow_headers=["Authorization", "Content-Type", "X-Api-Key"],
+    max_age=600,
+)
+
+if settings.auth_mode() == "local":
+    user_authorizer = None
+else:
+    user_authorizer = CognitoUserPoolAuthorizer(
+        "CognitoUsers", provider_arns=[os.environ.get("USER_POOL_ARN", "USER_POOL_ARN")])
+
+
+def current_account():
+    from chalicelib import auth
+    identity = auth.identity(app.current_request)
+    return services.accounts().ensure(identity.user_id, identity.email)
+
+
+def spend_for(path):
+    from chalicelib import keys
+    from chalicelib.errors import Unauthorized
+    parsed = keys.parse(app.current_request.headers.get("x-api-key"))
+    if parsed is None:
+        raise Unauthorized("The API key is missing, unknown or revoked.", code="invalid_api_key")
+    user_id, key_hash = parsed
+    remaining = services.credits().spend(user_id, key_hash, settings.route_cost(path))
+    return {"credits": remaining}
+
+
+@app.route("/plans", methods=["GET"])
+@json_errors
+def list_plans():
+    return {"plans": services.plans().all()}
+
+
+@app.route("/user", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def get_user():
+    return {"user": services.accounts().view(current_account())}
+
+
+@app.route("/generate-key", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def generate_key():
+    account = current_account()
+    return {"key": services.accounts().regenerate_key(account.user_id)}
+
+
+@app.route("/test", methods=["POST"])
+@json_errors
+def metered_test():
+    return spend_for("/test")
+
+
+@app.route("/test/heavy", methods=["POST"])
+@json_errors
+def metered_test_heavy():
+    return spend_for("/test/heavy")
+
+
+@app.route("/usage", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def get_usage():
+    from chalicelib import usage
+    days = usage.parse_days((app.current_request.query_params or {}).get("days"))
+    return {"usage": usage.daily_usage(current_account(), days)}
+
+
+@app.route("/ledger", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def get_ledger():
+    return {"entries": services.ledger().entries(current_account().user_id)}
+
+
+@app.lambda_function(name="post_confirmation")
+def post_confirmation(event, context):
+    """Cognito post-confirmation trigger: create the account, return the event."""
+    attributes = (event.get("request") or {}).get("userAttributes") or {}
+    services.accounts().provision(attributes.get("sub"), attributes.get("email"))
+    return event

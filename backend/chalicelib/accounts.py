@@ -1,0 +1,117 @@
+"""Accounts: created once per confirmed Cognito user, whichever comes first of
+the post-confirmation trigger and the user's first authenticated request."""
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import clock, db, settings
+from chalicelib.errors import Unauthorized
+from chalicelib.keys import ApiKey
+from chalicelib.models import Account, LedgerEntry
+
+
+class ProvisioningStep:
+    """A follow-up of account creation (Stripe customer, refill execution).
+    Both methods must be idempotent: provisioning may run many times."""
+
+    def needed(self, account):
+        raise NotImplementedError
+
+    def run(self, account):
+        raise NotImplementedError
+
+
+class Accounts:
+    def __init__(self, plans, steps=()):
+        self._plans = plans
+        self._steps = list(steps)
+
+    def get(self, user_id):
+        try:
+            return Account.get(user_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def ensure(self, user_id, email=None):
+        """The account, created or completed if a provisioning step is missing."""
+        account = self.get(user_id)
+        if account is None or any(step.needed(account) for step in self._steps):
+            account = self.provision(user_id, email)
+        return account
+
+    def provision(self, user_id, email=None):
+        if not user_id:
+            raise Unauthorized("The token has no subject.")
+        self._create(user_id, email)
+        for step in self._steps:
+            account = self.get(user_id)
+            if step.needed(account):
+                step.run(account)
+        return self.get(user_id)
+
+    def _create(self, user_id, email):
+        """Account, first API key and the Free grant in one transaction; a
+        second call finds the account and changes nothing."""
+        allowance = self._plans.allowance(settings.FREE_PLAN)
+        key = ApiKey.generate(user_id)
+        now = clock.iso()
+        account = Account(
+            user_id, email=email, created_at=now, plan=settings.FREE_PLAN,
+            credits=allowance, purchased_credits=0, usage={},
+            api_key_hash=key.hash, api_key_prefix=key.display_prefix, api_key_created_at=now,
+        )
+        grant = LedgerEntry(user_id, "signup:%s" % user_id, at=now, kind="signup",
+                            credits=allowance, reference="Free plan")
+        try:
+            with TransactWrite(connection=db.connection()) as transaction:
+                transaction.save(account, condition=Account.user_id.does_not_exist())
+                transaction.save(grant, condition=LedgerEntry.key.does_not_exist())
+        except TransactWriteError as error:
+            if "ConditionalCheckFailed" not in db.cancellation_codes(error):
+                raise
+
+    def regenerate_key(self, user_id):
+        """A new key; the old one stops working with this write."""
+        key = ApiKey.generate(user_id)
+        try:
+            Account(user_id).update(
+                actions=[
+                    Account.api_key_hash.set(key.hash),
+                    Account.api_key_prefix.set(key.display_prefix),
+                    Account.api_key_created_at.set(clock.iso()),
+                ],
+                condition=Account.user_id.exists(),
+            )
+        except UpdateError as error:
+            if db.is_condition_failure(error):
+                raise Unauthorized("No account for this user.")
+            raise
+        return key.value
+
+    @staticmethod
+    def view(account):
+        subscription = None
+        if account.subscription is not None:
+            subscription = {
+                "id": account.subscription.id,
+                "plan": account.subscription.plan,
+                "status": account.subscription.status,
+                "current_period_end": _int_or_none(account.subscription.current_period_end),
+                "cancel_at_period_end": bool(account.subscription.cancel_at_period_end),
+            }
+        api_key = None
+        if account.api_key_hash:
+            api_key = {"prefix": account.api_key_prefix, "created_at": account.api_key_created_at}
+        return {
+            "id": account.user_id,
+            "email": account.email,
+            "plan": account.plan,
+            "credits": int(account.credits),
+            "plan_credits": account.plan_balance,
+            "purchased_credits": account.purchased_balance,
+            "subscription": subscription,
+            "api_key": api_key,
+        }
+
+
+def _int_or_none(value):
+    return None if value is None else int(value)

@@ -1,0 +1,106 @@
+"""PynamoDB models. The table design is explained in docs/data-model.md.
+
+Balances are stored as `credits` (the total) and `purchased_credits` (an upper
+bound on the purchased part): purchased = min(purchased_credits, credits) and
+plan = credits - purchased. Spending only ever decrements `credits`, which takes
+plan credits first by construction, so a metered call is one conditional write.
+"""
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, LocalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib import settings
+
+
+def _meta(table_name):
+    class Meta:
+        region = settings.region()
+        host = settings.aws_endpoint_url()
+        connect_timeout_seconds = 3
+        read_timeout_seconds = 5
+        max_retry_attempts = 3
+        billing_mode = "PAY_PER_REQUEST"
+    Meta.table_name = table_name
+    return Meta
+
+
+class SubscriptionAttribute(MapAttribute):
+    """The customer's current Stripe subscription as last reported by Stripe."""
+    id = UnicodeAttribute()
+    plan = UnicodeAttribute()
+    status = UnicodeAttribute()
+    current_period_end = NumberAttribute(null=True)
+    cancel_at_period_end = BooleanAttribute(default=False)
+    event_created = NumberAttribute(default=0)
+
+
+class Account(Model):
+    Meta = _meta(settings.accounts_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    plan = UnicodeAttribute(default=settings.FREE_PLAN)
+    credits = NumberAttribute(default=0)
+    purchased_credits = NumberAttribute(default=0)
+    api_key_hash = UnicodeAttribute(null=True)
+    api_key_prefix = UnicodeAttribute(null=True)
+    api_key_created_at = UnicodeAttribute(null=True)
+    stripe_customer_id = UnicodeAttribute(null=True)
+    subscription = SubscriptionAttribute(null=True)
+    plan_period_start = NumberAttribute(default=0)
+    usage = MapAttribute(default=dict)
+    refill_execution = UnicodeAttribute(null=True)
+    refill_generation = NumberAttribute(default=0)
+    refill_period = NumberAttribute(default=0)
+
+    @property
+    def purchased_balance(self):
+        return max(0, min(int(self.purchased_credits or 0), int(self.credits or 0)))
+
+    @property
+    def plan_balance(self):
+        return int(self.credits or 0) - self.purchased_balance
+
+
+class LedgerByTime(LocalSecondaryIndex):
+    class Meta:
+        index_name = "by_time"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
+
+
+class LedgerEntry(Model):
+    """One grant or purchase. The range key is the idempotency key, so writing
+    it with attribute_not_exists makes a repeated grant a no-op."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    at = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    credits = NumberAttribute()
+    reference = UnicodeAttribute(null=True)
+    by_time = LedgerByTime()
+
+
+class Product(Model):
+    """A plan from products.json, as synced to Stripe."""
+    Meta = _meta(settings.products_table())
+
+    name = UnicodeAttribute(hash_key=True)
+    credits = NumberAttribute()
+    interval = UnicodeAttribute()
+    position = NumberAttribute(default=0)
+    stripe_product_id = UnicodeAttribute(null=True)
+    prices = MapAttribute(default=dict)
+
+
+ALL_MODELS = (Account, LedgerEntry, Product)

@@ -1,0 +1,131 @@
+"""Builds the local AWS side of the stack on the moto server: tables, the
+Cognito user pool and app client. Used by `make dev` and by the test fixtures,
+so both run the same setup."""
+import json
+import os
+import socket
+import sys
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BACKEND = os.path.join(ROOT, "backend")
+if BACKEND not in sys.path:
+    sys.path.insert(0, BACKEND)
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+PASSWORD_POLICY = {
+    "MinimumLength": 8,
+    "RequireUppercase": False,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": False,
+}
+
+
+def free_port(host="127.0.0.1"):
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(port, host="127.0.0.1"):
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def start_moto(port=None, host="127.0.0.1"):
+    """A moto server with Step Functions execution on; returns (server, url).
+    MOTO_PORT must name the server's own port for executions to call back."""
+    from moto.server import ThreadedMotoServer
+
+    port = port or free_port(host)
+    os.environ["MOTO_PORT"] = str(port)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    url = "http://%s:%d" % (host, port)
+    enable_state_machine_execution(url)
+    return server, url
+
+
+def enable_state_machine_execution(url):
+    request = urllib.request.Request(
+        url + "/moto-api/config",
+        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def point_environment_at(url, region):
+    """Environment the app and boto3 read to reach the emulator."""
+    os.environ.update(FAKE_CREDENTIALS)
+    os.environ["AWS_ENDPOINT_URL"] = url
+    os.environ["AWS_DEFAULT_REGION"] = region
+    os.environ["REGION"] = region
+
+
+def create_tables():
+    from chalicelib.models import ALL_MODELS
+
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+
+
+def boto_client(service, region=None):
+    import boto3
+
+    return boto3.client(service, region_name=region or os.environ.get("REGION"),
+                        endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def create_user_pool(name="credits-saas-users"):
+    """User pool signing in by email, and an app client that allows
+    USER_PASSWORD_AUTH (the emulator does not check SRP passwords)."""
+    cognito = boto_client("cognito-idp")
+    pool = cognito.create_user_pool(
+        PoolName=name,
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
+        Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
+    )["UserPool"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="web",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    return pool["Id"], client["ClientId"], pool["Arn"]
+
+
+def configure_auth(pool_id, client_id):
+    os.environ["USER_POOL_ID"] = pool_id
+    os.environ["USER_POOL_CLIENT_ID"] = client_id
+    os.environ["AUTH_MODE"] = "local"
+
+
+def sign_up(email, password, client_id):
+    """Sign up and confirm a user; returns the Cognito sub."""
+    cognito = boto_client("cognito-idp")
+    response = cognito.sign_up(ClientId=client_id, Username=email, Password=password,
+                               UserAttributes=[{"Name": "email", "Value": email}])
+    cognito.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode="000000")
+    return response["UserSub"]
+
+
+def sign_in(email, password, client_id):
+    """The user's ID token."""
+    cognito = boto_client("cognito-idp")
+    result = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                   AuthParameters={"USERNAME": email, "PASSWORD": password})
+    return result["AuthenticationResult"]["IdToken"]
