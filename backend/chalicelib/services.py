@@ -45,3 +45,18 @@ def accounts():
         from chalicelib.accounts import Accounts
         return Accounts(plans(), provisioning_steps())
     return _once("accounts", build)
+
+
+def stripe():
+    """The Stripe client, or None when Stripe is not configured on this stage."""
+    return None
+
+
+def billing():
+    """Checkout, subscriptions and the billing portal (needs Stripe)."""
+    return None
+
+
+def refills():
+    """Free-plan refill executions, or None when no state machine is configured."""
+    return None
