@@ -5,7 +5,7 @@ import os
 from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig
 
 from chalicelib import services, settings
-from chalicelib.web import json_errors
+from chalicelib.web import json_body, json_errors
 
 app = Chalice(app_name="credits-saas")
 app.api.cors = CORSConfig(
@@ -30,6 +30,7 @@ def current_account():
 def spend_for(path):
     from chalicelib import keys
     from chalicelib.errors import Unauthorized
+    json_body(app.current_request, required=False)
     parsed = keys.parse(app.current_request.headers.get("x-api-key"))
     if parsed is None:
         raise Unauthorized("The API key is missing, unknown or revoked.", code="invalid_api_key")
@@ -81,6 +82,38 @@ def get_usage():
 @json_errors
 def get_ledger():
     return {"entries": services.ledger().entries(current_account().user_id)}
+
+
+def billing_service():
+    from chalicelib.errors import ApiError
+    billing = services.billing()
+    if billing is None:
+        raise ApiError("Billing is not configured on this stage.", code="billing_unavailable", status=503)
+    return billing
+
+
+@app.route("/checkout", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def checkout():
+    from chalicelib.billing import parse_checkout
+    account = current_account()
+    plan, subscribe = parse_checkout(json_body(app.current_request))
+    return billing_service().checkout(account, plan, subscribe,
+                                      client_key=app.current_request.headers.get("idempotency-key"))
+
+
+@app.route("/stop-subscriptions", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def stop_subscriptions():
+    account = current_account()
+    return {"user": services.accounts().view(billing_service().stop_subscriptions(account))}
+
+
+@app.route("/billing-portal", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def billing_portal():
+    account = current_account()
+    return billing_service().portal(account)
 
 
 @app.lambda_function(name="post_confirmation")

@@ -78,3 +78,38 @@ def new_user(aws_stack):
 @pytest.fixture
 def user(new_user):
     return new_user()
+
+
+def call(client, method, path, headers=None, body=None):
+    """A request through chalice.test.Client; returns (status, parsed JSON)."""
+    import json
+    data = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
+    headers = dict(headers or {})
+    if data is not None:
+        headers.setdefault("Content-Type", "application/json")
+    response = client.http.request(method, path, headers=headers, body=data or b"")
+    return response.status_code, json.loads(response.body) if response.body else None
+
+
+@pytest.fixture
+def api_key(client, user):
+    """The user's account (created by their first request) and a fresh key."""
+    status, body = call(client, "POST", "/generate-key", user.headers)
+    assert status == 200, body
+    return body["key"]
+
+
+@pytest.fixture(scope="session")
+def api_url(app):
+    """`chalice local` on the local stage, served in-process on a free port."""
+    import threading
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import create_local_server
+
+    config = CLIFactory(os.path.join(ROOT, "backend")).create_config_obj(chalice_stage_name="local")
+    port = local_stack.free_port()
+    server = create_local_server(app, config, "127.0.0.1", port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield "http://127.0.0.1:%d" % port
+    server.shutdown()

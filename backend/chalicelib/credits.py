@@ -66,7 +66,7 @@ class Credits:
         """Add a one-off pack. Blind ADD keeps min(purchased, total) exact."""
         entry = self._entry(user_id, key, kind, amount, reference)
         account_actions = [Account.credits.add(amount), Account.purchased_credits.add(amount)]
-        return self._transact(entry, account_actions + list(actions), Account.user_id.exists())
+        return self._transact(entry, account_actions + list(actions), Account.user_id.exists()) is True
 
     def reset_plan(self, user_id, amount, key, kind, reference, condition=None, actions=()):
         """Reset plan credits to `amount` for a new period, keeping purchased

@@ -2,6 +2,24 @@
 from chalicelib import settings
 from chalicelib.models import Product
 
+# Price kinds, the keys of a plan's `prices`: a one-off pack, and the
+# subscription price named after the plan's interval.
+ONE_OFF = "one_off"
+RECURRING = {"week": "weekly", "month": "monthly"}
+PUBLIC_PRICE_FIELDS = ("amount", "currency", "lookup_key")
+
+
+def price_kind(interval, subscribe):
+    """The key in `prices` of the price a checkout uses."""
+    return RECURRING[interval] if subscribe else ONE_OFF
+
+
+def stored_prices(product):
+    """The product's prices map as plain dicts: kind -> {amount, currency,
+    lookup_key, price_id}."""
+    raw = product.prices.as_dict() if hasattr(product.prices, "as_dict") else dict(product.prices or {})
+    return {kind: dict(price) for kind, price in raw.items()}
+
 
 class Plans:
     def all(self):
@@ -26,7 +44,11 @@ class Plans:
 
     @staticmethod
     def view(product):
-        prices = product.prices.as_dict() if hasattr(product.prices, "as_dict") else dict(product.prices or {})
+        prices = {
+            kind: {field: int(price[field]) if field == "amount" else price.get(field)
+                   for field in PUBLIC_PRICE_FIELDS}
+            for kind, price in stored_prices(product).items()
+        }
         return {
             "name": product.name,
             "credits": int(product.credits),

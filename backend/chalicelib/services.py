@@ -37,7 +37,12 @@ def ledger():
 
 def provisioning_steps():
     """Follow-ups of account creation that are configured on this stage."""
-    return []
+    from chalicelib import settings
+    steps = []
+    if settings.stripe_secret_key():
+        from chalicelib.billing import StripeCustomerStep
+        steps.append(StripeCustomerStep(billing))
+    return steps
 
 
 def accounts():
@@ -49,12 +54,21 @@ def accounts():
 
 def stripe():
     """The Stripe client, or None when Stripe is not configured on this stage."""
-    return None
+    def build():
+        from chalicelib import stripe_client
+        return stripe_client.build()
+    return _once("stripe", build)
 
 
 def billing():
     """Checkout, subscriptions and the billing portal (needs Stripe)."""
-    return None
+    def build():
+        client = stripe()
+        if client is None:
+            return None
+        from chalicelib.billing import Billing
+        return Billing(client, plans(), credits(), refills)
+    return _once("billing", build)
 
 
 def refills():

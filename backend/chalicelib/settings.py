@@ -84,3 +84,34 @@ def jwks_url():
 
 def usage_days_kept():
     return int(env("USAGE_DAYS_KEPT", "90"))
+
+
+def stripe_secret_key():
+    """Unset: Stripe is not configured on this stage (billing routes answer 503)."""
+    return env("STRIPE_SECRET_KEY") or None
+
+
+def stripe_api_base():
+    """Unset: the real Stripe API; the local stack points it at the Stripe sandbox."""
+    return env("STRIPE_API_BASE") or None
+
+
+def stripe_timeout_seconds():
+    return float(env("STRIPE_TIMEOUT_SECONDS", "10"))
+
+
+def stripe_max_network_retries():
+    return int(env("STRIPE_MAX_NETWORK_RETRIES", "2"))
+
+
+def checkout_success_url():
+    return env("CHECKOUT_SUCCESS_URL") or (
+        frontend_origin().rstrip("/") + "/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}")
+
+
+def checkout_cancel_url():
+    return env("CHECKOUT_CANCEL_URL") or frontend_origin().rstrip("/") + "/billing?checkout=cancelled"
+
+
+def billing_portal_return_url():
+    return env("BILLING_PORTAL_RETURN_URL") or frontend_origin().rstrip("/") + "/billing"

@@ -1,0 +1,273 @@
+"""Checkout, going back to Free and the billing portal.
+
+Every Stripe call happens before the local write it leads to, so a Stripe
+failure (a 502 `UpstreamError`) leaves the account exactly as it was.
+Credits for a purchase or a subscription are granted by the Stripe webhook,
+never here: a checkout session only says what the user wants to buy.
+"""
+import logging
+import re
+import time
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from chalicelib import db, settings
+from chalicelib.accounts import ProvisioningStep
+from chalicelib.errors import BadRequest, Conflict, UpstreamError
+from chalicelib.models import Account
+from chalicelib.plans import price_kind, stored_prices
+from chalicelib.stripe_client import upstream
+
+logger = logging.getLogger("credits-saas")
+
+# A subscription in one of these states still bills the customer (or is about to).
+ACTIVE_STATUSES = ("active", "past_due", "trialing")
+CANCELLABLE_STATUSES = ACTIVE_STATUSES + ("unpaid", "incomplete", "paused")
+
+# Two identical checkout requests within this window get the same session
+# (a double click, a retried request); a later purchase gets a new one.
+CHECKOUT_WINDOW_SECONDS = 10
+CLIENT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
+
+
+def customer_idempotency_key(user_id):
+    return "customer:%s" % user_id
+
+
+def checkout_idempotency_key(user_id, plan, mode, client_key=None, now=None):
+    """Stable for retries of one request, new for a later purchase.
+
+    A client-supplied `Idempotency-Key` names the request exactly; without one
+    the key falls back to a short time window."""
+    if client_key is not None:
+        if not isinstance(client_key, str) or not CLIENT_KEY_PATTERN.match(client_key):
+            raise BadRequest("The Idempotency-Key header must be 1-100 letters, digits or ._:-",
+                             code="invalid_idempotency_key")
+        request = "key:" + client_key
+    else:
+        request = "t%d" % (int(now if now is not None else time.time()) // CHECKOUT_WINDOW_SECONDS)
+    return "checkout:%s:%s:%s:%s" % (user_id, plan, mode, request)
+
+
+def free_ledger_key(account):
+    """The ledger key of one return to Free: the subscription being left (the
+    webhook for that subscription's deletion uses the same key, so whichever
+    runs first grants the Free allowance and the other changes nothing)."""
+    if account.subscription is not None:
+        return "free:%s:%s" % (account.user_id, account.subscription.id)
+    return "free:%s:%s:%d" % (account.user_id, account.plan, int(account.plan_period_start or 0))
+
+
+def parse_checkout(body):
+    """(plan name, subscribe) from a `POST /checkout` body, or a 400."""
+    plan = body.get("plan")
+    if not isinstance(plan, str) or not plan.strip():
+        raise BadRequest('"plan" must be the name of a plan.', code="invalid_plan")
+    subscribe = body.get("subscribe")
+    if not isinstance(subscribe, bool):
+        raise BadRequest('"subscribe" must be true or false.', code="invalid_subscribe")
+    return plan, subscribe
+
+
+def is_subscribed_to(account, plan_name):
+    subscription = account.subscription
+    return (subscription is not None and subscription.plan == plan_name
+            and subscription.status in ACTIVE_STATUSES)
+
+
+class Billing:
+    def __init__(self, stripe, plans, credits, refills=lambda: None):
+        """`refills` is called when needed and returns the refill service or None."""
+        self._stripe = stripe
+        self._plans = plans
+        self._credits = credits
+        self._refills = refills
+
+    # Customers ---------------------------------------------------------------
+
+    def customer_id(self, account, max_network_retries=None):
+        """The account's Stripe customer, created and stored on first use."""
+        if account.stripe_customer_id:
+            return account.stripe_customer_id
+        params = {"metadata": {"user_id": account.user_id}}
+        if account.email:
+            params["email"] = account.email
+        options = {"idempotency_key": customer_idempotency_key(account.user_id)}
+        if max_network_retries is not None:
+            options["max_network_retries"] = max_network_retries
+        with upstream("create your Stripe customer"):
+            customer = self._stripe.v1.customers.create(params=params, options=options)
+        return self._store_customer(account.user_id, customer.id)
+
+    @staticmethod
+    def _store_customer(user_id, customer_id):
+        """Written only if the account has none yet; a concurrent request that
+        stored one first wins (the idempotency key makes it the same customer)."""
+        try:
+            Account(user_id).update(
+                actions=[Account.stripe_customer_id.set(customer_id)],
+                condition=Account.user_id.exists() & Account.stripe_customer_id.does_not_exist(),
+            )
+        except UpdateError as error:
+            if not db.is_condition_failure(error):
+                raise
+            try:
+                stored = Account.get(user_id, consistent_read=True).stripe_customer_id
+            except DoesNotExist:
+                stored = None
+            return stored or customer_id
+        return customer_id
+
+    # Checkout ----------------------------------------------------------------
+
+    def checkout(self, account, plan_name, subscribe, client_key=None):
+        """A Stripe Checkout Session for one plan: a subscription or a one-off
+        pack. Returns {"session_id", "url"}."""
+        product = self._paid_plan(plan_name)
+        if subscribe and is_subscribed_to(account, product.name):
+            raise Conflict("You already subscribe to %s." % product.name, code="already_subscribed")
+        kind = price_kind(product.interval, subscribe)
+        price_spec = stored_prices(product).get(kind)
+        if not price_spec or not price_spec.get("lookup_key"):
+            raise BadRequest("%s cannot be bought this way." % product.name, code="invalid_plan")
+        mode = "subscription" if subscribe else "payment"
+        idempotency_key = checkout_idempotency_key(account.user_id, product.name, mode, client_key)
+
+        customer_id = self.customer_id(account)
+        metadata = {"user_id": account.user_id, "plan": product.name, "kind": kind}
+        with upstream("start the checkout"):
+            price = self._active_price(price_spec["lookup_key"])
+            params = {
+                "mode": mode,
+                "customer": customer_id,
+                "line_items": [{"price": price.id, "quantity": 1}],
+                "success_url": settings.checkout_success_url(),
+                "cancel_url": settings.checkout_cancel_url(),
+                "client_reference_id": account.user_id,
+                "metadata": metadata,
+            }
+            if subscribe:
+                params["subscription_data"] = {"metadata": metadata}
+            else:
+                params["payment_intent_data"] = {"metadata": metadata}
+            session = self._stripe.v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": idempotency_key})
+        return {"session_id": session.id, "url": session.url}
+
+    def _paid_plan(self, plan_name):
+        product = self._plans.find(plan_name)
+        if product is not None and stored_prices(product):
+            return product
+        on_sale = ", ".join(plan["name"] for plan in self._plans.all() if plan["prices"])
+        if product is None:
+            message = "There is no plan called %r; choose one of: %s." % (plan_name, on_sale)
+        else:
+            message = "%s cannot be bought; choose one of: %s." % (product.name, on_sale)
+        raise BadRequest(message, code="invalid_plan")
+
+    def _active_price(self, lookup_key):
+        prices = self._stripe.v1.prices.list(
+            params={"lookup_keys": [lookup_key], "active": True, "limit": 1})
+        if not prices.data:
+            logger.error("no active Stripe price has the lookup key %s; run scripts/sync_products.py",
+                         lookup_key)
+            raise UpstreamError("This plan is not on sale in Stripe yet; nothing was changed.",
+                                code="price_unavailable")
+        return prices.data[0]
+
+    # Back to Free ------------------------------------------------------------
+
+    def stop_subscriptions(self, account):
+        """Cancels every subscription of the customer that still bills, then
+        puts the account on Free with the Free allowance. Safe to repeat: once
+        the account is Free with no subscription there is nothing left to do."""
+        if account.stripe_customer_id:
+            with upstream("cancel your subscriptions"):
+                for subscription in self._billing_subscriptions(account.stripe_customer_id):
+                    self._cancel(subscription.id)
+        changed = self._return_to_free(account)
+        refreshed = Account.get(account.user_id, consistent_read=True)
+        if changed:
+            refills = self._refills()
+            if refills is not None:
+                refills.restart(refreshed)
+                refreshed = Account.get(account.user_id, consistent_read=True)
+        return refreshed
+
+    def _billing_subscriptions(self, customer_id):
+        listing = self._stripe.v1.subscriptions.list(
+            params={"customer": customer_id, "status": "all", "limit": 100})
+        return [subscription for subscription in listing.auto_paging_iter()
+                if subscription.status in CANCELLABLE_STATUSES]
+
+    def _cancel(self, subscription_id):
+        import stripe
+
+        try:
+            self._stripe.v1.subscriptions.cancel(
+                subscription_id, options={"idempotency_key": "cancel:%s" % subscription_id})
+        except stripe.InvalidRequestError:
+            # Cancelled meanwhile (by the portal, or a concurrent request)?
+            if self._stripe.v1.subscriptions.retrieve(subscription_id).status != "canceled":
+                raise
+
+    def _return_to_free(self, account):
+        """One conditional transaction: plan Free, subscription record removed,
+        plan credits reset to the Free allowance, ledger entry. It applies only
+        if the account is still as read, so a repeat or a race is a no-op."""
+        if account.plan == settings.FREE_PLAN and account.subscription is None:
+            return False
+        condition = Account.plan == account.plan
+        if account.subscription is not None:
+            condition = condition & (Account.subscription.id == account.subscription.id)
+        else:
+            condition = condition & Account.subscription.does_not_exist()
+
+        if account.plan == settings.FREE_PLAN:
+            # Free with a leftover subscription record (e.g. an unpaid first
+            # invoice): forget the record, no new allowance.
+            try:
+                Account(account.user_id).update(actions=[Account.subscription.remove()],
+                                                condition=condition)
+            except UpdateError as error:
+                if not db.is_condition_failure(error):
+                    raise
+                return False
+            return False
+
+        reference = "Back to Free from %s" % account.plan
+        return self._credits.reset_plan(
+            account.user_id, self._plans.allowance(settings.FREE_PLAN), free_ledger_key(account),
+            "free", reference, condition=condition,
+            actions=[Account.plan.set(settings.FREE_PLAN), Account.subscription.remove()],
+        )
+
+    # Billing portal ----------------------------------------------------------
+
+    def portal(self, account):
+        """A Stripe Billing Portal session for the account's customer."""
+        customer_id = self.customer_id(account)
+        with upstream("open the billing portal"):
+            session = self._stripe.v1.billing_portal.sessions.create(params={
+                "customer": customer_id,
+                "return_url": settings.billing_portal_return_url(),
+            })
+        return {"url": session.url}
+
+
+class StripeCustomerStep(ProvisioningStep):
+    """Provisioning: every account gets a Stripe customer. When Stripe cannot
+    be reached the account is still created; the next authenticated request
+    (or the first checkout) tries again."""
+
+    def __init__(self, billing):
+        self._billing = billing  # called on first use: Stripe is imported only when needed
+
+    def needed(self, account):
+        return account is not None and not account.stripe_customer_id
+
+    def run(self, account):
+        try:
+            self._billing().customer_id(account, max_network_retries=0)
+        except UpstreamError as error:
+            logger.warning("Stripe customer for %s not created yet: %s", account.user_id, error.message)
