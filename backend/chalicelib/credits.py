@@ -92,6 +92,18 @@ class Credits:
                 return result
         return False
 
+    def record(self, user_id, key, kind, amount, reference):
+        """A ledger entry with no balance change (e.g. a superseded period)."""
+        from pynamodb.exceptions import PutError
+
+        try:
+            self._entry(user_id, key, kind, amount, reference).save(condition=LedgerEntry.key.does_not_exist())
+        except PutError as error:
+            if not db.is_condition_failure(error):
+                raise
+            return False
+        return True
+
     def _entry(self, user_id, key, kind, amount, reference):
         return LedgerEntry(user_id, key, at=clock.iso(), kind=kind, credits=amount, reference=reference)
 

@@ -54,6 +54,7 @@ class Account(Model):
     stripe_customer_id = UnicodeAttribute(null=True)
     subscription = SubscriptionAttribute(null=True)
     plan_period_start = NumberAttribute(default=0)
+    subscription_synced_at = NumberAttribute(default=0)
     usage = MapAttribute(default=dict)
     refill_execution = UnicodeAttribute(null=True)
     refill_generation = NumberAttribute(default=0)

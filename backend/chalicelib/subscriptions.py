@@ -1,0 +1,164 @@
+"""Keeps an account's plan in step with its Stripe subscriptions.
+
+Webhooks arrive late, twice, or out of order, so no handler trusts the event
+it was handed: each one reads the customer's subscriptions from Stripe and
+writes what it saw, stamped with the time it looked. A write carrying an older
+stamp than the one stored is refused, so concurrent deliveries converge on the
+newest view of Stripe.
+"""
+import logging
+import time
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib import db, settings
+from chalicelib.models import Account, Product, SubscriptionAttribute
+from chalicelib.plans import stored_prices
+
+logger = logging.getLogger("credits-saas")
+
+LIVE_STATUSES = ("active", "past_due", "trialing")
+
+
+def subscription_plan(subscription, products=None):
+    """The plan a subscription pays for: from its price (a switch in the
+    billing portal changes the price, not the metadata), else its metadata."""
+    price = _first_price(subscription)
+    return plan_for_price(price, products) or (subscription.get("metadata") or {}).get("plan")
+
+
+def plan_for_price(price, products=None):
+    if not price:
+        return None
+    for product in products if products is not None else Product.scan(consistent_read=True):
+        for stored in stored_prices(product).values():
+            if stored.get("price_id") == price.get("id") or (
+                    price.get("lookup_key") and stored.get("lookup_key") == price.get("lookup_key")):
+                return product.name
+    return (price.get("metadata") or {}).get("plan")
+
+
+def _first_price(subscription):
+    items = ((subscription.get("items") or {}).get("data")) or []
+    return items[0].get("price") if items else None
+
+
+def current_period_end(subscription):
+    items = ((subscription.get("items") or {}).get("data")) or []
+    end = subscription.get("current_period_end") or (items[0].get("current_period_end") if items else None)
+    return int(end) if end else None
+
+
+def newest_live(subscriptions):
+    live = [s for s in subscriptions if s.get("status") in LIVE_STATUSES]
+    return max(live, key=lambda s: (s.get("created") or 0, s.get("id"))) if live else None
+
+
+class SubscriptionSync:
+    def __init__(self, stripe, plans, credits, refills=lambda: None):
+        self._stripe = stripe
+        self._plans = plans
+        self._credits = credits
+        self._refills = refills
+
+    def sync(self, account):
+        """Reads the customer's subscriptions and applies them: the newest live
+        one sets the plan and every other live one is cancelled; none left
+        means back to Free."""
+        if not account.stripe_customer_id:
+            return account
+        stamp = time.time_ns()
+        subscriptions = self._list(account.stripe_customer_id)
+        account = Account.get(account.user_id, consistent_read=True)
+        current = newest_live(subscriptions)
+        for other in subscriptions:
+            if current is not None and other is not current and other.get("status") in LIVE_STATUSES:
+                self._cancel(other["id"])
+        if current is None:
+            if self.return_to_free(account, stamp):
+                self._restart_refill(account.user_id)
+            return account
+        if self._record(account, current, stamp) and account.plan == settings.FREE_PLAN:
+            self._stop_refill(account.user_id)
+        return account
+
+    def _list(self, customer_id):
+        listing = self._stripe.v1.subscriptions.list(
+            params={"customer": customer_id, "status": "all", "limit": 100})
+        return [s.to_dict() if hasattr(s, "to_dict") else dict(s) for s in listing.auto_paging_iter()]
+
+    def _cancel(self, subscription_id):
+        import stripe
+
+        try:
+            self._stripe.v1.subscriptions.cancel(
+                subscription_id, options={"idempotency_key": "cancel:%s" % subscription_id})
+        except stripe.InvalidRequestError:
+            if self._stripe.v1.subscriptions.retrieve(subscription_id).status != "canceled":
+                raise
+
+    def _record(self, account, subscription, stamp):
+        plan = subscription_plan(subscription)
+        if not plan:
+            logger.error("subscription %s has no known plan; ignored", subscription["id"])
+            return False
+        record = SubscriptionAttribute(
+            id=subscription["id"], plan=plan, status=subscription["status"],
+            current_period_end=current_period_end(subscription),
+            cancel_at_period_end=bool(subscription.get("cancel_at_period_end")),
+            event_created=int(subscription.get("created") or 0),
+        )
+        try:
+            Account(account.user_id).update(
+                actions=[Account.plan.set(plan), Account.subscription.set(record),
+                         Account.subscription_synced_at.set(stamp)],
+                condition=Account.user_id.exists() & _older_than(stamp),
+            )
+        except UpdateError as error:
+            if db.is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def return_to_free(self, account, stamp=None):
+        """Plan Free, subscription record removed, plan credits reset to the
+        Free allowance: one transaction, applied once per subscription left
+        (its ledger key) and only over an older view of Stripe."""
+        stamp = stamp or time.time_ns()
+        if account.plan == settings.FREE_PLAN:
+            if account.subscription is not None:
+                self._forget_subscription(account, stamp)
+            return False
+        left = account.subscription.id if account.subscription is not None else account.plan
+        condition = (Account.plan == account.plan) & _older_than(stamp)
+        return self._credits.reset_plan(
+            account.user_id, self._plans.allowance(settings.FREE_PLAN),
+            "free:%s:%s" % (account.user_id, left), "free", "Back to Free from %s" % account.plan,
+            condition=condition,
+            actions=[Account.plan.set(settings.FREE_PLAN), Account.subscription.remove(),
+                     Account.subscription_synced_at.set(stamp),
+                     Account.plan_period_start.set(int(time.time()))],
+        )
+
+    def _forget_subscription(self, account, stamp):
+        try:
+            Account(account.user_id).update(
+                actions=[Account.subscription.remove(), Account.subscription_synced_at.set(stamp)],
+                condition=(Account.plan == settings.FREE_PLAN) & _older_than(stamp))
+        except UpdateError as error:
+            if not db.is_condition_failure(error):
+                raise
+
+    def _stop_refill(self, user_id):
+        refills = self._refills()
+        if refills is not None:
+            refills.stop(Account.get(user_id, consistent_read=True))
+
+    def _restart_refill(self, user_id):
+        refills = self._refills()
+        if refills is not None:
+            refills.restart(Account.get(user_id, consistent_read=True))
+
+
+def _older_than(stamp):
+    return Account.subscription_synced_at.does_not_exist() | (Account.subscription_synced_at < stamp)

@@ -1,0 +1,216 @@
+"""Stripe webhook: verify the signature on the raw body, then dispatch on the
+event type through a small table of handlers.
+
+Every effect is idempotent by its own key (`checkout:<session>`,
+`invoice:<invoice>`, `free:<user>:<subscription>`), and subscription state is
+read from Stripe rather than taken from the event, so duplicates, retries and
+reordering all converge on the same account.
+"""
+import json
+import logging
+import time
+
+from chalicelib import settings
+from chalicelib.errors import ApiError, BadRequest, TransientError
+from chalicelib.models import Account
+
+logger = logging.getLogger("credits-saas")
+
+HANDLED_EVENTS = (
+    "checkout.session.completed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "invoice.paid",
+    "invoice.payment_failed",
+)
+
+
+class MalformedEvent(Exception):
+    pass
+
+
+def verify(raw_body, signature, secret):
+    """The event as a plain dict, or a 400 for a bad, missing or stale signature."""
+    import stripe
+
+    if not secret:
+        raise TransientError("The webhook signing secret is not configured.", code="webhook_not_configured")
+    if not signature:
+        raise BadRequest("The Stripe-Signature header is missing.", code="missing_signature")
+    try:
+        stripe.Webhook.construct_event(raw_body, signature, secret)
+    except stripe.SignatureVerificationError:
+        raise BadRequest("The Stripe signature does not match or is too old.", code="invalid_signature")
+    except ValueError:
+        raise BadRequest("The webhook payload is not valid JSON.", code="invalid_payload")
+    try:
+        event = json.loads(raw_body)
+        event["data"]["object"]
+        event["type"]
+    except (ValueError, KeyError, TypeError):
+        raise BadRequest("The webhook payload is not a Stripe event.", code="invalid_payload")
+    return event
+
+
+class StripeWebhook:
+    def __init__(self, secret, accounts, credits, plans, sync, stripe):
+        self._secret = secret
+        self._accounts = accounts
+        self._credits = credits
+        self._plans = plans
+        self._sync = sync
+        self._stripe = stripe
+        self._handlers = {
+            "checkout.session.completed": self.checkout_completed,
+            "customer.subscription.created": self.subscription_changed,
+            "customer.subscription.updated": self.subscription_changed,
+            "customer.subscription.deleted": self.subscription_changed,
+            "invoice.paid": self.invoice_paid,
+            "invoice.payment_failed": self.invoice_payment_failed,
+        }
+
+    def handle(self, raw_body, signature):
+        event = verify(raw_body, signature, self._secret)
+        handler = self._handlers.get(event["type"])
+        if handler is None:
+            return {"received": True, "ignored": event["type"]}
+        try:
+            handler(event["data"]["object"])
+        except ApiError:
+            raise
+        except (MalformedEvent, KeyError, TypeError, ValueError) as error:
+            logger.warning("malformed %s event %s: %r", event["type"], event.get("id"), error)
+            raise BadRequest("The %s event is missing data." % event["type"], code="invalid_payload")
+        except Exception as error:
+            if _is_transient(error):
+                logger.warning("transient failure on %s %s: %r", event["type"], event.get("id"), error)
+                raise TransientError("Could not apply the event yet; Stripe will retry.")
+            raise
+        return {"received": True}
+
+    # Handlers ------------------------------------------------------------------
+
+    def checkout_completed(self, session):
+        account = self._account_for(session, session.get("client_reference_id"))
+        if account is None:
+            return
+        if session["mode"] == "payment":
+            self._grant_pack(account, session)
+        elif session["mode"] == "subscription":
+            self._sync.sync(account)
+
+    def _grant_pack(self, account, session):
+        if session.get("payment_status") != "paid":
+            return
+        plan = (session.get("metadata") or {}).get("plan")
+        product = self._plans.find(plan)
+        if product is None:
+            raise MalformedEvent("checkout session %s names no known plan" % session["id"])
+        self._credits.add_purchased(account.user_id, int(product.credits), "checkout:%s" % session["id"],
+                                    "purchase", "%s pack" % product.name)
+
+    def subscription_changed(self, subscription):
+        account = self._account_for(subscription)
+        if account is not None:
+            self._sync.sync(account)
+
+    def invoice_paid(self, invoice):
+        subscription_id = invoice_subscription(invoice)
+        if not subscription_id:
+            return
+        account = self._account_for(invoice, metadata=invoice_metadata(invoice))
+        if account is None:
+            return
+        self._sync.sync(account)
+        self._grant_period(account.user_id, invoice, subscription_id)
+
+    def _grant_period(self, user_id, invoice, subscription_id):
+        """Plan credits reset to the allowance of the period this invoice paid
+        for, unless a newer period was granted already: then it is only
+        recorded, so the ledger is the same whatever the delivery order."""
+        from chalicelib.subscriptions import plan_for_price
+
+        line = _first_line(invoice)
+        plan = plan_for_price(line.get("price")) or invoice_metadata(invoice).get("plan")
+        product = self._plans.find(plan)
+        if product is None:
+            raise MalformedEvent("invoice %s pays for no known plan" % invoice["id"])
+        period_start = int((line.get("period") or {}).get("start") or invoice.get("period_start") or 0)
+        key = "invoice:%s" % invoice["id"]
+        reference = "%s, period from %s" % (product.name, time.strftime("%Y-%m-%d", time.gmtime(period_start)))
+        condition = (Account.subscription.id == subscription_id) & (Account.plan_period_start < period_start)
+        granted = self._credits.reset_plan(
+            user_id, int(product.credits), key, "plan", reference, condition=condition,
+            actions=[Account.plan_period_start.set(period_start)])
+        if not granted:
+            self._credits.record(user_id, key, "plan", int(product.credits), reference + " (superseded)")
+
+    def invoice_payment_failed(self, invoice):
+        account = self._account_for(invoice, metadata=invoice_metadata(invoice))
+        if account is not None:
+            self._sync.sync(account)
+
+    # Accounts ------------------------------------------------------------------
+
+    def _account_for(self, obj, user_id=None, metadata=None):
+        """The account an object belongs to: our user id travels in metadata
+        (set at checkout), else on the Stripe customer. The customer must be
+        the account's own, so an event can never touch another account."""
+        metadata = metadata if metadata is not None else (obj.get("metadata") or {})
+        customer_id = obj.get("customer")
+        if isinstance(customer_id, dict):
+            customer_id = customer_id.get("id")
+        user_id = user_id or metadata.get("user_id") or self._customer_user(customer_id)
+        account = self._accounts.get(user_id) if user_id else None
+        if account is None:
+            logger.warning("no account for Stripe object %s", obj.get("id"))
+            return None
+        if customer_id and account.stripe_customer_id != customer_id:
+            logger.warning("Stripe object %s belongs to customer %s, not account %s's",
+                           obj.get("id"), customer_id, user_id)
+            return None
+        return account
+
+    def _customer_user(self, customer_id):
+        if not customer_id:
+            return None
+        customer = self._stripe.v1.customers.retrieve(customer_id)
+        return (customer.get("metadata") or {}).get("user_id")
+
+
+def invoice_subscription(invoice):
+    """Works with both the legacy `subscription` field and the newer `parent`."""
+    subscription = invoice.get("subscription")
+    if isinstance(subscription, dict):
+        subscription = subscription.get("id")
+    if subscription:
+        return subscription
+    details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
+    return details.get("subscription")
+
+
+def invoice_metadata(invoice):
+    details = ((invoice.get("parent") or {}).get("subscription_details")) or invoice.get("subscription_details") or {}
+    return details.get("metadata") or {}
+
+
+def _first_line(invoice):
+    lines = ((invoice.get("lines") or {}).get("data")) or []
+    if not lines:
+        raise MalformedEvent("invoice %s has no lines" % invoice.get("id"))
+    line = dict(lines[0])
+    if not line.get("price"):
+        pricing = (line.get("pricing") or {}).get("price_details") or {}
+        line["price"] = {"id": pricing.get("price")} if pricing.get("price") else None
+    return line
+
+
+def _is_transient(error):
+    """Failures worth a Stripe retry: our database or Stripe being unavailable."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+    import stripe
+
+    return isinstance(error, (BotoCoreError, ClientError, PynamoDBException,
+                              stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError))
