@@ -7,8 +7,16 @@ from chalicelib import settings
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
+_connections = {}
+
+
 def connection():
-    return Connection(region=settings.region(), host=settings.aws_endpoint_url())
+    """One connection (and botocore client) per endpoint: building a client
+    costs far more than a request."""
+    key = (settings.region(), settings.aws_endpoint_url())
+    if key not in _connections:
+        _connections[key] = Connection(region=key[0], host=key[1])
+    return _connections[key]
 
 
 def is_condition_failure(error):

@@ -1,0 +1,255 @@
+"""Exactly once under pressure: a recorded sequence of 1,000 deliveries over
+50 accounts (duplicates, shuffled, concurrent senders), a DynamoDB failure at
+each write of the handler, and Stripe's own live delivery."""
+import concurrent.futures
+import contextlib
+import json
+import os
+import random
+import threading
+import time
+
+import pytest
+
+from chalicelib import services
+from webhook_support import WEBHOOK_SECRET, Flow, deliver
+
+ACCOUNTS = 50
+DELIVERIES = 1000
+DUPLICATE_SHARE = 0.30
+SENDERS = 8
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def webhook_secret(stripe_sandbox, stripe_products):
+    os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    services.reset()
+    yield
+    os.environ.pop("STRIPE_WEBHOOK_SECRET", None)
+    services.reset()
+
+
+# Scenarios: what each account does, and what its account must end up as ----
+
+def pack_buyer(flow):
+    flow.checkout("Basic", subscribe=False)
+    flow.checkout("Power", subscribe=False)
+    return "Free", 50, 101000, None
+
+
+def subscriber(flow):
+    flow.checkout("Basic", subscribe=True)
+    flow.renew()
+    return "Basic", 1000, 0, "active"
+
+
+def upgrader(flow):
+    flow.checkout("Basic", subscribe=True)
+    flow.checkout("Power", subscribe=True)
+    return "Power", 100000, 0, "active"
+
+
+def canceller(flow):
+    flow.checkout("Power", subscribe=False)
+    flow.checkout("Basic", subscribe=True)
+    flow.cancel()
+    return "Free", 50, 100000, None
+
+
+def late_payer(flow):
+    flow.checkout("Basic", subscribe=True)
+    flow.fail_payment()
+    return "Basic", 1000, 0, "past_due"
+
+
+SCENARIOS = (pack_buyer, subscriber, upgrader, canceller, late_payer)
+
+
+def expected_ledger(flow):
+    """One entry per purchase and per paid invoice, plus the sign-up grant.
+    The events are delivered after the whole scenario happened, so a Stripe
+    state that is already final is what every delivery reads."""
+    entries = {("signup:" + flow.user.id, "signup", 50)}
+    credits = {"Basic": 1000, "Power": 100000}
+    for event in flow.events():
+        obj = event["data"]["object"]
+        if event["type"] == "checkout.session.completed" and obj["mode"] == "payment":
+            entries.add(("checkout:" + obj["id"], "purchase", credits[obj["metadata"]["plan"]]))
+        if event["type"] == "invoice.paid":
+            plan = obj["lines"]["data"][0]["price"]["lookup_key"].split("_")[0].title()
+            entries.add(("invoice:" + obj["id"], "plan", credits[plan]))
+    return sorted(entries)
+
+
+def recorded_sequence(flows, rng):
+    """Every event once, 30% of deliveries duplicates, all shuffled."""
+    events = [event for flow in flows for event in flow.events()]
+    duplicates = [rng.choice(events) for _ in range(DELIVERIES - len(events))]
+    sequence = events + duplicates
+    rng.shuffle(sequence)
+    return sequence, len(events), len(duplicates)
+
+
+def test_a_thousand_shuffled_duplicated_concurrent_deliveries_converge(client, new_user, stripe_sandbox):
+    rng = random.Random(20261128)
+    flows, expected = [], {}
+    for index in range(ACCOUNTS):
+        flow = Flow(client, stripe_sandbox, new_user())
+        plan, plan_credits, purchased, status = SCENARIOS[index % len(SCENARIOS)](flow)
+        flows.append(flow)
+        expected[flow.user.id] = (plan, plan_credits, purchased, status)
+    sequence, originals, duplicates = recorded_sequence(flows, rng)
+    assert len(sequence) == DELIVERIES
+    assert duplicates / DELIVERIES >= DUPLICATE_SHARE - 0.05
+
+    def send(event):
+        status, body = deliver(client, event)
+        return status
+
+    with concurrent.futures.ThreadPoolExecutor(SENDERS) as pool:
+        statuses = list(pool.map(send, sequence))
+    assert statuses.count(200) == DELIVERIES
+
+    mismatches = []
+    for flow in flows:
+        state = flow.state()
+        plan, plan_credits, purchased, status = expected[flow.user.id]
+        actual = (state["plan"], state["plan_credits"], state["purchased_credits"],
+                  state["subscription"] and state["subscription"][2])
+        if actual != (plan, plan_credits, purchased, status) or state["ledger"] != expected_ledger(flow):
+            mismatches.append((flow.user.email, actual, expected[flow.user.id]))
+    grants = sum(len(expected_ledger(flow)) - 1 for flow in flows)
+    print("replay: %d deliveries (%d events, %d duplicates), %d senders, %d grants, %d mismatches"
+          % (DELIVERIES, originals, duplicates, SENDERS, grants, len(mismatches)))
+    assert mismatches == []
+
+
+# Failure injection -----------------------------------------------------------
+
+class DynamoFaults:
+    """Makes the emulator fail DynamoDB writes from the n-th one on, as if the
+    handler's process died there; counts writes while off."""
+
+    def __init__(self):
+        self.writes = 0
+        self.fail_from = None
+        self.lock = threading.Lock()
+
+    def intercept(self, handler):
+        operation = (handler.headers.get("X-Amz-Target") or "").split(".")[-1]
+        if operation not in WRITES:
+            return None
+        with self.lock:
+            self.writes += 1
+            failing = self.fail_from is not None and self.writes >= self.fail_from
+        if failing:
+            body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+                               "message": "injected failure"})
+            return 500, {"Content-Type": "application/x-amz-json-1.0"}, body
+        return None
+
+
+@contextlib.contextmanager
+def dynamodb_faults():
+    from moto.dynamodb.responses import DynamoHandler
+
+    faults = DynamoFaults()
+    original = DynamoHandler.call_action
+
+    def call_action(self):
+        injected = faults.intercept(self)
+        return injected if injected is not None else original(self)
+
+    DynamoHandler.call_action = call_action
+    try:
+        yield faults
+    finally:
+        DynamoHandler.call_action = original
+
+
+def subscribe_then_cancel(flow):
+    flow.checkout("Power", subscribe=False)
+    flow.checkout("Basic", subscribe=True)
+    flow.renew()
+    events_before_cancel = len(flow.events())
+    return events_before_cancel
+
+
+def normalized(state, flow):
+    """The state with this flow's own ids replaced, to compare across accounts."""
+    text = json.dumps(state)
+    for index, subscription in enumerate(flow.subscriptions):
+        text = text.replace(subscription, "sub#%d" % index)
+    text = text.replace(flow.user.id, "user")
+    for index, event in enumerate(flow.events()):
+        obj_id = event["data"]["object"]["id"]
+        text = text.replace(obj_id, "%s#%d" % (event["type"].split(".")[0], index))
+    return json.loads(text)
+
+
+def run_with_fault(client, flow, events, faults, fail_from):
+    faults.fail_from = fail_from
+    faults.writes = 0
+    statuses = [deliver(client, event)[0] for event in events]
+    faults.fail_from = None
+    return statuses
+
+
+def test_a_failure_at_each_write_then_redelivery_converges(client, new_user, stripe_sandbox):
+    with dynamodb_faults() as faults:
+        reference = Flow(client, stripe_sandbox, new_user())
+        subscribe_then_cancel(reference)
+        events = reference.events()
+        faults.writes = 0
+        for event in events:
+            assert deliver(client, event)[0] == 200
+        total_writes = faults.writes
+        expected = normalized(reference.state(), reference)
+        assert total_writes >= 4
+
+        for fail_from in range(1, total_writes + 1):
+            flow = Flow(client, stripe_sandbox, new_user())
+            subscribe_then_cancel(flow)
+            events = flow.events()
+            statuses = run_with_fault(client, flow, events, faults, fail_from)
+            assert any(status >= 500 for status in statuses), fail_from
+            assert all(status == 200 or status >= 500 for status in statuses)
+            for event in events:  # Stripe redelivers, in order, once we are back
+                assert deliver(client, event)[0] == 200
+            assert normalized(flow.state(), flow) == expected, "crash at write %d" % fail_from
+
+
+def test_transient_failure_is_a_503_with_a_json_body(client, new_user, stripe_sandbox):
+    flow = Flow(client, stripe_sandbox, new_user())
+    flow.checkout("Basic", subscribe=False)
+    completed = [e for e in flow.events() if e["type"] == "checkout.session.completed"][0]
+    with dynamodb_faults() as faults:
+        faults.fail_from = 1
+        status, body = deliver(client, completed)
+    assert status == 503
+    assert body["error"]["code"] == "temporarily_unavailable"
+    assert flow.state()["purchased_credits"] == 0
+    assert deliver(client, completed)[0] == 200
+    assert flow.state()["purchased_credits"] == 1000
+
+
+# Live delivery: the sandbox signs and posts to `chalice local` ---------------
+
+def test_sandbox_delivers_signed_events_to_the_running_api(api_url, client, new_user, stripe_sandbox):
+    stripe_sandbox.set_webhook(api_url + "/stripe/webhook", WEBHOOK_SECRET)
+    try:
+        flow = Flow(client, stripe_sandbox, new_user())
+        flow.checkout("Basic", subscribe=True)
+        flow.checkout("Basic", subscribe=False)
+        assert stripe_sandbox.wait_for_deliveries(timeout=30)
+        deadline = time.time() + 10
+        while time.time() < deadline and flow.state()["purchased_credits"] != 1000:
+            time.sleep(0.1)
+        state = flow.state()
+        assert (state["plan"], state["plan_credits"], state["purchased_credits"]) == ("Basic", 1000, 1000)
+        attempts = stripe_sandbox.deliveries()
+        mine = [a for a in attempts if a.get("event") in {e["id"] for e in flow.events()}] or attempts
+        assert all(a.get("status") == 200 for a in mine[-5:]), mine[-5:]
+    finally:
+        stripe_sandbox.set_webhook(None)

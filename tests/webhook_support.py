@@ -1,0 +1,87 @@
+"""Shared by the webhook tests: run real flows through the app and the Stripe
+sandbox, collect the events Stripe would send, and deliver them signed."""
+import hashlib
+import hmac
+import json
+import time
+
+import requests
+
+from chalicelib.models import Account, LedgerEntry
+
+WEBHOOK_SECRET = "whsec_test_webhooks_0123456789"
+
+
+def signature(payload, secret=WEBHOOK_SECRET, timestamp=None):
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), ("%d.%s" % (timestamp, payload)).encode(), hashlib.sha256).hexdigest()
+    return "t=%d,v1=%s" % (timestamp, mac)
+
+
+def deliver(client, event, secret=WEBHOOK_SECRET, timestamp=None, header=None):
+    payload = event if isinstance(event, str) else json.dumps(event)
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    sig = header if header is not None else signature(payload, secret, timestamp)
+    if sig:
+        headers["Stripe-Signature"] = sig
+    response = client.http.post("/stripe/webhook", headers=headers, body=payload)
+    body = json.loads(response.body) if response.body else None
+    return response.status_code, body
+
+
+def customer_of(event):
+    customer = event["data"]["object"].get("customer")
+    return customer.get("id") if isinstance(customer, dict) else customer
+
+
+class Flow:
+    """One user's purchases, made through the app's routes and the sandbox."""
+
+    def __init__(self, client, sandbox, user):
+        self.client = client
+        self.sandbox = sandbox
+        self.user = user
+        response = client.http.get("/user", headers=user.headers)
+        assert response.status_code == 200, response.body
+        self.customer_id = Account.get(user.id, consistent_read=True).stripe_customer_id
+        assert self.customer_id
+        self.subscriptions = []
+
+    def checkout(self, plan, subscribe):
+        response = self.client.http.post(
+            "/checkout", headers=dict(self.user.headers, **{"Content-Type": "application/json"}),
+            body=json.dumps({"plan": plan, "subscribe": subscribe}))
+        assert response.status_code == 200, response.body
+        session = self.sandbox.complete_checkout(json.loads(response.body)["session_id"])
+        if subscribe:
+            self.subscriptions.append(session["subscription"])
+        return session
+
+    def renew(self, subscription_id=None):
+        return self.sandbox.renew_subscription(subscription_id or self.subscriptions[-1])
+
+    def fail_payment(self, subscription_id=None):
+        return self.sandbox.fail_payment(subscription_id or self.subscriptions[-1])
+
+    def cancel(self, subscription_id=None):
+        response = requests.delete("%s/v1/subscriptions/%s" % (self.sandbox.url, subscription_id or self.subscriptions[-1]),
+                                   headers={"Authorization": "Bearer sk_test_local"}, timeout=10)
+        assert response.status_code == 200, response.text
+
+    def events(self, after=0):
+        """This customer's events, oldest first, skipping the first `after`."""
+        mine = [event for event in self.sandbox.events() if customer_of(event) == self.customer_id]
+        return mine[after:]
+
+    def state(self):
+        """What the account looks like, in comparable form."""
+        account = Account.get(self.user.id, consistent_read=True)
+        subscription = account.subscription
+        return {
+            "plan": account.plan,
+            "plan_credits": account.plan_balance,
+            "purchased_credits": account.purchased_balance,
+            "subscription": None if subscription is None else (subscription.id, subscription.plan, subscription.status),
+            "ledger": sorted((e.key, e.kind, int(e.credits))
+                             for e in LedgerEntry.query(self.user.id, consistent_read=True)),
+        }
