@@ -116,6 +116,15 @@ def billing_portal():
     return billing_service().portal(account)
 
 
+@app.route("/stripe/webhook", methods=["POST"],
+           content_types=["application/json", "text/plain", "application/octet-stream"])
+@json_errors
+def stripe_webhook():
+    """Signed by Stripe; verified on the exact raw bytes received."""
+    request = app.current_request
+    return services.stripe_webhook().handle(request.raw_body, request.headers.get("stripe-signature"))
+
+
 @app.lambda_function(name="post_confirmation")
 def post_confirmation(event, context):
     """Cognito post-confirmation trigger: create the account, return the event."""

@@ -113,3 +113,37 @@ def api_url(app):
     thread.start()
     yield "http://127.0.0.1:%d" % port
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def stripe_sandbox(aws_stack):
+    """The offline Stripe sandbox on a free port; from now on the app (and
+    anything built by chalicelib.services) talks to it."""
+    from chalicelib import services
+    from scripts.stripe_sandbox import StripeSandbox
+
+    sandbox = StripeSandbox(host="127.0.0.1", port=0, webhook_url=None, webhook_secret=None).start()
+    saved = {name: os.environ.get(name) for name in ("STRIPE_SECRET_KEY", "STRIPE_API_BASE")}
+    os.environ["STRIPE_SECRET_KEY"] = "sk_test_local"
+    os.environ["STRIPE_API_BASE"] = sandbox.url
+    services.reset()
+    yield sandbox
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    services.reset()
+    sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def stripe_products(stripe_sandbox):
+    """products.json synced into the sandbox and the product table; returns
+    the plans by name as scripts/sync_products.py validated them."""
+    from chalicelib import services
+    from scripts import sync_products
+
+    plans = sync_products.validate(sync_products.load(sync_products.DEFAULT_PRODUCTS))
+    sync_products.sync(plans, services.stripe(), out=lambda line: None)
+    return {plan["name"]: plan for plan in plans}

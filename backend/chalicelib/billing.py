@@ -17,16 +17,14 @@ from chalicelib.errors import BadRequest, Conflict, UpstreamError
 from chalicelib.models import Account
 from chalicelib.plans import price_kind, stored_prices
 from chalicelib.stripe_client import upstream
+from chalicelib.subscriptions import LIVE_STATUSES
 
 logger = logging.getLogger("credits-saas")
 
-# A subscription in one of these states still bills the customer (or is about to).
-ACTIVE_STATUSES = ("active", "past_due", "trialing")
-CANCELLABLE_STATUSES = ACTIVE_STATUSES + ("unpaid", "incomplete", "paused")
-
-# Two identical checkout requests within this window get the same session
-# (a double click, a retried request); a later purchase gets a new one.
-CHECKOUT_WINDOW_SECONDS = 10
+# Identical checkout requests within this window get the same session while
+# it is still open (a double click, a retried request); once that session is
+# paid or expired, the next request is a new purchase with a new session.
+CHECKOUT_WINDOW_SECONDS = 60
 CLIENT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 
 
@@ -49,15 +47,6 @@ def checkout_idempotency_key(user_id, plan, mode, client_key=None, now=None):
     return "checkout:%s:%s:%s:%s" % (user_id, plan, mode, request)
 
 
-def free_ledger_key(account):
-    """The ledger key of one return to Free: the subscription being left (the
-    webhook for that subscription's deletion uses the same key, so whichever
-    runs first grants the Free allowance and the other changes nothing)."""
-    if account.subscription is not None:
-        return "free:%s:%s" % (account.user_id, account.subscription.id)
-    return "free:%s:%s:%d" % (account.user_id, account.plan, int(account.plan_period_start or 0))
-
-
 def parse_checkout(body):
     """(plan name, subscribe) from a `POST /checkout` body, or a 400."""
     plan = body.get("plan")
@@ -69,19 +58,23 @@ def parse_checkout(body):
     return plan, subscribe
 
 
+def _replayed(stripe_object):
+    """Stripe answered from its idempotency cache (the object as first created)."""
+    response = stripe_object.last_response
+    return response is not None and (response.headers or {}).get("Idempotent-Replayed") == "true"
+
+
 def is_subscribed_to(account, plan_name):
     subscription = account.subscription
     return (subscription is not None and subscription.plan == plan_name
-            and subscription.status in ACTIVE_STATUSES)
+            and subscription.status in LIVE_STATUSES)
 
 
 class Billing:
-    def __init__(self, stripe, plans, credits, refills=lambda: None):
-        """`refills` is called when needed and returns the refill service or None."""
+    def __init__(self, stripe, plans, subscriptions):
         self._stripe = stripe
         self._plans = plans
-        self._credits = credits
-        self._refills = refills
+        self._subscriptions = subscriptions
 
     # Customers ---------------------------------------------------------------
 
@@ -150,9 +143,22 @@ class Billing:
                 params["subscription_data"] = {"metadata": metadata}
             else:
                 params["payment_intent_data"] = {"metadata": metadata}
-            session = self._stripe.v1.checkout.sessions.create(
-                params=params, options={"idempotency_key": idempotency_key})
+            session = self._create_session(params, idempotency_key)
         return {"session_id": session.id, "url": session.url}
+
+    def _create_session(self, params, idempotency_key):
+        """Creates the session, or gets the one this key already made if it is
+        still open; a finished one means this is another purchase."""
+        key = idempotency_key
+        for _ in range(5):
+            session = self._stripe.v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": key})
+            if not _replayed(session):
+                return session
+            if self._stripe.v1.checkout.sessions.retrieve(session.id).status == "open":
+                return session
+            key = "%s:after:%s" % (idempotency_key, session.id)
+        return session
 
     def _paid_plan(self, plan_name):
         product = self._plans.find(plan_name)
@@ -183,64 +189,14 @@ class Billing:
         the account is Free with no subscription there is nothing left to do."""
         if account.stripe_customer_id:
             with upstream("cancel your subscriptions"):
-                for subscription in self._billing_subscriptions(account.stripe_customer_id):
-                    self._cancel(subscription.id)
-        changed = self._return_to_free(account)
-        refreshed = Account.get(account.user_id, consistent_read=True)
-        if changed:
-            refills = self._refills()
-            if refills is not None:
-                refills.restart(refreshed)
-                refreshed = Account.get(account.user_id, consistent_read=True)
-        return refreshed
-
-    def _billing_subscriptions(self, customer_id):
-        listing = self._stripe.v1.subscriptions.list(
-            params={"customer": customer_id, "status": "all", "limit": 100})
-        return [subscription for subscription in listing.auto_paging_iter()
-                if subscription.status in CANCELLABLE_STATUSES]
-
-    def _cancel(self, subscription_id):
-        import stripe
-
-        try:
-            self._stripe.v1.subscriptions.cancel(
-                subscription_id, options={"idempotency_key": "cancel:%s" % subscription_id})
-        except stripe.InvalidRequestError:
-            # Cancelled meanwhile (by the portal, or a concurrent request)?
-            if self._stripe.v1.subscriptions.retrieve(subscription_id).status != "canceled":
-                raise
-
-    def _return_to_free(self, account):
-        """One conditional transaction: plan Free, subscription record removed,
-        plan credits reset to the Free allowance, ledger entry. It applies only
-        if the account is still as read, so a repeat or a race is a no-op."""
-        if account.plan == settings.FREE_PLAN and account.subscription is None:
-            return False
-        condition = Account.plan == account.plan
-        if account.subscription is not None:
-            condition = condition & (Account.subscription.id == account.subscription.id)
-        else:
-            condition = condition & Account.subscription.does_not_exist()
-
-        if account.plan == settings.FREE_PLAN:
-            # Free with a leftover subscription record (e.g. an unpaid first
-            # invoice): forget the record, no new allowance.
-            try:
-                Account(account.user_id).update(actions=[Account.subscription.remove()],
-                                                condition=condition)
-            except UpdateError as error:
-                if not db.is_condition_failure(error):
-                    raise
-                return False
-            return False
-
-        reference = "Back to Free from %s" % account.plan
-        return self._credits.reset_plan(
-            account.user_id, self._plans.allowance(settings.FREE_PLAN), free_ledger_key(account),
-            "free", reference, condition=condition,
-            actions=[Account.plan.set(settings.FREE_PLAN), Account.subscription.remove()],
-        )
+                for subscription in self._subscriptions.cancellable(account.stripe_customer_id):
+                    self._subscriptions.cancel(subscription["id"])
+        # Stripe now shows no billing subscription; a view of Stripe taken
+        # before this moment (a webhook in flight) must not overwrite ours.
+        stamp = time.time_ns()
+        if self._subscriptions.return_to_free(account, stamp):
+            self._subscriptions.restart_refill(account.user_id)
+        return Account.get(account.user_id, consistent_read=True)
 
     # Billing portal ----------------------------------------------------------
 

@@ -44,11 +44,11 @@ class Plans:
 
     @staticmethod
     def view(product):
-        prices = {
-            kind: {field: int(price[field]) if field == "amount" else price.get(field)
-                   for field in PUBLIC_PRICE_FIELDS}
-            for kind, price in stored_prices(product).items()
-        }
+        prices = {kind: {field: price.get(field) for field in PUBLIC_PRICE_FIELDS}
+                  for kind, price in stored_prices(product).items()}
+        for price in prices.values():
+            if price["amount"] is not None:
+                price["amount"] = int(price["amount"])
         return {
             "name": product.name,
             "credits": int(product.credits),

@@ -42,6 +42,9 @@ def provisioning_steps():
     if settings.stripe_secret_key():
         from chalicelib.billing import StripeCustomerStep
         steps.append(StripeCustomerStep(billing))
+    if refills() is not None:
+        from chalicelib.refill import StartRefill
+        steps.append(StartRefill(refills()))
     return steps
 
 
@@ -67,10 +70,39 @@ def billing():
         if client is None:
             return None
         from chalicelib.billing import Billing
-        return Billing(client, plans(), credits(), refills)
+        return Billing(client, plans(), subscription_sync())
     return _once("billing", build)
 
 
 def refills():
     """Free-plan refill executions, or None when no state machine is configured."""
-    return None
+    from chalicelib import settings
+    state_machine_arn = settings.refill_state_machine_arn()
+    if not state_machine_arn:
+        return None
+
+    def build():
+        from chalicelib.refill import Refills, default_client
+        return Refills(default_client, state_machine_arn, settings.free_refill_period_seconds(),
+                       lambda: plans().allowance(settings.FREE_PLAN))
+    return _once("refills", build)
+
+
+def subscription_sync():
+    """Keeps accounts' plans in step with Stripe subscriptions (needs Stripe)."""
+    def build():
+        client = stripe()
+        if client is None:
+            return None
+        from chalicelib.subscriptions import SubscriptionSync
+        return SubscriptionSync(client, plans(), credits(), lambda: refills())
+    return _once("subscription_sync", build)
+
+
+def stripe_webhook():
+    def build():
+        from chalicelib import settings
+        from chalicelib.webhooks import StripeWebhook
+        return StripeWebhook(settings.stripe_webhook_secret(), accounts(), credits(), plans(),
+                             subscription_sync(), stripe())
+    return _once("stripe_webhook", build)

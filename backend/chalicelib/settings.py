@@ -115,3 +115,13 @@ def checkout_cancel_url():
 
 def billing_portal_return_url():
     return env("BILLING_PORTAL_RETURN_URL") or frontend_origin().rstrip("/") + "/billing"
+
+
+def stripe_webhook_secret():
+    """The `whsec_…` secret Stripe (or the local sandbox) signs webhooks with."""
+    return env("STRIPE_WEBHOOK_SECRET") or None
+
+
+def refill_state_machine_arn():
+    """The Free-plan refill state machine; None where refills are not set up."""
+    return env("REFILL_STATE_MACHINE_ARN") or None

@@ -17,7 +17,9 @@ from chalicelib.plans import stored_prices
 
 logger = logging.getLogger("credits-saas")
 
+# A subscription in one of these states bills the customer (or is about to).
 LIVE_STATUSES = ("active", "past_due", "trialing")
+CANCELLABLE_STATUSES = LIVE_STATUSES + ("unpaid", "incomplete", "paused")
 
 
 def subscription_plan(subscription, products=None):
@@ -50,8 +52,19 @@ def current_period_end(subscription):
 
 
 def newest_live(subscriptions):
+    """The subscription to keep: the latest started. Stripe's `created` has
+    whole seconds; two started within one second are ordered by id, so every
+    delivery still picks the same one."""
     live = [s for s in subscriptions if s.get("status") in LIVE_STATUSES]
     return max(live, key=lambda s: (s.get("created") or 0, s.get("id"))) if live else None
+
+
+def free_ledger_key(account):
+    """The ledger key of one return to Free: the subscription being left, so
+    the webhook and POST /stop-subscriptions grant the Free allowance once."""
+    if account.subscription is not None:
+        return "free:%s:%s" % (account.user_id, account.subscription.id)
+    return "free:%s:%s:%d" % (account.user_id, account.plan, int(account.plan_period_start or 0))
 
 
 class SubscriptionSync:
@@ -73,10 +86,10 @@ class SubscriptionSync:
         current = newest_live(subscriptions)
         for other in subscriptions:
             if current is not None and other is not current and other.get("status") in LIVE_STATUSES:
-                self._cancel(other["id"])
+                self.cancel(other["id"])
         if current is None:
             if self.return_to_free(account, stamp):
-                self._restart_refill(account.user_id)
+                self.restart_refill(account.user_id)
             return account
         if self._record(account, current, stamp) and account.plan == settings.FREE_PLAN:
             self._stop_refill(account.user_id)
@@ -87,13 +100,17 @@ class SubscriptionSync:
             params={"customer": customer_id, "status": "all", "limit": 100})
         return [s.to_dict() if hasattr(s, "to_dict") else dict(s) for s in listing.auto_paging_iter()]
 
-    def _cancel(self, subscription_id):
+    def cancellable(self, customer_id):
+        return [s for s in self._list(customer_id) if s.get("status") in CANCELLABLE_STATUSES]
+
+    def cancel(self, subscription_id):
         import stripe
 
         try:
             self._stripe.v1.subscriptions.cancel(
                 subscription_id, options={"idempotency_key": "cancel:%s" % subscription_id})
         except stripe.InvalidRequestError:
+            # Cancelled meanwhile (in the billing portal, or by a concurrent request)?
             if self._stripe.v1.subscriptions.retrieve(subscription_id).status != "canceled":
                 raise
 
@@ -120,45 +137,55 @@ class SubscriptionSync:
             raise
         return True
 
-    def return_to_free(self, account, stamp=None):
-        """Plan Free, subscription record removed, plan credits reset to the
-        Free allowance: one transaction, applied once per subscription left
-        (its ledger key) and only over an older view of Stripe."""
-        stamp = stamp or time.time_ns()
-        if account.plan == settings.FREE_PLAN:
-            if account.subscription is not None:
-                self._forget_subscription(account, stamp)
+    def return_to_free(self, account, stamp):
+        """One conditional transaction: plan Free, subscription record removed,
+        plan credits reset to the Free allowance, ledger entry. It applies only
+        while the account is as read here and holds no view of Stripe newer
+        than `stamp`, so a repeat, a race or a concurrent webhook is a no-op.
+        Returns True when this call moved the account to Free."""
+        if account.plan == settings.FREE_PLAN and account.subscription is None:
             return False
-        left = account.subscription.id if account.subscription is not None else account.plan
         condition = (Account.plan == account.plan) & _older_than(stamp)
+        if account.subscription is not None:
+            condition = condition & (Account.subscription.id == account.subscription.id)
+        else:
+            condition = condition & Account.subscription.does_not_exist()
+        if account.plan == settings.FREE_PLAN:
+            # Free with a leftover subscription record (e.g. a first invoice
+            # never paid): forget the record; the Free allowance is unchanged.
+            try:
+                Account(account.user_id).update(
+                    actions=[Account.subscription.remove(), Account.subscription_synced_at.set(stamp)],
+                    condition=condition)
+            except UpdateError as error:
+                if not db.is_condition_failure(error):
+                    raise
+            return False
         return self._credits.reset_plan(
-            account.user_id, self._plans.allowance(settings.FREE_PLAN),
-            "free:%s:%s" % (account.user_id, left), "free", "Back to Free from %s" % account.plan,
-            condition=condition,
+            account.user_id, self._plans.allowance(settings.FREE_PLAN), free_ledger_key(account),
+            "free", "Back to Free from %s" % account.plan, condition=condition,
             actions=[Account.plan.set(settings.FREE_PLAN), Account.subscription.remove(),
                      Account.subscription_synced_at.set(stamp),
                      Account.plan_period_start.set(int(time.time()))],
         )
-
-    def _forget_subscription(self, account, stamp):
-        try:
-            Account(account.user_id).update(
-                actions=[Account.subscription.remove(), Account.subscription_synced_at.set(stamp)],
-                condition=(Account.plan == settings.FREE_PLAN) & _older_than(stamp))
-        except UpdateError as error:
-            if not db.is_condition_failure(error):
-                raise
 
     def _stop_refill(self, user_id):
         refills = self._refills()
         if refills is not None:
             refills.stop(Account.get(user_id, consistent_read=True))
 
-    def _restart_refill(self, user_id):
+    def restart_refill(self, user_id):
+        """The account is Free already; a refill that cannot start now is
+        started by provisioning on the user's next request."""
         refills = self._refills()
-        if refills is not None:
+        if refills is None:
+            return
+        try:
             refills.restart(Account.get(user_id, consistent_read=True))
+        except Exception:  # noqa: BLE001 - logged; provisioning tries again
+            logger.exception("Could not restart the Free refill of %s", user_id)
 
 
 def _older_than(stamp):
+    """The account holds no view of Stripe newer than `stamp` (ns)."""
     return Account.subscription_synced_at.does_not_exist() | (Account.subscription_synced_at < stamp)
