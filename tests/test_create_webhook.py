@@ -1,0 +1,38 @@
+import pytest
+
+from chalicelib import services
+from chalicelib.webhooks import HANDLED_EVENTS
+from scripts import create_webhook
+
+# Loopback only: the sandbox really delivers to registered endpoints.
+URL = "http://127.0.0.1:9/api/stripe/webhook"
+
+
+@pytest.fixture(autouse=True)
+def no_endpoint_left(stripe_sandbox):
+    yield
+    for endpoint in create_webhook.existing_endpoints(services.stripe(), URL):
+        services.stripe().v1.webhook_endpoints.delete(endpoint.id)
+
+
+def test_registers_exactly_the_handled_events_and_prints_the_secret(stripe_sandbox):
+    lines = []
+    assert create_webhook.main([URL, "--replace"], out=lines.append) == 0
+    endpoints = create_webhook.existing_endpoints(services.stripe(), URL)
+    assert len(endpoints) == 1
+    assert sorted(endpoints[0].enabled_events) == sorted(HANDLED_EVENTS)
+    assert any(line.startswith("Signing secret") and "whsec_" in line for line in lines)
+
+
+def test_a_second_run_keeps_the_endpoint_unless_replaced(stripe_sandbox):
+    create_webhook.main([URL, "--replace"], out=lambda line: None)
+    first = create_webhook.existing_endpoints(services.stripe(), URL)[0].id
+    lines = []
+    assert create_webhook.main([URL], out=lines.append) == 1
+    assert [e.id for e in create_webhook.existing_endpoints(services.stripe(), URL)] == [first]
+    assert create_webhook.main([URL, "--replace"], out=lines.append) == 0
+    assert [e.id for e in create_webhook.existing_endpoints(services.stripe(), URL)] != [first]
+
+
+def test_rejects_a_non_url(stripe_sandbox):
+    assert create_webhook.main(["not-a-url"], out=lambda line: None) == 2
