@@ -20,5 +20,25 @@ test: install
 bench: install
 	$(PY) scripts/bench.py
 
+# Make Stripe and the product table match products.json (settings from the
+# environment; `$(PY) scripts/sync_products.py --help` for --dry-run, --stage).
+.PHONY: sync-products
+sync-products: install
+	$(PY) scripts/sync_products.py
+
 clean:
 	rm -rf $(VENV) .local .pytest_cache
+
+# The local stack (docs/local-stack.md): `make dev` runs everything offline
+# until Ctrl-C; `make demo` walks the main flow against it; `make reset`
+# removes .local/ (the running stack's settings).
+.PHONY: demo reset
+
+dev: install
+	exec $(PY) scripts/dev.py
+
+demo: install
+	$(PY) scripts/demo.py
+
+reset:
+	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) scripts/dev.py --reset

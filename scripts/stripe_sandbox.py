@@ -390,7 +390,9 @@ class DeliveryWorker(threading.Thread):
             connection.request("POST", urllib.parse.urlunsplit(("", "", url.path or "/",
                                                                 url.query, "")),
                                body=payload.encode(), headers=headers)
-            status = connection.getresponse().status
+            response = connection.getresponse()
+            response.read()  # closing before the body is read resets the receiver's socket
+            status = response.status
             return status, None if 200 <= status < 300 else f"HTTP {status}"
         except (OSError, http.client.HTTPException) as exc:
             return None, str(exc) or type(exc).__name__
