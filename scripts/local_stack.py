@@ -43,9 +43,17 @@ def port_is_free(port, host="127.0.0.1"):
 
 def start_moto(port=None, host="127.0.0.1"):
     """A moto server with Step Functions execution on; returns (server, url).
-    MOTO_PORT must name the server's own port for executions to call back."""
+    MOTO_PORT must name the server's own port for executions to call back.
+    The server runs in this process, so the emulator fixes in
+    scripts/moto_fixes.py apply to it."""
     from moto.server import ThreadedMotoServer
 
+    try:
+        from scripts import moto_fixes
+    except ImportError:  # run as a script from scripts/
+        import moto_fixes
+
+    moto_fixes.apply()
     port = port or free_port(host)
     os.environ["MOTO_PORT"] = str(port)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
