@@ -147,3 +147,16 @@ def stripe_products(stripe_sandbox):
     plans = sync_products.validate(sync_products.load(sync_products.DEFAULT_PRODUCTS))
     sync_products.sync(plans, services.stripe(), out=lambda line: None)
     return {plan["name"]: plan for plan in plans}
+
+
+@pytest.fixture(scope="module")
+def webhook_secret(stripe_sandbox, stripe_products):
+    """The app verifies webhooks with this secret (tests sign with it)."""
+    from chalicelib import services
+    from webhook_support import WEBHOOK_SECRET
+
+    os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    services.reset()
+    yield WEBHOOK_SECRET
+    os.environ.pop("STRIPE_WEBHOOK_SECRET", None)
+    services.reset()

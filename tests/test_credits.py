@@ -8,7 +8,6 @@ from chalicelib.credits import Credits
 from chalicelib.errors import InsufficientCredits, Unauthorized
 from chalicelib.keys import parse
 from chalicelib.models import Account, LedgerEntry
-from conftest import call
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from chalicelib.models import Account, LedgerEntry, Product
+from chalicelib.models import Account, Product
 from conftest import call
 
 

@@ -4,14 +4,12 @@ each write of the handler, and Stripe's own live delivery."""
 import concurrent.futures
 import contextlib
 import json
-import os
 import random
 import threading
 import time
 
 import pytest
 
-from chalicelib import services
 from webhook_support import WEBHOOK_SECRET, Flow, deliver
 
 ACCOUNTS = 50
@@ -22,12 +20,8 @@ WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWri
 
 
 @pytest.fixture(scope="module", autouse=True)
-def webhook_secret(stripe_sandbox, stripe_products):
-    os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-    services.reset()
-    yield
-    os.environ.pop("STRIPE_WEBHOOK_SECRET", None)
-    services.reset()
+def signed_webhooks(webhook_secret):
+    """Every test here delivers events signed with WEBHOOK_SECRET."""
 
 
 # Scenarios: what each account does, and what its account must end up as ----

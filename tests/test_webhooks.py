@@ -2,23 +2,18 @@
 delivery order; bad signatures change nothing."""
 import concurrent.futures
 import json
-import os
 import time
 
 import pytest
 
 from chalicelib import services
 from conftest import call
-from webhook_support import WEBHOOK_SECRET, Flow, deliver, signature
+from webhook_support import Flow, deliver, signature
 
 
 @pytest.fixture(scope="module", autouse=True)
-def webhook_secret(stripe_sandbox, stripe_products):
-    os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-    services.reset()
-    yield
-    os.environ.pop("STRIPE_WEBHOOK_SECRET", None)
-    services.reset()
+def signed_webhooks(webhook_secret):
+    """Every test here delivers events signed with WEBHOOK_SECRET."""
 
 
 @pytest.fixture

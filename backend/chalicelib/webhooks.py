@@ -10,7 +10,6 @@ import json
 import logging
 import time
 
-from chalicelib import settings
 from chalicelib.errors import ApiError, BadRequest, TransientError
 from chalicelib.models import Account
 
