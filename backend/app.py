@@ -10,7 +10,7 @@ from chalicelib.web import json_body, json_errors
 app = Chalice(app_name="credits-saas")
 app.api.cors = CORSConfig(
     allow_origin=settings.frontend_origin(),
-    allow_headers=["Authorization", "Content-Type", "X-Api-Key"],
+    allow_headers=["Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key"],
     max_age=600,
 )
 
