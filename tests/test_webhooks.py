@@ -39,6 +39,18 @@ def test_pack_purchase_adds_purchased_credits_once(client, flow):
     assert len(state["ledger"]) == 2
 
 
+def test_a_pack_paid_later_is_granted_when_the_payment_succeeds(client, flow):
+    session = flow.checkout("Basic", subscribe=False)
+    completed = [e for e in flow.events() if e["type"] == "checkout.session.completed"][0]
+    unpaid = json.loads(json.dumps(completed))
+    unpaid["data"]["object"]["payment_status"] = "unpaid"
+    assert deliver(client, unpaid) == (200, {"received": True})
+    assert flow.state()["purchased_credits"] == 0
+    succeeded = dict(completed, id="evt_async_" + session["id"], type="checkout.session.async_payment_succeeded")
+    deliver_all(client, [succeeded, succeeded, completed])
+    assert flow.state()["purchased_credits"] == 1000
+
+
 def test_subscription_sets_the_plan_and_the_invoice_grants_the_allowance(client, flow):
     flow.checkout("Basic", subscribe=True)
     deliver_all(client, flow.events())

@@ -17,6 +17,7 @@ logger = logging.getLogger("credits-saas")
 
 HANDLED_EVENTS = (
     "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
     "customer.subscription.created",
     "customer.subscription.updated",
     "customer.subscription.deleted",
@@ -62,6 +63,8 @@ class StripeWebhook:
         self._stripe = stripe
         self._handlers = {
             "checkout.session.completed": self.checkout_completed,
+            # Delayed payment methods: the session completes unpaid, then this.
+            "checkout.session.async_payment_succeeded": self.checkout_completed,
             "customer.subscription.created": self.subscription_changed,
             "customer.subscription.updated": self.subscription_changed,
             "customer.subscription.deleted": self.subscription_changed,
