@@ -175,12 +175,13 @@ def dynamodb_faults():
         DynamoHandler.call_action = original
 
 
-def subscribe_then_cancel(flow):
+def buy_and_subscribe(flow):
     flow.checkout("Power", subscribe=False)
     flow.checkout("Basic", subscribe=True)
     flow.renew()
-    events_before_cancel = len(flow.events())
-    return events_before_cancel
+
+
+PHASES = (buy_and_subscribe, lambda flow: flow.cancel())
 
 
 def normalized(state, flow):
@@ -197,35 +198,40 @@ def normalized(state, flow):
     return normal
 
 
-def run_with_fault(client, flow, events, faults, fail_from):
-    faults.fail_from = fail_from
-    faults.writes = 0
-    statuses = [deliver(client, event)[0] for event in events]
-    faults.fail_from = None
+def run_phases(client, flow, faults=None, fail_from=None):
+    """Each phase happens in Stripe, then its events are delivered; a delivery
+    that fails is retried by Stripe, in order, before the user acts again.
+    With `fail_from`, DynamoDB writes fail from that write on, once."""
+    statuses = []
+    if faults is not None:
+        faults.writes, faults.fail_from = 0, fail_from
+    for phase in PHASES:
+        seen = len(flow.events())
+        phase(flow)
+        events = flow.events(after=seen)
+        statuses += [deliver(client, event)[0] for event in events]
+        if faults is not None and faults.fail_from is not None and faults.writes >= faults.fail_from:
+            faults.fail_from = None  # the failure is over; Stripe retries
+            assert [deliver(client, event)[0] for event in events] == [200] * len(events)
     return statuses
 
 
 def test_a_failure_at_each_write_then_redelivery_converges(client, new_user, stripe_sandbox):
     with dynamodb_faults() as faults:
         reference = Flow(client, stripe_sandbox, new_user())
-        subscribe_then_cancel(reference)
-        events = reference.events()
-        faults.writes = 0
-        for event in events:
-            assert deliver(client, event)[0] == 200
+        assert set(run_phases(client, reference, faults)) == {200}
         total_writes = faults.writes
         expected = normalized(reference.state(), reference)
-        assert total_writes >= 4
+        assert expected["plan"] == "Free" and expected["purchased_credits"] == 100000
+        assert [kind for _, kind, _ in expected["ledger"]].count("free") == 1
+        assert total_writes >= 5
+        print("fault injection: %d DynamoDB writes in the flow, a crash at each" % total_writes)
 
         for fail_from in range(1, total_writes + 1):
             flow = Flow(client, stripe_sandbox, new_user())
-            subscribe_then_cancel(flow)
-            events = flow.events()
-            statuses = run_with_fault(client, flow, events, faults, fail_from)
+            statuses = run_phases(client, flow, faults, fail_from)
             assert any(status >= 500 for status in statuses), fail_from
             assert all(status == 200 or status >= 500 for status in statuses)
-            for event in events:  # Stripe redelivers, in order, once we are back
-                assert deliver(client, event)[0] == 200
             assert normalized(flow.state(), flow) == expected, "crash at write %d" % fail_from
 
 
