@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+import emulator_faults
 from chalicelib.credits import Credits
 from chalicelib.errors import InsufficientCredits, Unauthorized
 from chalicelib.keys import parse
@@ -159,3 +160,35 @@ def test_usage_map_stays_bounded(account, monkeypatch):
     assert len(usage) <= 5 + 7
     assert (start + datetime.timedelta(days=13)).isoformat() in usage
     assert start.isoformat() not in usage
+
+
+def test_a_spend_blocked_by_a_transaction_in_progress_is_retried_once_applied(account):
+    user_id, key_hash = account
+    with emulator_faults.failing("UpdateItem", emulator_faults.transaction_conflict_on_update()) as failed:
+        assert Credits().spend(user_id, key_hash, 1) == 49
+    assert failed == ["UpdateItem"]
+    assert balances(user_id) == (49, 0)
+
+
+def test_a_grant_cancelled_by_a_conflict_is_retried_and_applied_once(account):
+    user_id, _ = account
+    with emulator_faults.failing("TransactWriteItems", emulator_faults.transaction_cancelled_by_conflict(),
+                                 times=2) as failed:
+        assert Credits().add_purchased(user_id, 10, "checkout:cs_conflict", "purchase", "pack")
+        assert Credits().reset_plan(user_id, 1000, "invoice:in_conflict", "plan", "Basic")
+    assert len(failed) == 2
+    assert balances(user_id) == (1000, 10)
+    assert LedgerEntry.count(user_id) == 3
+
+
+def test_a_conflict_that_persists_is_an_error_not_a_silent_loss(account):
+    from pynamodb.exceptions import TransactWriteError
+
+    user_id, _ = account
+    with emulator_faults.failing("TransactWriteItems", emulator_faults.transaction_cancelled_by_conflict(),
+                                 times=100):
+        with pytest.raises(TransactWriteError):
+            Credits().add_purchased(user_id, 10, "checkout:cs_stuck", "purchase", "pack")
+    assert balances(user_id) == (50, 0)
+    assert Credits().add_purchased(user_id, 10, "checkout:cs_stuck", "purchase", "pack")
+    assert balances(user_id) == (50, 10)

@@ -12,6 +12,7 @@ from chalicelib.errors import InsufficientCredits, Unauthorized
 from chalicelib.models import Account, LedgerEntry
 
 MAX_ATTEMPTS = 5
+APPLIED, DUPLICATE, REFUSED = "applied", "duplicate", "refused"
 INVALID_KEY = "The API key is missing, unknown or revoked."
 
 
@@ -20,7 +21,7 @@ class Credits:
         """Spend `cost` credits if the key is the account's current key and the
         balance covers it; returns the remaining total."""
         day = (day or clock.today()).isoformat()
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             account = Account(user_id)
             try:
                 account.update(
@@ -31,6 +32,9 @@ class Credits:
                     condition=(Account.api_key_hash == key_hash) & (Account.credits >= cost),
                 )
             except UpdateError as error:
+                if db.is_transaction_conflict(error) and attempt + 1 < MAX_ATTEMPTS:
+                    db.back_off(attempt)
+                    continue
                 if not db.is_condition_failure(error):
                     raise
                 self._explain_refusal(user_id, key_hash, cost)
@@ -66,7 +70,7 @@ class Credits:
         """Add a one-off pack. Blind ADD keeps min(purchased, total) exact."""
         entry = self._entry(user_id, key, kind, amount, reference)
         account_actions = [Account.credits.add(amount), Account.purchased_credits.add(amount)]
-        return self._transact(entry, account_actions + list(actions), Account.user_id.exists()) is True
+        return self._transact(entry, account_actions + list(actions), Account.user_id.exists()) == APPLIED
 
     def reset_plan(self, user_id, amount, key, kind, reference, condition=None, actions=()):
         """Reset plan credits to `amount` for a new period, keeping purchased
@@ -88,8 +92,8 @@ class Credits:
             if condition is not None:
                 full_condition = full_condition & condition
             result = self._transact(entry, branch_actions + list(actions), full_condition)
-            if result is not None:
-                return result
+            if result != REFUSED:
+                return result == APPLIED
         return False
 
     def record(self, user_id, key, kind, amount, reference):
@@ -108,20 +112,26 @@ class Credits:
         return LedgerEntry(user_id, key, at=clock.iso(), kind=kind, credits=amount, reference=reference)
 
     def _transact(self, entry, actions, condition):
-        """True when applied, False when the ledger key exists; None when only
-        the account condition failed (the caller decides)."""
-        try:
-            with TransactWrite(connection=db.connection()) as transaction:
-                transaction.save(entry, condition=LedgerEntry.key.does_not_exist())
-                transaction.update(Account(entry.user_id), actions=actions, condition=condition)
-        except TransactWriteError as error:
-            codes = db.cancellation_codes(error)
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return False
-            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
-                return None
-            raise
-        return True
+        """The ledger entry and the balance change, together or not at all.
+        APPLIED, DUPLICATE (the ledger key exists) or REFUSED (only the
+        account condition failed; the caller decides). Conflicts with another
+        transaction on the item are retried here."""
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                with TransactWrite(connection=db.connection()) as transaction:
+                    transaction.save(entry, condition=LedgerEntry.key.does_not_exist())
+                    transaction.update(Account(entry.user_id), actions=actions, condition=condition)
+            except TransactWriteError as error:
+                codes = db.cancellation_codes(error)
+                if codes and codes[0] == "ConditionalCheckFailed":
+                    return DUPLICATE
+                if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                    return REFUSED
+                if "TransactionConflict" in codes and attempt + 1 < MAX_ATTEMPTS:
+                    db.back_off(attempt)
+                    continue
+                raise
+            return APPLIED
 
 
 def _reset_expression(purchased_within_total, amount):

@@ -4,7 +4,11 @@ from pynamodb.exceptions import PynamoDBException
 
 from chalicelib import settings
 
+import random
+import time
+
 CONDITION_FAILED = "ConditionalCheckFailedException"
+TRANSACTION_CONFLICT = "TransactionConflictException"
 
 
 _connections = {}
@@ -27,3 +31,13 @@ def cancellation_codes(error):
     """Per-item reasons of a cancelled transaction, e.g. [None, 'ConditionalCheckFailed']."""
     reasons = getattr(error, "cancellation_reasons", None) or []
     return [reason.code if reason else None for reason in reasons]
+
+
+def is_transaction_conflict(error):
+    """DynamoDB refused a write because a transaction holds the item; botocore
+    does not retry this, so callers do."""
+    return isinstance(error, PynamoDBException) and error.cause_response_code == TRANSACTION_CONFLICT
+
+
+def back_off(attempt, base=0.01):
+    time.sleep(base * (2 ** attempt) * (0.5 + random.random()))
