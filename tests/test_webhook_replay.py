@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+import emulator_faults
 from webhook_support import WEBHOOK_SECRET, Flow, deliver
 
 ACCOUNTS = 50
@@ -143,36 +144,22 @@ class DynamoFaults:
         self.fail_from = None
         self.lock = threading.Lock()
 
-    def intercept(self, handler):
-        operation = (handler.headers.get("X-Amz-Target") or "").split(".")[-1]
+    def intercept(self, operation, handler):
         if operation not in WRITES:
             return None
         with self.lock:
             self.writes += 1
             failing = self.fail_from is not None and self.writes >= self.fail_from
         if failing:
-            body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
-                               "message": "injected failure"})
-            return 500, {"Content-Type": "application/x-amz-json-1.0"}, body
+            return emulator_faults.error_response("InternalServerError", "injected failure", status=500)
         return None
 
 
 @contextlib.contextmanager
 def dynamodb_faults():
-    from moto.dynamodb.responses import DynamoHandler
-
     faults = DynamoFaults()
-    original = DynamoHandler.call_action
-
-    def call_action(self):
-        injected = faults.intercept(self)
-        return injected if injected is not None else original(self)
-
-    DynamoHandler.call_action = call_action
-    try:
+    with emulator_faults.intercept_dynamodb(faults.intercept):
         yield faults
-    finally:
-        DynamoHandler.call_action = original
 
 
 def buy_and_subscribe(flow):
