@@ -115,20 +115,19 @@ def ensure_standard_streams():
 
 
 def say(line=""):
-    """Print a line now; a closed or broken stdout (background runs) is ignored."""
-    with _output_lock:
-        try:
-            sys.stdout.write(line + "\n")
-            sys.stdout.flush()
-        except (OSError, ValueError, AttributeError):
-            pass
+    _write(sys.stdout, line)
 
 
 def warn(line):
+    _write(sys.stderr, line)
+
+
+def _write(stream, line):
+    """Print a line now; a closed or broken stream (background runs) is ignored."""
     with _output_lock:
         try:
-            sys.stderr.write(line + "\n")
-            sys.stderr.flush()
+            stream.write(line + "\n")
+            stream.flush()
         except (OSError, ValueError, AttributeError):
             pass
 
