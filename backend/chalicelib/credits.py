@@ -53,8 +53,8 @@ class Credits:
         if account.api_key_hash != key_hash:
             raise Unauthorized(INVALID_KEY, code="invalid_api_key")
         if int(account.credits) < cost:
-            raise InsufficientCredits(
-                "This request costs %d credits; %d left." % (cost, int(account.credits)))
+            raise InsufficientCredits("This request costs %s; %d left." % (
+                "1 credit" if cost == 1 else "%d credits" % cost, int(account.credits)))
 
     def _trim_usage(self, account):
         """Keep the usage map bounded; runs about once a day per account."""
