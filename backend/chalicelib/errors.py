@@ -33,11 +33,6 @@ class InsufficientCredits(ApiError):
     code = "insufficient_credits"
 
 
-class NotFound(ApiError):
-    status = 404
-    code = "not_found"
-
-
 class Conflict(ApiError):
     status = 409
     code = "conflict"
