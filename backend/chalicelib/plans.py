@@ -34,6 +34,18 @@ class Plans:
         except Product.DoesNotExist:
             return None
 
+    def for_price(self, price):
+        """The plan a Stripe price belongs to (by price id or lookup key), else
+        the one its metadata names; None when neither is known."""
+        if not price:
+            return None
+        for product in Product.scan(consistent_read=True):
+            for stored in stored_prices(product).values():
+                if stored.get("price_id") == price.get("id") or (
+                        price.get("lookup_key") and stored.get("lookup_key") == price.get("lookup_key")):
+                    return product
+        return self.find((price.get("metadata") or {}).get("plan"))
+
     def allowance(self, name):
         product = self.find(name)
         if product is not None:

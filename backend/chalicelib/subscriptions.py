@@ -12,32 +12,13 @@ import time
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import db, settings
-from chalicelib.models import Account, Product, SubscriptionAttribute
-from chalicelib.plans import stored_prices
+from chalicelib.models import Account, SubscriptionAttribute
 
 logger = logging.getLogger("credits-saas")
 
 # A subscription in one of these states bills the customer (or is about to).
 LIVE_STATUSES = ("active", "past_due", "trialing")
 CANCELLABLE_STATUSES = LIVE_STATUSES + ("unpaid", "incomplete", "paused")
-
-
-def subscription_plan(subscription, products=None):
-    """The plan a subscription pays for: from its price (a switch in the
-    billing portal changes the price, not the metadata), else its metadata."""
-    price = _first_price(subscription)
-    return plan_for_price(price, products) or (subscription.get("metadata") or {}).get("plan")
-
-
-def plan_for_price(price, products=None):
-    if not price:
-        return None
-    for product in products if products is not None else Product.scan(consistent_read=True):
-        for stored in stored_prices(product).values():
-            if stored.get("price_id") == price.get("id") or (
-                    price.get("lookup_key") and stored.get("lookup_key") == price.get("lookup_key")):
-                return product.name
-    return (price.get("metadata") or {}).get("plan")
 
 
 def _first_price(subscription):
@@ -114,8 +95,14 @@ class SubscriptionSync:
             if self._stripe.v1.subscriptions.retrieve(subscription_id).status != "canceled":
                 raise
 
+    def _plan_of(self, subscription):
+        """From its price (a switch in the billing portal changes the price,
+        not the metadata), else its metadata."""
+        product = self._plans.for_price(_first_price(subscription))
+        return product.name if product is not None else (subscription.get("metadata") or {}).get("plan")
+
     def _record(self, account, subscription, stamp):
-        plan = subscription_plan(subscription)
+        plan = self._plan_of(subscription)
         if not plan:
             logger.error("subscription %s has no known plan; ignored", subscription["id"])
             return False

@@ -131,11 +131,9 @@ class StripeWebhook:
         """Plan credits reset to the allowance of the period this invoice paid
         for, unless a newer period was granted already: then it is only
         recorded, so the ledger is the same whatever the delivery order."""
-        from chalicelib.subscriptions import plan_for_price
-
         line = _first_line(invoice)
-        plan = plan_for_price(line.get("price")) or invoice_metadata(invoice).get("plan")
-        product = self._plans.find(plan)
+        product = (self._plans.for_price(line.get("price"))
+                   or self._plans.find(invoice_metadata(invoice).get("plan")))
         if product is None:
             raise MalformedEvent("invoice %s pays for no known plan" % invoice["id"])
         period_start = int((line.get("period") or {}).get("start") or invoice.get("period_start") or 0)
