@@ -9,7 +9,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, db, settings
 from chalicelib.errors import InsufficientCredits, Unauthorized
-from chalicelib.models import Account, LedgerEntry
+from chalicelib.models import Account, LedgerEntry, plain
 
 MAX_ATTEMPTS = 5
 APPLIED, DUPLICATE, REFUSED = "applied", "duplicate", "refused"
@@ -58,8 +58,7 @@ class Credits:
 
     def _trim_usage(self, account):
         """Keep the usage map bounded; runs about once a day per account."""
-        days = sorted((account.usage or {}).as_dict() if hasattr(account.usage, "as_dict")
-                      else dict(account.usage or {}))
+        days = sorted(plain(account.usage))
         keep = settings.usage_days_kept()
         if len(days) <= keep + 7:
             return

@@ -17,6 +17,13 @@ from pynamodb.models import Model
 from chalicelib import settings
 
 
+def plain(map_attribute):
+    """A raw MapAttribute's content as a dict (an empty one for None)."""
+    if map_attribute is None:
+        return {}
+    return map_attribute.as_dict() if hasattr(map_attribute, "as_dict") else dict(map_attribute)
+
+
 def _meta(table_name):
     class Meta:
         region = settings.region()

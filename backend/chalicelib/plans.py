@@ -1,6 +1,6 @@
 """Plans as synced from products.json into the product table."""
 from chalicelib import settings
-from chalicelib.models import Product
+from chalicelib.models import Product, plain
 
 # Price kinds, the keys of a plan's `prices`: a one-off pack, and the
 # subscription price named after the plan's interval.
@@ -17,8 +17,7 @@ def price_kind(interval, subscribe):
 def stored_prices(product):
     """The product's prices map as plain dicts: kind -> {amount, currency,
     lookup_key, price_id}."""
-    raw = product.prices.as_dict() if hasattr(product.prices, "as_dict") else dict(product.prices or {})
-    return {kind: dict(price) for kind, price in raw.items()}
+    return {kind: dict(price) for kind, price in plain(product.prices).items()}
 
 
 class Plans:

@@ -3,6 +3,7 @@ import datetime
 
 from chalicelib import clock
 from chalicelib.errors import BadRequest
+from chalicelib.models import plain
 
 MAX_DAYS = 90
 DEFAULT_DAYS = 30
@@ -23,15 +24,10 @@ def parse_days(raw):
 def daily_usage(account, days, today=None):
     """One row per day, oldest first, zero where nothing was spent."""
     today = today or clock.today()
-    counts = _as_dict(account.usage)
+    counts = plain(account.usage)
     rows = []
     for offset in range(days - 1, -1, -1):
         day = (today - datetime.timedelta(days=offset)).isoformat()
         rows.append({"date": day, "credits": int(counts.get(day, 0))})
     return rows
 
-
-def _as_dict(usage):
-    if usage is None:
-        return {}
-    return usage.as_dict() if hasattr(usage, "as_dict") else dict(usage)
