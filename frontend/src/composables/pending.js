@@ -1,0 +1,67 @@
+/** What must survive a page change in this tab: the action a signed-out
+ * visitor chose (resumed after sign-in), and the purchase on its way through
+ * Stripe Checkout (so the success page knows what to wait for). */
+import { onSignOut } from './useSession.js'
+
+const ACTION = 'credits-saas:pending-action'
+const PURCHASE = 'credits-saas:pending-purchase'
+
+function read(key) {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(key))
+    return value && typeof value === 'object' ? value : null
+  } catch {
+    return null
+  }
+}
+
+function write(key, value) {
+  try {
+    sessionStorage.setItem(key, JSON.stringify(value))
+  } catch {
+    // Storage full or disabled: the flow still works, it only cannot resume.
+  }
+}
+
+/** kind: "subscribe" | "buy" | "free"; plan: the plan's name. */
+export function savePendingAction(kind, plan) {
+  write(ACTION, { kind, plan })
+}
+
+/** The saved action, removed so it runs once. */
+export function takePendingAction() {
+  const action = read(ACTION)
+  sessionStorage.removeItem(ACTION)
+  return action
+}
+
+/** The purchase about to start and the balances before it. */
+export function savePendingPurchase(plan, subscribe, user) {
+  write(PURCHASE, {
+    plan,
+    subscribe,
+    purchasedBefore: user ? user.purchased_credits : null,
+    planBefore: user ? user.plan : null,
+  })
+}
+
+export function readPendingPurchase() {
+  return read(PURCHASE)
+}
+
+export function clearPendingPurchase() {
+  sessionStorage.removeItem(PURCHASE)
+}
+
+/** Whether the account shows the purchase: a pack raised the purchased
+ * credits, a subscription made the bought plan the current one. */
+export function purchaseArrived(purchase, user) {
+  if (!purchase || !user) return false
+  if (purchase.subscribe) return user.plan === purchase.plan
+  return typeof purchase.purchasedBefore === 'number' && user.purchased_credits > purchase.purchasedBefore
+}
+
+onSignOut(() => {
+  sessionStorage.removeItem(ACTION)
+  clearPendingPurchase()
+})
