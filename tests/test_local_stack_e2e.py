@@ -10,6 +10,7 @@ import time
 import warnings
 
 import pytest
+import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
@@ -169,3 +170,39 @@ def test_short_refill_period_then_api_dying_stops_everything(tmp_path):
         assert_stopped_cleanly(running, config)
     finally:
         running.kill()
+
+
+@pytest.mark.skipif(not os.path.isfile(os.path.join(dev.ROOT, "frontend", "package.json")),
+                    reason="no frontend/ in this checkout")
+def test_vite_serves_the_frontend_on_the_origin_the_api_allows(tmp_path):
+    """The frontend's preferred port is taken: Vite gets another one, and the
+    API's CORS origin and dev.json's frontend_url follow it."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        running = DevStack(tmp_path / "vite", DEV_FRONTEND="vite", FRONTEND_PORT=str(port),
+                           FRONTEND_ORIGIN="http://localhost:5173")
+        try:
+            config = running.wait_ready()
+            served = config["ports"]["frontend"]
+            assert served != port and config["frontend_url"] == "http://localhost:%d" % served
+            assert "Port %d (Frontend) is taken" % port in running.output()
+            banner = running.output().split("Local stack ready in", 1)[1].splitlines()
+            assert banner[1].split()[:2] == ["Frontend", config["frontend_url"]]
+
+            settings = requests.get(config["frontend_url"] + "/config.json", timeout=10).json()
+            assert settings["apiUrl"] == config["api_url"]
+            assert settings["cognitoEndpoint"] == config["aws_endpoint_url"]
+            assert settings["localEmulator"] is True
+            assert requests.get(config["frontend_url"] + "/account", timeout=10).status_code == 200
+            preflight = requests.options(config["api_url"] + "/checkout", timeout=10, headers={
+                "Origin": config["frontend_url"], "Access-Control-Request-Method": "POST"})
+            assert preflight.headers["Access-Control-Allow-Origin"] == config["frontend_url"]
+
+            assert running.stop(signal.SIGTERM) == 0, running.output()[-3000:]
+            assert "Stopped: frontend, API" in running.output()
+            assert_stopped_cleanly(running, config)
+            assert not os.path.exists(os.path.join(running.state_dir, "config.json"))
+        finally:
+            running.kill()
