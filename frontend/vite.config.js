@@ -26,8 +26,12 @@ export function runtimeConfigFile(env = process.env) {
   }
   return {
     name: 'runtime-config-file',
-    configureServer: (server) => { server.middlewares.use('/config.json', middleware(null)) },
-    configurePreviewServer: (server) => { server.middlewares.use('/config.json', middleware(PUBLIC_CONFIG)) },
+    configureServer(server) {
+      server.middlewares.use('/config.json', middleware(null))
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use('/config.json', middleware(PUBLIC_CONFIG))
+    },
   }
 }
 
