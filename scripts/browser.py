@@ -23,14 +23,17 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
 DOWNLOAD_TIMEOUT_SECONDS = 300
 
 
-def playwright_chromium():
-    """The path of Playwright's own Chromium when it is installed, else None."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return None
-    with sync_playwright() as playwright:
-        path = playwright.chromium.executable_path
+def playwright_chromium(playwright=None):
+    """The path of Playwright's own Chromium when it is installed, else None.
+    `playwright`: a running sync_playwright() (one per thread)."""
+    if playwright is None:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            return None
+        with sync_playwright() as running:
+            return playwright_chromium(running)
+    path = playwright.chromium.executable_path
     return path if path and os.path.isfile(path) else None
 
 
@@ -42,11 +45,11 @@ def system_chromium():
     return None
 
 
-def find():
+def find(playwright=None):
     """(executable_path, description); executable_path None means
     Playwright's own build (launch without executable_path); (None, None)
     when there is no browser."""
-    if playwright_chromium():
+    if playwright_chromium(playwright):
         return None, "Playwright's Chromium"
     path = system_chromium()
     if path:
@@ -54,9 +57,9 @@ def find():
     return None, None
 
 
-def launch_options():
+def launch_options(playwright=None):
     """Keyword arguments for `playwright.chromium.launch`, or None."""
-    path, description = find()
+    path, description = find(playwright)
     if description is None:
         return None
     options = {"args": list(LAUNCH_ARGS)}

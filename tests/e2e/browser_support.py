@@ -4,6 +4,7 @@ frontend/README.md)."""
 import os
 import re
 import sys
+import time
 import uuid
 
 import pytest
@@ -35,7 +36,7 @@ def require_built_frontend():
 def launch(playwright):
     """Chromium as scripts/browser.py finds it; with CI=true a missing one
     fails the run, elsewhere the tests are skipped with the reason."""
-    options = browser.launch_options()
+    options = browser.launch_options(playwright)
     if options is None:
         message = ("No Chromium: run `make test` (it installs one) or `python scripts/browser.py "
                    "install`.")
@@ -126,15 +127,17 @@ class Person:
         locator.wait_for()
         return digits(locator.inner_text())
 
-    def wait_for_number(self, test_id, expected, timeout_ms=TIMEOUT_MS):
-        """The figure reaches `expected` (the page may still be polling)."""
-        locator = self.by_test_id(test_id)
-        self.page.wait_for_function(
-            """([id, expected]) => {
-                 const el = document.querySelector(`[data-testid="${id}"]`);
-                 return el && el.innerText.replace(/[^0-9]/g, '') === String(expected);
-               }""", arg=[test_id, expected], timeout=timeout_ms)
-        return digits(locator.inner_text())
+    def reload_until(self, test_id, expected, timeout_ms=WEBHOOK_TIMEOUT_MS):
+        """Reload the page until the figure shows `expected` (a webhook may
+        still be on its way), as a person would."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            found = self.number(test_id)
+            if found == expected or time.monotonic() > deadline:
+                assert found == expected, "%s shows %s, not %s" % (test_id, found, expected)
+                return found
+            self.page.wait_for_timeout(1000)
+            self.page.reload()
 
     # Auth --------------------------------------------------------------------
 
@@ -205,13 +208,20 @@ class Person:
         self.shot("hosted-checkout")
 
     def pay(self):
-        """Pay on the hosted page: back on the success page."""
+        """Pay on the hosted page: back on the success page, which says so
+        once the webhook has added the purchase; returns what it says."""
         self.page.get_by_role("button", name=re.compile("^Pay ")).click()
         self.page.wait_for_url(re.compile(r"/checkout/success\?session_id=cs_"))
         status = self.by_test_id("checkout-status")
-        status.wait_for()
+        status.get_by_text("Your purchase is ready").wait_for(timeout=WEBHOOK_TIMEOUT_MS)
         self.shot("checkout-success")
-        return status
+        return status.inner_text()
+
+    def go_to_account(self):
+        """Through the app's own link (no reload)."""
+        self.page.get_by_role("link", name=re.compile("account", re.I)).first.click()
+        self.page.wait_for_url(re.compile(r"/account$"))
+        return self.account()
 
     def api_key_from_copy(self):
         """Generate a new key (confirming), copy it with the Copy button and
@@ -219,10 +229,11 @@ class Person:
         page = self.page
         page.get_by_role("button", name="Generate new key").click()
         dialog = page.get_by_role("dialog")
-        if dialog.count():
-            self.shot("confirm-new-key")
-            dialog.get_by_role("button", name=re.compile("generate", re.I)).click()
         shown = self.by_test_id("new-api-key")
+        dialog.or_(shown).first.wait_for()
+        if dialog.is_visible():
+            self.shot("confirm-new-key")
+            dialog.get_by_role("button", name="Generate new key").click()
         shown.wait_for()
         self.shot("new-key")
         page.get_by_role("button", name="Copy").click()
