@@ -4,7 +4,7 @@ import './styles.css'
 import { loadConfig } from './config.js'
 import { configureAmplify } from './amplify.js'
 import { configureApi } from './api/client.js'
-import { idToken } from './composables/useSession.js'
+import { idToken, signOut } from './composables/useSession.js'
 import { createAppRouter, signInLocation } from './router/index.js'
 
 function showStartupError(error) {
@@ -24,11 +24,21 @@ async function start() {
   const config = await loadConfig()
   configureAmplify(config)
   const router = createAppRouter()
+  let signingIn = false
   configureApi({
     getToken: idToken,
-    onUnauthorized: () => {
+    // The API refused the session: forget it (else the sign-in page would
+    // bounce straight back) and come back here after signing in again.
+    onUnauthorized: async () => {
       const here = router.currentRoute.value
-      if (here.name !== 'signin') router.push(signInLocation(here.fullPath))
+      if (signingIn || here.name === 'signin') return
+      signingIn = true
+      try {
+        await signOut().catch(() => {})
+        await router.push(signInLocation(here.fullPath))
+      } finally {
+        signingIn = false
+      }
     },
   })
   const app = createApp(App)
