@@ -159,3 +159,20 @@ describe('PricingView', () => {
     expect(api.callsTo('POST /stop-subscriptions')).toHaveLength(0)
   })
 })
+
+describe('PricingView after Back from the checkout page', () => {
+  it('enables the buttons again when the browser restores the page', async () => {
+    vi.stubGlobal('location', { ...window.location, assign: vi.fn() })
+    await signInAs()
+    stubApi({ 'GET /plans': PLANS, 'GET /user': { user: user() }, 'POST /checkout': { session_id: 'cs_3', url: 'https://checkout.example/cs_3' } })
+    const { wrapper } = await mountView(PricingView)
+    await buttons(card(wrapper, 'Basic'), 'Buy once')[0].trigger('click')
+    await flushPromises()
+    expect(buttons(card(wrapper, 'Basic'), 'Redirecting…')[0].element.disabled).toBe(true)
+    const restored = new Event('pageshow')
+    restored.persisted = true
+    window.dispatchEvent(restored)
+    await flushPromises()
+    expect(buttons(card(wrapper, 'Basic'), 'Buy once')[0].element.disabled).toBe(false)
+  })
+})
