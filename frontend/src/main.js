@@ -5,7 +5,7 @@ import { loadConfig } from './config.js'
 import { configureAmplify } from './amplify.js'
 import { configureApi } from './api/client.js'
 import { idToken, signOut } from './composables/useSession.js'
-import { createAppRouter, signInLocation } from './router/index.js'
+import { createAppRouter, signInAgain } from './router/index.js'
 
 function showStartupError(error) {
   const root = document.getElementById('app')
@@ -24,23 +24,7 @@ async function start() {
   const config = await loadConfig()
   configureAmplify(config)
   const router = createAppRouter()
-  let signingIn = false
-  configureApi({
-    getToken: idToken,
-    // The API refused the session: forget it (else the sign-in page would
-    // bounce straight back) and come back here after signing in again.
-    onUnauthorized: async () => {
-      const here = router.currentRoute.value
-      if (signingIn || here.name === 'signin') return
-      signingIn = true
-      try {
-        await signOut().catch(() => {})
-        await router.push(signInLocation(here.fullPath))
-      } finally {
-        signingIn = false
-      }
-    },
-  })
+  configureApi({ getToken: idToken, onUnauthorized: signInAgain(router, signOut) })
   const app = createApp(App)
   app.use(router)
   await router.isReady()

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
-import { requireSession, safeRedirect } from '../src/router/index.js'
-import { signInAs, signOutNow } from './helpers.js'
+import { describe, expect, it, vi } from 'vitest'
+import { requireSession, safeRedirect, signInAgain } from '../src/router/index.js'
+import { signInAs, signOutNow, testRouter } from './helpers.js'
 
 describe('router', () => {
   it('follows only same-site paths after sign-in', () => {
@@ -19,5 +19,20 @@ describe('router', () => {
     expect(await requireSession({ fullPath: '/pricing', meta: {} })).toBe(true)
     await signInAs()
     expect(await requireSession(to)).toBe(true)
+  })
+})
+
+describe('signInAgain', () => {
+  it('forgets the refused session once and returns to the page after sign-in', async () => {
+    const router = testRouter()
+    await router.push('/checkout/success?session_id=cs_1')
+    const signOut = vi.fn(async () => {})
+    const handle = signInAgain(router, signOut)
+    await Promise.all([handle(), handle()])
+    expect(signOut).toHaveBeenCalledTimes(1)
+    expect(router.currentRoute.value.path).toBe('/signin')
+    expect(router.currentRoute.value.query.redirect).toBe('/checkout/success?session_id=cs_1')
+    await handle()
+    expect(signOut).toHaveBeenCalledTimes(1)
   })
 })
