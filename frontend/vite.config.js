@@ -48,5 +48,8 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['tests/**/*.test.js'],
+    setupFiles: ['tests/setup.js'],
+    restoreMocks: true,
+    unstubGlobals: true,
   },
 })

@@ -4,8 +4,8 @@ import './styles.css'
 import { loadConfig } from './config.js'
 import { configureAmplify } from './amplify.js'
 import { configureApi } from './api/client.js'
-import { idToken } from './composables/useSession.js'
-import { createAppRouter, signInLocation } from './router/index.js'
+import { idToken, signOut } from './composables/useSession.js'
+import { createAppRouter, signInAgain } from './router/index.js'
 
 function showStartupError(error) {
   const root = document.getElementById('app')
@@ -24,13 +24,7 @@ async function start() {
   const config = await loadConfig()
   configureAmplify(config)
   const router = createAppRouter()
-  configureApi({
-    getToken: idToken,
-    onUnauthorized: () => {
-      const here = router.currentRoute.value
-      if (here.name !== 'signin') router.push(signInLocation(here.fullPath))
-    },
-  })
+  configureApi({ getToken: idToken, onUnauthorized: signInAgain(router, signOut) })
   const app = createApp(App)
   app.use(router)
   await router.isReady()

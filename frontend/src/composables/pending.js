@@ -4,6 +4,8 @@
 import { onSignOut } from './useSession.js'
 
 const ACTION = 'credits-saas:pending-action'
+// An action older than this is dropped: the visitor has moved on.
+const ACTION_TTL_MS = 30 * 60 * 1000
 const PURCHASE = 'credits-saas:pending-purchase'
 
 function read(key) {
@@ -24,14 +26,15 @@ function write(key, value) {
 }
 
 /** kind: "subscribe" | "buy" | "free"; plan: the plan's name. */
-export function savePendingAction(kind, plan) {
-  write(ACTION, { kind, plan })
+export function savePendingAction(kind, plan, now = Date.now()) {
+  write(ACTION, { kind, plan, at: now })
 }
 
-/** The saved action, removed so it runs once. */
-export function takePendingAction() {
+/** The saved action, removed so it runs once; null when none or stale. */
+export function takePendingAction(now = Date.now()) {
   const action = read(ACTION)
   sessionStorage.removeItem(ACTION)
+  if (!action || typeof action.at !== 'number' || now - action.at > ACTION_TTL_MS) return null
   return action
 }
 

@@ -4,6 +4,7 @@
 import { ref } from 'vue'
 import { api } from '../api/client.js'
 import { savePendingPurchase } from './pending.js'
+import { onPageRestored } from './onPageRestored.js'
 
 export function checkoutKey(plan, subscribe) {
   return `${plan}:${subscribe ? 'subscribe' : 'buy'}`
@@ -12,6 +13,9 @@ export function checkoutKey(plan, subscribe) {
 export function useCheckout({ redirect = (url) => window.location.assign(url) } = {}) {
   const inFlight = ref(null)
   const error = ref(null)
+  onPageRestored(() => {
+    inFlight.value = null
+  })
 
   async function startCheckout(plan, subscribe, user) {
     if (inFlight.value) return false

@@ -42,6 +42,24 @@ export function safeRedirect(value, fallback = '/account') {
   return value
 }
 
+/** What a 401 from the API does: forget the session the API refused (else
+ * the sign-in page would bounce straight back), then sign in and return to
+ * the current page. Several 401s at once lead to one sign-in. */
+export function signInAgain(router, signOut) {
+  let underway = false
+  return async () => {
+    const here = router.currentRoute.value
+    if (underway || here.path === '/signin') return
+    underway = true
+    try {
+      await signOut().catch(() => {})
+      await router.push(signInLocation(here.fullPath))
+    } finally {
+      underway = false
+    }
+  }
+}
+
 export async function requireSession(to) {
   if (!to.meta.requiresAuth) return true
   return (await refreshSession()) ? true : signInLocation(to.fullPath)
