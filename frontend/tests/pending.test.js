@@ -24,4 +24,10 @@ describe('purchaseArrived', () => {
     expect(purchaseArrived(plan, { plan: 'Power', purchased_credits: 0 })).toBe(true)
     expect(purchaseArrived(null, { plan: 'Power' })).toBe(false)
   })
+
+  it('waits for a subscription\'s credits, not only its plan', () => {
+    const plan = { plan: 'Power', subscribe: true, planBefore: 'Free', planCreditsBefore: 0 }
+    expect(purchaseArrived(plan, { plan: 'Power', plan_credits: 0, purchased_credits: 1000 })).toBe(false)
+    expect(purchaseArrived(plan, { plan: 'Power', plan_credits: 100000, purchased_credits: 1000 })).toBe(true)
+  })
 })

@@ -45,6 +45,7 @@ export function savePendingPurchase(plan, subscribe, user) {
     subscribe,
     purchasedBefore: user ? user.purchased_credits : null,
     planBefore: user ? user.plan : null,
+    planCreditsBefore: user ? user.plan_credits : null,
   })
 }
 
@@ -60,7 +61,12 @@ export function clearPendingPurchase() {
  * credits, a subscription made the bought plan the current one. */
 export function purchaseArrived(purchase, user) {
   if (!purchase || !user) return false
-  if (purchase.subscribe) return user.plan === purchase.plan
+  if (purchase.subscribe) {
+    // The plan changes when the subscription starts; its credits come with
+    // the first paid invoice, a separate webhook that may arrive later.
+    const granted = typeof purchase.planCreditsBefore !== 'number' || user.plan_credits !== purchase.planCreditsBefore
+    return user.plan === purchase.plan && granted
+  }
   return typeof purchase.purchasedBefore === 'number' && user.purchased_credits > purchase.purchasedBefore
 }
 
