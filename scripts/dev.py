@@ -457,9 +457,7 @@ class Stack:
         self.moto = None
         self.sandbox = None
         self.api = None
-        self.npm = None
         self.frontend = None
-        self._frontend_config = None
         self.config = None
         self._wrote_config = False
 
@@ -473,13 +471,15 @@ class Stack:
         period = refill_period(self.environ)
         stripe = stripe_settings(self.environ)
         frontend = self.environ.get("FRONTEND_ORIGIN", "").strip() or DEFAULT_FRONTEND_ORIGIN
-        frontend_mode, frontend_port = self._frontend_plan(frontend)
-        ports, notes = choose_ports(self.environ, strict=self.strict_ports, extra=frontend_port)
+        self.frontend = dev_frontend.LocalFrontend(self.environ, self.directory, say,
+                                                   self.signals.deferred, os.path.abspath(__file__))
+        ports, notes = choose_ports(self.environ, strict=self.strict_ports,
+                                    extra=self.frontend.port_spec(frontend))
         for note in notes:
             say(note)
-        if frontend_mode != "off":
+        if self.frontend.served:
             frontend = dev_frontend.with_port(frontend, ports["frontend"])
-            self._install_npm_packages(frontend_mode)
+            self.frontend.install()
         api_url = "http://%s:%d" % (HOST, ports["api"])
         webhook_url = api_url + "/stripe/webhook"
 
@@ -526,8 +526,8 @@ class Stack:
                                                  stripe, stripe_api_base, period, frontend)
         with self.signals.deferred():
             self.api = ApiProcess(ports["api"], api_environment).start()
-        if frontend_mode != "off":
-            self._start_frontend(frontend_mode, ports["frontend"], dev_frontend.runtime_config(
+        if self.frontend.served:
+            self.frontend.start(HOST, ports["frontend"], dev_frontend.runtime_config(
                 api_url, REGION, pool_id, client_id, aws_url, STAGE))
         if stripe["mode"] == "sandbox":
             say("Starting the Stripe sandbox on port %d..." % ports["stripe"])
@@ -547,7 +547,7 @@ class Stack:
                        check=self.check_alive)
         wait_until("The API (GET /plans)", lambda: http_status(api_url + "/plans") == 200,
                    check=self.check_alive)
-        if self.frontend is not None:
+        if self.frontend.served:
             local_url = "http://%s:%d" % (HOST, ports["frontend"])
             wait_until("The frontend", lambda: http_status(local_url + "/config.json") == 200,
                        check=self.check_alive)
@@ -574,61 +574,17 @@ class Stack:
             "stripe_webhook_secret": stripe["webhook_secret"],
             "stripe_webhook_url": webhook_url,
             "frontend_url": frontend,
-            "frontend_mode": frontend_mode,
+            "frontend_mode": self.frontend.mode,
             "free_refill_period_seconds": self._effective_refill_period(period),
             "ports": ports,
             "processes": {"dev": os.getpid(), "api": self.api.pid},
         }
-        if isinstance(self.frontend, dev_frontend.ViteServer):
+        if self.frontend.pid:
             self.config["processes"]["frontend"] = self.frontend.pid
         write_json_atomically(self.config_path, self.config)
         self._wrote_config = True
         self._print_summary(stripe)
         return self.config
-
-    def _frontend_plan(self, origin):
-        """(mode, {"frontend": port spec} or None): how the frontend is served."""
-        try:
-            mode = dev_frontend.choose_mode(self.environ)
-            if mode == "off":
-                return mode, None
-            default = dev_frontend.origin_port(origin)
-        except dev_frontend.FrontendError as error:
-            raise Failure(str(error))
-        return mode, {"frontend": ("Frontend", "FRONTEND_PORT", self._port_setting("FRONTEND_PORT", default))}
-
-    def _port_setting(self, variable, default):
-        raw = self.environ.get(variable, "").strip()
-        return int(raw) if raw.isdigit() else default
-
-    def _install_npm_packages(self, mode):
-        if mode != "vite" or not dev_frontend.npm_install_needed():
-            return
-        say("Installing the frontend's npm packages (npm ci in frontend/)...")
-        with self.signals.deferred():
-            self.npm = dev_frontend.NpmCi(self.environ, say).start()
-        try:
-            self.npm.wait()
-        except dev_frontend.FrontendError as error:
-            raise Failure(str(error))
-        self.npm = None
-
-    def _start_frontend(self, mode, port, runtime_config):
-        """/config.json for the app, then the Vite dev server or the built app."""
-        config_file = os.path.join(self.directory, "config.json")
-        dev_frontend.write_config(config_file, runtime_config)
-        self._frontend_config = config_file
-        if mode == "vite":
-            say("Starting the frontend (Vite dev server) on port %d..." % port)
-            with self.signals.deferred():
-                self.frontend = dev_frontend.ViteServer(HOST, port, config_file, self.environ, say,
-                                                        os.path.abspath(__file__)).start()
-            return
-        say("Serving the built frontend (frontend/dist) on port %d..." % port)
-        try:
-            self.frontend = dev_frontend.StaticSite(HOST, port, config_file).start()
-        except OSError as error:
-            raise Failure("The frontend could not be served on port %d: %s" % (port, error))
 
     def _start_moto(self, port):
         """The moto server in this process (state-machine execution on,
@@ -767,10 +723,8 @@ class Stack:
             raise Failure("The AWS emulator (moto server) stopped unexpectedly.")
         if self.sandbox is not None and not _thread_alive(self.sandbox):
             raise Failure("The Stripe sandbox stopped unexpectedly.")
-        if self.frontend is not None and not self.frontend.alive():
-            tail = self.frontend.output_tail() if hasattr(self.frontend, "output_tail") else ""
-            raise Failure("The frontend server stopped unexpectedly.%s"
-                          % (("\nIts last output:\n" + tail) if tail else ""))
+        if self.frontend is not None:
+            self.frontend.check_alive()
 
     def run_until_stopped(self):
         while True:
@@ -780,28 +734,12 @@ class Stack:
     # Stop --------------------------------------------------------------------
 
     def stop(self):
-        stopped = []
-        if self.npm is not None:
-            self.npm.stop()
-            stopped.append("npm ci")
-        if self.frontend is not None:
-            with contextlib.suppress(Exception):
-                self.frontend.stop()
-            stopped.append("frontend")
-        if self.api is not None:
-            self.api.stop()
-            stopped.append("API")
-        if self.sandbox is not None:
-            with contextlib.suppress(Exception):
-                self.sandbox.stop()
-            stopped.append("Stripe sandbox")
-        if self.moto is not None:
-            with contextlib.suppress(Exception):
-                self.moto.stop()
-            stopped.append("AWS emulator")
-        if self._frontend_config:
-            with contextlib.suppress(OSError):
-                os.remove(self._frontend_config)
+        stopped = self.frontend.stop() if self.frontend is not None else []
+        for label, part in (("API", self.api), ("Stripe sandbox", self.sandbox), ("AWS emulator", self.moto)):
+            if part is not None:
+                with contextlib.suppress(Exception):
+                    part.stop()
+                stopped.append(label)
         if self._wrote_config:
             with contextlib.suppress(OSError, ValueError):
                 with open(self.config_path) as handle:
@@ -815,12 +753,7 @@ class Stack:
         c = self.config
         say("")
         say("Local stack ready in %.1f s" % c["ready_seconds"])
-        if c["frontend_mode"] == "off":
-            say("  Frontend        %s  (not served: %s)" % (c["frontend_url"], "DEV_FRONTEND=off"
-                if os.path.isfile(dev_frontend.package_json()) else "no frontend/package.json"))
-        else:
-            say("  Frontend        %s  (%s)" % (c["frontend_url"], "Vite dev server"
-                if c["frontend_mode"] == "vite" else "frontend/dist"))
+        say(self.frontend.banner(c["frontend_url"]))
         say("  API             %s  (chalice local, stage %s)" % (c["api_url"], STAGE))
         say("  AWS emulator    %s  (moto: DynamoDB, Cognito, Step Functions)" % c["aws_endpoint_url"])
         if stripe["mode"] == "sandbox":
@@ -893,7 +826,7 @@ def main(argv=None):
         stack.run_until_stopped()
     except Stop as stop:
         say("Stopping (%s)..." % stop)
-    except Failure as failure:
+    except (Failure, dev_frontend.FrontendError) as failure:
         warn("make dev: %s" % failure)
         code = 1
     except Exception as error:  # an unexpected failure still stops every process

@@ -14,6 +14,7 @@ Either way the app's runtime settings are written to
 `<DEV_STATE_DIR>/config.json` and served as `/config.json`; Vite finds the
 file through `FRONTEND_CONFIG_FILE`.
 """
+import contextlib
 import http.server
 import json
 import mimetypes
@@ -229,3 +230,91 @@ class _StaticHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+# The frontend as one part of make dev ------------------------------------------------------
+
+class LocalFrontend:
+    """How `make dev` serves the frontend, from choosing the mode to
+    stopping the server. `out` prints a line; `deferred()` is a context in
+    which stop signals wait (so a started child is always recorded)."""
+
+    def __init__(self, environ, state_directory, out, deferred, dev_script):
+        self.environ = environ
+        self.config_file = os.path.join(state_directory, "config.json")
+        self.out = out
+        self.deferred = deferred
+        self.dev_script = dev_script
+        self.mode = choose_mode(environ)
+        self.server = None
+        self.npm = None
+        self._wrote_config = False
+
+    @property
+    def served(self):
+        return self.mode != "off"
+
+    def port_spec(self, origin):
+        """{"frontend": (label, variable, preferred port)} for dev.py's port
+        choice, or None when nothing is served."""
+        if not self.served:
+            return None
+        raw = self.environ.get("FRONTEND_PORT", "").strip()
+        preferred = int(raw) if raw.isdigit() else origin_port(origin)
+        return {"frontend": ("Frontend", "FRONTEND_PORT", preferred)}
+
+    def install(self):
+        """`npm ci` first when the Vite dev server needs packages."""
+        if self.mode != "vite" or not npm_install_needed():
+            return
+        self.out("Installing the frontend's npm packages (npm ci in frontend/)...")
+        with self.deferred():
+            self.npm = NpmCi(self.environ, self.out).start()
+        self.npm.wait()
+        self.npm = None
+
+    def start(self, host, port, settings):
+        """/config.json for the app, then the Vite dev server or the built app."""
+        write_config(self.config_file, settings)
+        self._wrote_config = True
+        if self.mode == "vite":
+            self.out("Starting the frontend (Vite dev server) on port %d..." % port)
+            with self.deferred():
+                self.server = ViteServer(host, port, self.config_file, self.environ, self.out,
+                                         self.dev_script).start()
+            return
+        self.out("Serving the built frontend (frontend/dist) on port %d..." % port)
+        try:
+            self.server = StaticSite(host, port, self.config_file).start()
+        except OSError as error:
+            raise FrontendError("The frontend could not be served on port %d: %s" % (port, error))
+
+    @property
+    def pid(self):
+        """The Vite process (None for the built app, served in make dev itself)."""
+        return self.server.pid if isinstance(self.server, ViteServer) else None
+
+    def check_alive(self):
+        if self.server is not None and not self.server.alive():
+            tail = self.server.output_tail() if isinstance(self.server, ViteServer) else ""
+            raise FrontendError("The frontend server stopped unexpectedly.%s"
+                                % (("\nIts last output:\n" + tail) if tail else ""))
+
+    def stop(self):
+        """What was stopped ("npm ci", "frontend"), for make dev's summary."""
+        stopped = []
+        for label, part in (("npm ci", self.npm), ("frontend", self.server)):
+            if part is not None:
+                with contextlib.suppress(Exception):
+                    part.stop()
+                stopped.append(label)
+        if self._wrote_config and os.path.exists(self.config_file):
+            os.remove(self.config_file)
+        return stopped
+
+    def banner(self, url):
+        if self.served:
+            return "  Frontend        %s  (%s)" % (
+                url, "Vite dev server" if self.mode == "vite" else "frontend/dist")
+        reason = "DEV_FRONTEND=off" if os.path.isfile(package_json()) else "no frontend/package.json"
+        return "  Frontend        %s  (not served: %s)" % (url, reason)
