@@ -35,11 +35,17 @@ describe('CheckoutSuccessView', () => {
     expect(wrapper.find('a[href="/account"]').exists()).toBe(true)
   })
 
-  it('waits for a subscription to make the bought plan current', async () => {
-    savePendingPurchase('Power', true, user({ plan: 'Basic' }))
-    const answers = [user({ plan: 'Basic' }), user({ plan: 'Power' })]
+  it('waits for a subscription to make the bought plan current with its credits', async () => {
+    savePendingPurchase('Power', true, user({ plan: 'Basic', plan_credits: 1000 }))
+    const answers = [
+      user({ plan: 'Basic', plan_credits: 1000 }),
+      user({ plan: 'Power', plan_credits: 1000 }), // the plan changed; the invoice's grant is still on its way
+      user({ plan: 'Power', plan_credits: 100000 }),
+    ]
     stubApi({ 'GET /user': () => ({ user: answers.shift() }) })
     const { wrapper } = await mountView(CheckoutSuccessView)
+    expect(status(wrapper)).not.toContain('ready')
+    await vi.advanceTimersByTimeAsync(1500)
     expect(status(wrapper)).not.toContain('ready')
     await vi.advanceTimersByTimeAsync(1500)
     expect(status(wrapper)).toContain('Your purchase is ready')
