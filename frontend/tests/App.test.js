@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { fetchAuthSession, signOut as amplifySignOut } from 'aws-amplify/auth'
 import App from '../src/App.vue'
 import { useAccount } from '../src/composables/useAccount.js'
+import { refreshSession, signOut } from '../src/composables/useSession.js'
 import { savePendingPurchase, readPendingPurchase } from '../src/composables/pending.js'
 import { flushPromises, mountView, signInAs, signOutNow, user } from './helpers.js'
 
@@ -32,5 +33,27 @@ describe('App header', () => {
     expect(readPendingPurchase()).toBeNull()
     expect(router.currentRoute.value.path).toBe('/pricing')
     expect(navLabels(wrapper)).toEqual(['Pricing', 'API', 'Sign in'])
+  })
+})
+
+describe('signOut', () => {
+  it('counts nobody as signed in while Amplify is still revoking the session', async () => {
+    await signInAs()
+    let finish
+    amplifySignOut.mockImplementationOnce(
+      () =>
+        new Promise((resolve) => {
+          finish = () => {
+            fetchAuthSession.mockResolvedValue({ tokens: undefined })
+            resolve()
+          }
+        }),
+    )
+    const done = signOut()
+    const check = refreshSession()
+    await flushPromises()
+    finish()
+    expect(await check).toBe(false)
+    await done
   })
 })

@@ -5,6 +5,9 @@ import { fetchAuthSession, signOut as amplifySignOut } from 'aws-amplify/auth'
 
 const state = reactive({ checked: false, signedIn: false, email: null })
 const forgetters = new Set()
+// Amplify's sign-out revokes the refresh token first (a request that may be
+// retried); until it has cleared the tokens, nobody counts as signed in.
+let signingOut = null
 
 /** Registers a function that drops user data on sign-out. */
 export function onSignOut(forget) {
@@ -20,6 +23,7 @@ function forgetUserData() {
 
 /** Re-reads the session (Amplify refreshes expired tokens itself). */
 export async function refreshSession() {
+  if (signingOut) await signingOut
   try {
     const { tokens } = await fetchAuthSession()
     const idToken = tokens && tokens.idToken
@@ -38,16 +42,24 @@ export async function refreshSession() {
 
 /** The ID token the API expects, or null when signed out. */
 export async function idToken() {
+  if (signingOut) await signingOut
   const { tokens } = await fetchAuthSession()
   return tokens && tokens.idToken ? tokens.idToken.toString() : null
 }
 
-export async function signOut() {
-  try {
-    await amplifySignOut()
-  } finally {
-    forgetUserData()
+/** Forgets the user's data at once; resolves when Amplify has cleared the
+ * tokens too. */
+export function signOut() {
+  forgetUserData()
+  if (!signingOut) {
+    signingOut = Promise.resolve()
+      .then(() => amplifySignOut())
+      .catch(() => {})
+      .finally(() => {
+        signingOut = null
+      })
   }
+  return signingOut
 }
 
 export function useSession() {
