@@ -86,6 +86,12 @@ def test_sign_up_spend_buy_subscribe_and_return_to_free(person, stack):
     alice.account()
     assert copied.startswith(alice.by_test_id("api-key-prefix").inner_text().strip().rstrip(".…"))
 
+    alice.page.get_by_role("navigation").get_by_role("link", name="API").click()
+    alice.page.wait_for_url(re.compile(r"/quickstart$"))
+    expect(alice.by_test_id("api-url")).to_have_text(stack["api_url"])
+    alice.page.wait_for_load_state("networkidle")
+    alice.shot("quickstart")
+
     assert spend_until_refused(stack["api_url"], copied) == 50
     alice.page.reload()
     alice.account()
