@@ -69,7 +69,12 @@ describe('AccountView', () => {
     accountApi({ 'GET /user': { user: user({ plan: 'Basic', subscription: { status: 'past_due', current_period_end: 1796000000 } }) } })
     const { wrapper } = await mountView(AccountView)
     expect(byTestId(wrapper, 'subscription-status').text()).toBe('Past due')
-    expect(wrapper.text()).toContain('Update your card')
+    const assign = vi.fn()
+    vi.stubGlobal('location', { ...window.location, assign })
+    stubApi({ 'POST /billing-portal': { url: 'https://billing.example/fix-card' } })
+    await button(wrapper, 'Update your card in the billing portal').trigger('click')
+    await flushPromises()
+    expect(assign).toHaveBeenCalledWith('https://billing.example/fix-card')
 
     accountApi({ 'GET /user': { user: user({ plan: 'Basic', subscription: { status: 'active', current_period_end: 1796000000, cancel_at_period_end: true } }) } })
     const ending = (await mountView(AccountView)).wrapper
