@@ -176,3 +176,17 @@ describe('PricingView after Back from the checkout page', () => {
     expect(buttons(card(wrapper, 'Basic'), 'Buy once')[0].element.disabled).toBe(false)
   })
 })
+
+describe('ConfirmDialog focus', () => {
+  it('starts on the safe choice and returns to the button that opened it', async () => {
+    await signInAs()
+    stubApi({ 'GET /plans': PLANS, 'GET /user': { user: user({ plan: 'Basic' }) } })
+    const { wrapper } = await mountView(PricingView)
+    const opener = buttons(card(wrapper, 'Free'), 'Switch to Free')[0]
+    opener.element.focus()
+    await opener.trigger('click')
+    expect(document.activeElement.textContent.trim()).toBe('Keep my plan')
+    await buttons(wrapper.find('[role="dialog"]'), 'Keep my plan')[0].trigger('click')
+    expect(document.activeElement).toBe(opener.element)
+  })
+})
