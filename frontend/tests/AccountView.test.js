@@ -51,6 +51,7 @@ describe('AccountView', () => {
     expect(byTestId(wrapper, 'purchased-credits').text()).toBe('1,000')
     expect(byTestId(wrapper, 'next-reset').find('time').attributes('datetime')).toBe('2026-12-06T10:00:00Z')
     expect(byTestId(wrapper, 'api-key-prefix').text()).toBe('cs_live_ab12')
+    expect(wrapper.text()).not.toContain('running low')
 
     expect(api.calls.find((call) => call.key === 'GET /usage').url).toContain('days=30')
     expect(wrapper.find('[aria-label="Credits spent per day"]').exists()).toBe(true)
@@ -63,6 +64,13 @@ describe('AccountView', () => {
     expect(rows[0].text()).toContain('Credit pack')
     expect(rows[0].text()).toContain('1,000')
     expect(rows[0].text()).toContain('Basic pack')
+  })
+
+  it('suggests buying more when credits run low', async () => {
+    accountApi({ 'GET /user': { user: user({ credits: 3, plan_credits: 3 }) } })
+    const { wrapper } = await mountView(AccountView)
+    expect(wrapper.text()).toContain('You are running low on credits.')
+    expect(wrapper.findAll('a[href="/pricing"]').map((link) => link.text())).toContain('Buy a pack or upgrade')
   })
 
   it('explains a past-due subscription and one ending at the period end', async () => {
