@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { purchaseArrived, savePendingAction, takePendingAction } from '../src/composables/pending.js'
+import { purchaseArrived, savePendingAction, saveSignInReturn, takePendingAction, takeSignInReturn } from '../src/composables/pending.js'
 
 describe('pending action', () => {
   it('runs once', () => {
@@ -23,5 +23,13 @@ describe('purchaseArrived', () => {
     expect(purchaseArrived(plan, { plan: 'Basic', purchased_credits: 0 })).toBe(false)
     expect(purchaseArrived(plan, { plan: 'Power', purchased_credits: 0 })).toBe(true)
     expect(purchaseArrived(null, { plan: 'Power' })).toBe(false)
+  })
+})
+
+describe('sign-in return path', () => {
+  it('is kept once for the way back from a redirect sign-in', () => {
+    saveSignInReturn('/pricing')
+    expect(takeSignInReturn()).toBe('/pricing')
+    expect(takeSignInReturn()).toBeNull()
   })
 })

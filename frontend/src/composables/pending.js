@@ -7,6 +7,7 @@ const ACTION = 'credits-saas:pending-action'
 // An action older than this is dropped: the visitor has moved on.
 const ACTION_TTL_MS = 30 * 60 * 1000
 const PURCHASE = 'credits-saas:pending-purchase'
+const RETURN_TO = 'credits-saas:sign-in-return'
 
 function read(key) {
   try {
@@ -38,6 +39,18 @@ export function takePendingAction(now = Date.now()) {
   return action
 }
 
+/** Where to go after signing in; kept because a sign-in through Google
+ * comes back to /signin without the original query. */
+export function saveSignInReturn(path) {
+  if (path) write(RETURN_TO, { path })
+}
+
+export function takeSignInReturn() {
+  const saved = read(RETURN_TO)
+  sessionStorage.removeItem(RETURN_TO)
+  return saved ? saved.path : null
+}
+
 /** The purchase about to start and the balances before it. */
 export function savePendingPurchase(plan, subscribe, user) {
   write(PURCHASE, {
@@ -66,5 +79,6 @@ export function purchaseArrived(purchase, user) {
 
 onSignOut(() => {
   sessionStorage.removeItem(ACTION)
+  sessionStorage.removeItem(RETURN_TO)
   clearPendingPurchase()
 })
