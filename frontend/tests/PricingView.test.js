@@ -38,6 +38,8 @@ describe('PricingView', () => {
     expect(buttons(basic, 'Buy once')).toHaveLength(1)
     expect(card(wrapper, 'Power').text()).not.toContain('Current plan')
     expect(buttons(card(wrapper, 'Power'), 'Subscribe')).toHaveLength(1)
+    expect(card(wrapper, 'Power').text()).toContain('Subscribing replaces your Basic plan.')
+    expect(basic.text()).not.toContain('replaces')
   })
 
   it('asks before switching to Free, then stops the subscriptions', async () => {
