@@ -24,6 +24,7 @@ describe('QuickstartView', () => {
     stubApi({ 'GET /user': { user: user() } })
     const { wrapper } = await mountView(QuickstartView)
     expect(wrapper.text()).toContain('CREDITS_API_KEY="cs_live_ab12…"')
+    expect(wrapper.text()).toContain('# starts with cs_live_ab12')
   })
 })
 
