@@ -88,7 +88,7 @@ describe('PricingView', () => {
     expect(call.body).toEqual({ plan: 'Basic', subscribe: true })
     expect(call.headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
     expect(assign).toHaveBeenCalledWith('https://checkout.example/cs_1')
-    expect(readPendingPurchase()).toMatchObject({ plan: 'Basic', subscribe: true, purchasedBefore: 0 })
+    expect(readPendingPurchase()).toMatchObject({ plan: 'Basic', credits: 1000, subscribe: true, purchasedBefore: 0 })
   })
 
   it('gives every click its own idempotency key', async () => {

@@ -31,7 +31,7 @@ describe('QuickstartView', () => {
 describe('CheckoutCancelView', () => {
   it('says nothing was charged and shows the plans again', async () => {
     await signOutNow()
-    savePendingPurchase('Basic', false, user())
+    savePendingPurchase({ name: 'Basic', credits: 1000 }, false, user())
     stubApi({ 'GET /plans': PLANS })
     const { wrapper } = await mountView(CheckoutCancelView, { path: '/checkout/cancel' })
     expect(wrapper.text()).toContain('Nothing was charged')

@@ -19,9 +19,10 @@ describe('purchaseArrived', () => {
     const pack = { plan: 'Basic', subscribe: false, purchasedBefore: 200 }
     expect(purchaseArrived(pack, { plan: 'Free', purchased_credits: 200 })).toBe(false)
     expect(purchaseArrived(pack, { plan: 'Free', purchased_credits: 1200 })).toBe(true)
-    const plan = { plan: 'Power', subscribe: true, planBefore: 'Basic' }
-    expect(purchaseArrived(plan, { plan: 'Basic', purchased_credits: 0 })).toBe(false)
-    expect(purchaseArrived(plan, { plan: 'Power', purchased_credits: 0 })).toBe(true)
+    const plan = { plan: 'Power', credits: 100000, subscribe: true, planBefore: 'Basic' }
+    expect(purchaseArrived(plan, { plan: 'Basic', plan_credits: 1000, purchased_credits: 0 })).toBe(false)
+    expect(purchaseArrived(plan, { plan: 'Power', plan_credits: 1000, purchased_credits: 0 })).toBe(false)
+    expect(purchaseArrived(plan, { plan: 'Power', plan_credits: 100000, purchased_credits: 0 })).toBe(true)
     expect(purchaseArrived(null, { plan: 'Power' })).toBe(false)
   })
 })

@@ -51,10 +51,12 @@ export function takeSignInReturn() {
   return saved ? saved.path : null
 }
 
-/** The purchase about to start and the balances before it. */
+/** The purchase about to start (the plan's name and credits) and the
+ * balances before it. */
 export function savePendingPurchase(plan, subscribe, user) {
   write(PURCHASE, {
-    plan,
+    plan: plan.name,
+    credits: typeof plan.credits === 'number' ? plan.credits : null,
     subscribe,
     purchasedBefore: user ? user.purchased_credits : null,
     planBefore: user ? user.plan : null,
@@ -70,10 +72,13 @@ export function clearPendingPurchase() {
 }
 
 /** Whether the account shows the purchase: a pack raised the purchased
- * credits, a subscription made the bought plan the current one. */
+ * credits; a subscription made the bought plan the current one and its
+ * first allowance arrived (Stripe sends the two as separate events). */
 export function purchaseArrived(purchase, user) {
   if (!purchase || !user) return false
-  if (purchase.subscribe) return user.plan === purchase.plan
+  if (purchase.subscribe) {
+    return user.plan === purchase.plan && (purchase.credits === null || user.plan_credits >= purchase.credits)
+  }
   return typeof purchase.purchasedBefore === 'number' && user.purchased_credits > purchase.purchasedBefore
 }
 
