@@ -51,6 +51,7 @@ describe('AccountView', () => {
     expect(byTestId(wrapper, 'purchased-credits').text()).toBe('1,000')
     expect(byTestId(wrapper, 'next-reset').find('time').attributes('datetime')).toBe('2026-12-06T10:00:00Z')
     expect(byTestId(wrapper, 'api-key-prefix').text()).toBe('cs_live_ab12')
+    expect(wrapper.text()).not.toContain('running low')
 
     expect(api.calls.find((call) => call.key === 'GET /usage').url).toContain('days=30')
     expect(wrapper.find('[aria-label="Credits spent per day"]').exists()).toBe(true)
@@ -65,11 +66,23 @@ describe('AccountView', () => {
     expect(rows[0].text()).toContain('Basic pack')
   })
 
+  it('suggests buying more when credits run low', async () => {
+    accountApi({ 'GET /user': { user: user({ credits: 3, plan_credits: 3 }) } })
+    const { wrapper } = await mountView(AccountView)
+    expect(wrapper.text()).toContain('You are running low on credits.')
+    expect(wrapper.findAll('a[href="/pricing"]').map((link) => link.text())).toContain('Buy a pack or upgrade')
+  })
+
   it('explains a past-due subscription and one ending at the period end', async () => {
     accountApi({ 'GET /user': { user: user({ plan: 'Basic', subscription: { status: 'past_due', current_period_end: 1796000000 } }) } })
     const { wrapper } = await mountView(AccountView)
     expect(byTestId(wrapper, 'subscription-status').text()).toBe('Past due')
-    expect(wrapper.text()).toContain('Update your card')
+    const assign = vi.fn()
+    vi.stubGlobal('location', { ...window.location, assign })
+    stubApi({ 'POST /billing-portal': { url: 'https://billing.example/fix-card' } })
+    await button(wrapper, 'Update your card in the billing portal').trigger('click')
+    await flushPromises()
+    expect(assign).toHaveBeenCalledWith('https://billing.example/fix-card')
 
     accountApi({ 'GET /user': { user: user({ plan: 'Basic', subscription: { status: 'active', current_period_end: 1796000000, cancel_at_period_end: true } }) } })
     const ending = (await mountView(AccountView)).wrapper

@@ -19,7 +19,7 @@ describe('App header', () => {
     await signInAs()
     const { user: account, setUser } = useAccount()
     setUser(user())
-    savePendingPurchase('Basic', false, user())
+    savePendingPurchase({ name: 'Basic', credits: 1000 }, false, user())
     const { wrapper, router } = await mountView(App, { path: '/account' })
     expect(navLabels(wrapper)).toEqual(['Pricing', 'API', 'Account', 'Sign out'])
 

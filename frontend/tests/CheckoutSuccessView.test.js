@@ -3,7 +3,7 @@ import CheckoutSuccessView from '../src/views/CheckoutSuccessView.vue'
 import { readPendingPurchase, savePendingPurchase } from '../src/composables/pending.js'
 import { mountView, signInAs, stubApi, user } from './helpers.js'
 
-const status = (wrapper) => wrapper.find('[data-testid="checkout-status"]').text()
+const status = (wrapper) => wrapper.find('[data-testid="checkout-status"]').text().replace(/\s+/g, ' ')
 
 describe('CheckoutSuccessView', () => {
   beforeEach(async () => {
@@ -15,7 +15,7 @@ describe('CheckoutSuccessView', () => {
   })
 
   it('polls the account until the pack shows, then says it is ready', async () => {
-    savePendingPurchase('Basic', false, user({ purchased_credits: 0 }))
+    savePendingPurchase({ name: 'Basic', credits: 1000 }, false, user({ purchased_credits: 0 }))
     const answers = [user({ purchased_credits: 0 }), user({ purchased_credits: 0 }), user({ purchased_credits: 1000, credits: 1050 })]
     const api = stubApi({ 'GET /user': () => ({ user: answers.shift() || user({ purchased_credits: 1000, credits: 1050 }) }) })
     const { wrapper } = await mountView(CheckoutSuccessView, { path: '/checkout/success?session_id=cs_1' })
@@ -35,12 +35,12 @@ describe('CheckoutSuccessView', () => {
     expect(wrapper.find('a[href="/account"]').exists()).toBe(true)
   })
 
-  it('waits for a subscription to make the bought plan current with its credits', async () => {
-    savePendingPurchase('Power', true, user({ plan: 'Basic', plan_credits: 1000 }))
+  it('waits for a subscription to make the bought plan current and grant its credits', async () => {
+    savePendingPurchase({ name: 'Power', credits: 100000 }, true, user({ plan: 'Basic', plan_credits: 1000 }))
     const answers = [
       user({ plan: 'Basic', plan_credits: 1000 }),
-      user({ plan: 'Power', plan_credits: 1000 }), // the plan changed; the invoice's grant is still on its way
-      user({ plan: 'Power', plan_credits: 100000 }),
+      user({ plan: 'Power', plan_credits: 1000 }),
+      user({ plan: 'Power', plan_credits: 100000, credits: 101000 }),
     ]
     stubApi({ 'GET /user': () => ({ user: answers.shift() }) })
     const { wrapper } = await mountView(CheckoutSuccessView)
@@ -48,11 +48,11 @@ describe('CheckoutSuccessView', () => {
     await vi.advanceTimersByTimeAsync(1500)
     expect(status(wrapper)).not.toContain('ready')
     await vi.advanceTimersByTimeAsync(1500)
-    expect(status(wrapper)).toContain('Your purchase is ready')
+    expect(status(wrapper)).toContain('Your purchase is ready. You now have 101,000 credits on the Power plan.')
   })
 
   it('says so when it takes longer than usual, and keeps checking', async () => {
-    savePendingPurchase('Basic', false, user())
+    savePendingPurchase({ name: 'Basic', credits: 1000 }, false, user())
     let arrived = false
     const api = stubApi({ 'GET /user': () => ({ user: user({ purchased_credits: arrived ? 1000 : 0 }) }) })
     const { wrapper } = await mountView(CheckoutSuccessView)

@@ -38,6 +38,8 @@ describe('PricingView', () => {
     expect(buttons(basic, 'Buy once')).toHaveLength(1)
     expect(card(wrapper, 'Power').text()).not.toContain('Current plan')
     expect(buttons(card(wrapper, 'Power'), 'Subscribe')).toHaveLength(1)
+    expect(card(wrapper, 'Power').text()).toContain('Subscribing replaces your Basic plan.')
+    expect(basic.text()).not.toContain('replaces')
   })
 
   it('asks before switching to Free, then stops the subscriptions', async () => {
@@ -86,7 +88,7 @@ describe('PricingView', () => {
     expect(call.body).toEqual({ plan: 'Basic', subscribe: true })
     expect(call.headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
     expect(assign).toHaveBeenCalledWith('https://checkout.example/cs_1')
-    expect(readPendingPurchase()).toMatchObject({ plan: 'Basic', subscribe: true, purchasedBefore: 0 })
+    expect(readPendingPurchase()).toMatchObject({ plan: 'Basic', credits: 1000, subscribe: true, purchasedBefore: 0 })
   })
 
   it('gives every click its own idempotency key', async () => {
@@ -174,5 +176,19 @@ describe('PricingView after Back from the checkout page', () => {
     window.dispatchEvent(restored)
     await flushPromises()
     expect(buttons(card(wrapper, 'Basic'), 'Buy once')[0].element.disabled).toBe(false)
+  })
+})
+
+describe('ConfirmDialog focus', () => {
+  it('starts on the safe choice and returns to the button that opened it', async () => {
+    await signInAs()
+    stubApi({ 'GET /plans': PLANS, 'GET /user': { user: user({ plan: 'Basic' }) } })
+    const { wrapper } = await mountView(PricingView)
+    const opener = buttons(card(wrapper, 'Free'), 'Switch to Free')[0]
+    opener.element.focus()
+    await opener.trigger('click')
+    expect(document.activeElement.textContent.trim()).toBe('Keep my plan')
+    await buttons(wrapper.find('[role="dialog"]'), 'Keep my plan')[0].trigger('click')
+    expect(document.activeElement).toBe(opener.element)
   })
 })

@@ -24,13 +24,14 @@ describe('QuickstartView', () => {
     stubApi({ 'GET /user': { user: user() } })
     const { wrapper } = await mountView(QuickstartView)
     expect(wrapper.text()).toContain('CREDITS_API_KEY="cs_live_ab12…"')
+    expect(wrapper.text()).toContain('# starts with cs_live_ab12')
   })
 })
 
 describe('CheckoutCancelView', () => {
   it('says nothing was charged and shows the plans again', async () => {
     await signOutNow()
-    savePendingPurchase('Basic', false, user())
+    savePendingPurchase({ name: 'Basic', credits: 1000 }, false, user())
     stubApi({ 'GET /plans': PLANS })
     const { wrapper } = await mountView(CheckoutCancelView, { path: '/checkout/cancel' })
     expect(wrapper.text()).toContain('Nothing was charged')

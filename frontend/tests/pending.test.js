@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { purchaseArrived, savePendingAction, takePendingAction } from '../src/composables/pending.js'
+import { purchaseArrived, savePendingAction, saveSignInReturn, takePendingAction, takeSignInReturn } from '../src/composables/pending.js'
 
 describe('pending action', () => {
   it('runs once', () => {
@@ -19,15 +19,18 @@ describe('purchaseArrived', () => {
     const pack = { plan: 'Basic', subscribe: false, purchasedBefore: 200 }
     expect(purchaseArrived(pack, { plan: 'Free', purchased_credits: 200 })).toBe(false)
     expect(purchaseArrived(pack, { plan: 'Free', purchased_credits: 1200 })).toBe(true)
-    const plan = { plan: 'Power', subscribe: true, planBefore: 'Basic' }
-    expect(purchaseArrived(plan, { plan: 'Basic', purchased_credits: 0 })).toBe(false)
-    expect(purchaseArrived(plan, { plan: 'Power', purchased_credits: 0 })).toBe(true)
+    const plan = { plan: 'Power', credits: 100000, subscribe: true, planBefore: 'Basic' }
+    expect(purchaseArrived(plan, { plan: 'Basic', plan_credits: 1000, purchased_credits: 0 })).toBe(false)
+    expect(purchaseArrived(plan, { plan: 'Power', plan_credits: 1000, purchased_credits: 0 })).toBe(false)
+    expect(purchaseArrived(plan, { plan: 'Power', plan_credits: 100000, purchased_credits: 0 })).toBe(true)
     expect(purchaseArrived(null, { plan: 'Power' })).toBe(false)
   })
+})
 
-  it('waits for a subscription\'s credits, not only its plan', () => {
-    const plan = { plan: 'Power', subscribe: true, planBefore: 'Free', planCreditsBefore: 0 }
-    expect(purchaseArrived(plan, { plan: 'Power', plan_credits: 0, purchased_credits: 1000 })).toBe(false)
-    expect(purchaseArrived(plan, { plan: 'Power', plan_credits: 100000, purchased_credits: 1000 })).toBe(true)
+describe('sign-in return path', () => {
+  it('is kept once for the way back from a redirect sign-in', () => {
+    saveSignInReturn('/pricing')
+    expect(takeSignInReturn()).toBe('/pricing')
+    expect(takeSignInReturn()).toBeNull()
   })
 })

@@ -7,6 +7,7 @@ const ACTION = 'credits-saas:pending-action'
 // An action older than this is dropped: the visitor has moved on.
 const ACTION_TTL_MS = 30 * 60 * 1000
 const PURCHASE = 'credits-saas:pending-purchase'
+const RETURN_TO = 'credits-saas:sign-in-return'
 
 function read(key) {
   try {
@@ -38,14 +39,27 @@ export function takePendingAction(now = Date.now()) {
   return action
 }
 
-/** The purchase about to start and the balances before it. */
+/** Where to go after signing in; kept because a sign-in through Google
+ * comes back to /signin without the original query. */
+export function saveSignInReturn(path) {
+  if (path) write(RETURN_TO, { path })
+}
+
+export function takeSignInReturn() {
+  const saved = read(RETURN_TO)
+  sessionStorage.removeItem(RETURN_TO)
+  return saved ? saved.path : null
+}
+
+/** The purchase about to start (the plan's name and credits) and the
+ * balances before it. */
 export function savePendingPurchase(plan, subscribe, user) {
   write(PURCHASE, {
-    plan,
+    plan: plan.name,
+    credits: typeof plan.credits === 'number' ? plan.credits : null,
     subscribe,
     purchasedBefore: user ? user.purchased_credits : null,
     planBefore: user ? user.plan : null,
-    planCreditsBefore: user ? user.plan_credits : null,
   })
 }
 
@@ -58,19 +72,18 @@ export function clearPendingPurchase() {
 }
 
 /** Whether the account shows the purchase: a pack raised the purchased
- * credits, a subscription made the bought plan the current one. */
+ * credits; a subscription made the bought plan the current one and its
+ * first allowance arrived (Stripe sends the two as separate events). */
 export function purchaseArrived(purchase, user) {
   if (!purchase || !user) return false
   if (purchase.subscribe) {
-    // The plan changes when the subscription starts; its credits come with
-    // the first paid invoice, a separate webhook that may arrive later.
-    const granted = typeof purchase.planCreditsBefore !== 'number' || user.plan_credits !== purchase.planCreditsBefore
-    return user.plan === purchase.plan && granted
+    return user.plan === purchase.plan && (purchase.credits === null || user.plan_credits >= purchase.credits)
   }
   return typeof purchase.purchasedBefore === 'number' && user.purchased_credits > purchase.purchasedBefore
 }
 
 onSignOut(() => {
   sessionStorage.removeItem(ACTION)
+  sessionStorage.removeItem(RETURN_TO)
   clearPendingPurchase()
 })

@@ -17,13 +17,14 @@ export function useCheckout({ redirect = (url) => window.location.assign(url) } 
     inFlight.value = null
   })
 
+  /** plan: {name, credits} from GET /plans; user: the account before. */
   async function startCheckout(plan, subscribe, user) {
     if (inFlight.value) return false
-    inFlight.value = checkoutKey(plan, subscribe)
+    inFlight.value = checkoutKey(plan.name, subscribe)
     error.value = null
     try {
       savePendingPurchase(plan, subscribe, user)
-      const answer = await api.post('/checkout', { plan, subscribe }, { idempotencyKey: crypto.randomUUID() })
+      const answer = await api.post('/checkout', { plan: plan.name, subscribe }, { idempotencyKey: crypto.randomUUID() })
       redirect(answer.url)
       return true
     } catch (failure) {
