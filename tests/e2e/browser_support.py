@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(TESTS)
@@ -182,8 +183,13 @@ class Person:
         if not self.page.url.startswith(self.url + "/account"):
             self.open("/account")
         self.by_test_id("plan-name").wait_for()
-        self.page.wait_for_load_state("networkidle")
+        self.settled()
         return self
+
+    def settled(self):
+        """Nothing on the page is still loading (the app says "Loading …")."""
+        self.page.wait_for_load_state("networkidle")
+        expect(self.page.get_by_text(re.compile(r"^Loading\b"))).to_have_count(0)
 
     def plan(self):
         return self.by_test_id("plan-name").inner_text().strip()

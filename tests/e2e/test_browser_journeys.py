@@ -130,6 +130,7 @@ def test_sign_up_spend_buy_subscribe_and_return_to_free(person, stack):
     alice.shot("account-back-to-free")
 
     ledger = alice.page.get_by_role("table").filter(has_text="Credits")
+    expect(ledger.get_by_role("row")).to_have_count(5)      # the header and four entries
     header = [cell.inner_text().strip() for cell in ledger.get_by_role("columnheader").all()]
     rows = [[cell.inner_text().strip() for cell in row.get_by_role("cell").all()]
             for row in ledger.get_by_role("row").all()[1:]]
