@@ -19,6 +19,8 @@ ASSUMED_PER_ROUTE = {
 # transaction of the account and at most two month items, about once every
 # DAYS_ON_ACCOUNT active days.
 ASSUMED_USAGE_MOVE = {"requests": 1, "write_units": 6}
+# A user looks at the account page (GET /user, /usage, /ledger) this often.
+ACCOUNT_PAGE_VISITS_PER_MONTH = 4
 
 # The account the write units are measured on: 90 days of use, an active
 # subscription as the webhook records it, a long email address.
