@@ -21,9 +21,10 @@ bench: install
 	$(PY) scripts/bench.py
 
 # What it costs to run, from operations counted on the local stack and the
-# prices in scripts/prices.json (`$(PY) scripts/cost.py --help`: --margin, --region).
+# prices in scripts/prices.json (`$(PY) scripts/cost.py --help`: --margin,
+# --region; --write docs/cost.md refreshes the saved output).
 cost: install
-	$(PY) scripts/cost.py --write docs/cost.md
+	$(PY) scripts/cost.py
 
 # Make Stripe and the product table match products.json (settings from the
 # environment; `$(PY) scripts/sync_products.py --help` for --dry-run, --stage).
