@@ -19,7 +19,6 @@ except ImportError:  # run as a script from scripts/
     import item_size
 
 WRITES = {"PutItem": "Item", "UpdateItem": "Key", "DeleteItem": "Key"}
-READS = {"GetItem", "Query", "Scan"}
 Call = collections.namedtuple("Call", "operation tables write_units read_units error")
 _ids = itertools.count()
 
@@ -44,10 +43,10 @@ def index_write_units(table_name, before, after):
 
     table = dynamodb_backends[DEFAULT_ACCOUNT_ID][os.environ.get("REGION", "us-east-1")].get_table(table_name)
     units = 0
+    if before == after:
+        return units
     for index in table.indexes:
         sort_key = [part["AttributeName"] for part in index.schema if part["KeyType"] == "RANGE"][0]
-        if before == after:
-            continue
         if after and sort_key in after:
             units += item_size.write_units(item_size.item_size(after))
         if before and sort_key in before and (not after or before.get(sort_key) != after.get(sort_key)):
@@ -72,6 +71,7 @@ def written_items(operation, params):
 
 
 def read_cost(operation, params, parsed):
+    """Read units of a call from what it returned (0 for writes)."""
     consistent = bool(params.get("ConsistentRead"))
     if operation == "GetItem":
         return item_size.read_units(item_size.item_size(parsed.get("Item")), consistent)
@@ -128,8 +128,8 @@ class DynamoDBMeter:
         if params.get("TableName"):
             tables.add(params["TableName"])
         error = (parsed.get("Error") or {}).get("Code")
-        read_units = read_cost(model.name, params, parsed) if model.name in READS or "Get" in model.name else 0
-        self.calls.append(Call(model.name, tuple(sorted(tables)), write_units, read_units, error))
+        self.calls.append(Call(model.name, tuple(sorted(tables)), write_units,
+                               read_cost(model.name, params, parsed), error))
 
     @contextlib.contextmanager
     def measure(self):

@@ -86,10 +86,13 @@ def move_older_days(user_id, counts):
     days = days_to_move(counts)
     if not days:
         return False
+    client = db.connection().client
     try:
-        db.connection().client.transact_write_items(TransactItems=move_items(user_id, {d: counts[d] for d in days}))
-    except Exception as error:  # noqa: BLE001 - nothing moved, or all of it; the next spend retries
-        logger.info("usage of %s not moved this time: %s", user_id, error)
+        client.transact_write_items(TransactItems=move_items(user_id, {d: counts[d] for d in days}))
+    except client.exceptions.TransactionCanceledException:
+        return False  # a spend or another move got there first: nothing moved
+    except Exception:  # noqa: BLE001 - nothing moved, or all of it; the next spend retries
+        logger.warning("usage of %s not moved this time", user_id, exc_info=True)
         return False
     return True
 
