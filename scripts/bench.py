@@ -166,9 +166,14 @@ def write_units_after_90_days():
     server, url = local_stack.start_moto()
     try:
         local_stack.point_environment_at(url, "us-east-1")
-        local_stack.create_tables()
         from chalicelib import settings
         from chalicelib.credits import Credits
+        from chalicelib.models import ALL_MODELS
+
+        for model in ALL_MODELS:  # models made earlier in this process point at an earlier emulator
+            model.Meta.host = url
+            model._connection = None
+        local_stack.create_tables()
 
         user_id, key_hash = cost_model.seeded_account()
         meter = dynamodb_meter.attached_to_app()
@@ -182,8 +187,8 @@ def write_units_after_90_days():
 
 
 def main():
-    write_units, account_bytes = write_units_after_90_days()
     requests_per_call = dynamodb_requests_per_call()
+    write_units, account_bytes = write_units_after_90_days()
     metered, unmetered = latencies()
     with tempfile.TemporaryDirectory() as bare:
         with open(os.path.join(bare, "app.py"), "w") as handle:
