@@ -2,7 +2,8 @@
 read and write units DynamoDB would bill for them.
 
 A botocore hook on the app's DynamoDB clients sees every call. The emulator
-reports no real consumed capacity, so units are computed from item sizes
+answers ReturnConsumedCapacity with a constant, not by size, so units are
+computed from item sizes
 (scripts/item_size.py): a write is billed on the larger of the item before
 and after it (read from the emulator, which runs in this process, without a
 request of its own), a read on what it returned. Used by `make bench`,
