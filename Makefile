@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test bench dev clean
+.PHONY: install test bench cost dev clean
 
 $(STAMP): requirements-dev.txt backend/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ test: install
 
 bench: install
 	$(PY) scripts/bench.py
+
+# What it costs to run, from operations counted on the local stack and the
+# prices in scripts/prices.json (`$(PY) scripts/cost.py --help`: --margin,
+# --region; --write docs/cost.md refreshes the saved output).
+cost: install
+	$(PY) scripts/cost.py
 
 # Make Stripe and the product table match products.json (settings from the
 # environment; `$(PY) scripts/sync_products.py --help` for --dry-run, --stage).
