@@ -4,7 +4,6 @@ Each test talks to a real sandbox server on a free port, with a small webhook
 receiver standing in for the app's /stripe/webhook endpoint.
 """
 
-import importlib.util
 import subprocess
 import sys
 import threading
@@ -20,18 +19,8 @@ import stripe
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "stripe_sandbox.py"
 
 
-def _load_sandbox_module():
-    if "stripe_sandbox" in sys.modules:
-        return sys.modules["stripe_sandbox"]
-    spec = importlib.util.spec_from_file_location("stripe_sandbox", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["stripe_sandbox"] = module
-    spec.loader.exec_module(module)
-    return module
+from scripts.devstack.stripe import StripeSandbox, params, util
 
-
-stripe_sandbox = _load_sandbox_module()
-StripeSandbox = stripe_sandbox.StripeSandbox
 
 API_KEY = "sk_test_sandbox_123456"
 
@@ -163,7 +152,7 @@ def types(events):
 
 
 def test_parse_params_decodes_stripe_bracket_syntax():
-    parsed = stripe_sandbox.parse_params(
+    parsed = params.parse_params(
         "line_items[0][price]=price_1&line_items[0][quantity]=2"
         "&line_items[1][price]=price_2&metadata[user_id]=7&metadata[0]=zero"
         "&expand[]=subscription&expand[]=line_items&lookup_keys[0]=a&lookup_keys[1]=b"
@@ -581,10 +570,10 @@ def test_renew_at_period_end_cancellation_ends_subscription(sandbox, client):
 
 def test_monthly_periods_keep_the_anchor_day():
     jan31 = 1738281600  # 2025-01-31T00:00:00Z
-    assert stripe_sandbox.shift(jan31, "month", 1) == 1740700800  # 2025-02-28
-    assert stripe_sandbox.shift(jan31, "month", 2) == 1743379200  # 2025-03-31
-    assert stripe_sandbox.shift(jan31, "year", 1) == 1769817600  # 2026-01-31
-    assert stripe_sandbox.shift(jan31, "week", 1) == jan31 + 7 * 86400
+    assert util.shift(jan31, "month", 1) == 1740700800  # 2025-02-28
+    assert util.shift(jan31, "month", 2) == 1743379200  # 2025-03-31
+    assert util.shift(jan31, "year", 1) == 1769817600  # 2026-01-31
+    assert util.shift(jan31, "week", 1) == jan31 + 7 * 86400
 
 
 # -- billing portal ------------------------------------------------------------
