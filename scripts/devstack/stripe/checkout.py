@@ -5,6 +5,7 @@ intents a one-off payment leaves."""
 from __future__ import annotations
 
 from .params import ApiError, Params, missing_param
+from .subscriptions import current_period
 from .util import apply_metadata, new_id, now
 
 ROUTES = [
@@ -39,18 +40,24 @@ class Checkout:
             "object": "checkout.session", "after_expiration": None,
             "allow_promotion_codes": p.bool("allow_promotion_codes"),
             "amount_subtotal": total, "amount_total": total,
+            "automatic_tax": {"enabled": False, "liability": None, "provider": None,
+                              "status": None},
             "billing_address_collection": p.str("billing_address_collection"),
             "cancel_url": p.str("cancel_url"),
             "client_reference_id": p.str("client_reference_id"), "created": created,
             "currency": prices[0]["currency"],
             "customer": customer["id"] if customer else None,
             "customer_creation": None if customer or mode == "subscription" else "if_required",
+            "custom_fields": [], "custom_text": {"after_submit": None, "shipping_address": None,
+                                                 "submit": None,
+                                                 "terms_of_service_acceptance": None},
             "customer_details": None, "customer_email": p.str("customer_email"),
             "expires_at": p.int("expires_at") or created + 86400, "invoice": None,
             "livemode": False, "locale": p.str("locale"),
             "metadata": apply_metadata({}, p.metadata()), "mode": mode,
             "payment_intent": None, "payment_method_types": ["card"],
-            "payment_status": "unpaid", "status": "open", "submit_type": None,
+            "payment_status": "unpaid", "shipping_options": [], "status": "open",
+            "submit_type": None,
             "subscription": None, "success_url": p.str("success_url"),
             "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
             "ui_mode": "hosted", "url": None, "_line_items": items,
@@ -176,7 +183,7 @@ class Checkout:
         invoice = self._create_invoice(
             sub, "subscription_create", paid=True,
             period=(sub["created"], sub["created"]),
-            line_period=(sub["current_period_start"], sub["current_period_end"]),
+            line_period=current_period(sub),
             one_time=one_time)
         sub["latest_invoice"] = invoice["id"]
         session.update(subscription=sub["id"], invoice=invoice["id"])

@@ -3,7 +3,6 @@ endpoints registered through the API."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from .params import Params, missing_param
@@ -23,7 +22,10 @@ class Events:
     """Mixed into the sandbox state (see ``state.py``): emits and lists events."""
 
     def emit(self, event_type: str, snapshot: dict, previous: dict | None = None) -> dict:
-        """Record an event (data.object is a snapshot) and queue its webhooks."""
+        """Record an event (data.object is a snapshot) and queue its webhooks.
+
+        Delivery attempts are kept in ``_attempts``, shown only under
+        ``/_sandbox/events/{id}/deliveries``: no Stripe event carries them."""
         data: dict[str, Any] = {"object": snapshot}
         if previous is not None:
             data["previous_attributes"] = previous
@@ -34,10 +36,6 @@ class Events:
             "request": dict(request), "type": event_type, "_attempts": []})
         event["pending_webhooks"] = self.dispatcher.dispatch(event)
         return event
-
-    def _render_events(self, out: dict, obj: dict) -> dict:
-        out["delivery_attempts"] = copy.deepcopy(obj["_attempts"])
-        return out
 
     def retrieve_event(self, p: Params, id: str) -> dict:
         return self.output("events", self.get("events", id), p)

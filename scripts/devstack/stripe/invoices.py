@@ -28,28 +28,37 @@ class Invoices:
         total = sum(line["amount"] for line in lines)
         invoice = self.create("invoices", {
             "object": "invoice", "account_country": "GB", "amount_due": total,
-            "amount_paid": total if paid else 0, "amount_remaining": 0 if paid else total,
+            "amount_overpaid": 0, "amount_paid": total if paid else 0,
+            "amount_remaining": 0 if paid else total, "amount_shipping": 0,
             "attempt_count": 1, "attempted": True, "auto_advance": not paid,
+            "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None,
+                              "provider": None, "status": None},
             "billing_reason": reason, "collection_method": "charge_automatically",
             "created": created, "currency": sub["currency"], "customer": sub["customer"],
             "customer_email": customer.get("email"), "customer_name": customer.get("name"),
-            "description": None, "hosted_invoice_url": None, "lines": None, "livemode": False,
-            "metadata": {}, "next_payment_attempt": None if paid else created + 3 * 86400,
+            "default_tax_rates": [], "description": None, "discounts": [],
+            "effective_at": created, "ending_balance": 0, "hosted_invoice_url": None,
+            "issuer": {"type": "self"}, "lines": None, "livemode": False, "metadata": {},
+            "next_payment_attempt": None if paid else created + 3 * 86400,
             "number": f"{customer.get('invoice_prefix', 'SANDBOX')}-"
                       f"{next(self._invoice_numbers):04d}",
-            "paid": paid,
             "parent": {"quote_details": None, "type": "subscription_details",
                        "subscription_details": {"metadata": dict(sub["metadata"]),
                                                 "subscription": sub["id"]}},
+            "payment_settings": {"default_mandate": None, "payment_method_options": None,
+                                 "payment_method_types": None},
             "period_end": period[1], "period_start": period[0],
-            "status": "paid" if paid else "open",
+            "post_payment_credit_notes_amount": 0, "pre_payment_credit_notes_amount": 0,
+            "starting_balance": 0, "status": "paid" if paid else "open",
             "status_transitions": {"finalized_at": created, "marked_uncollectible_at": None,
                                    "paid_at": created if paid else None, "voided_at": None},
-            "subscription": sub["id"], "subtotal": total, "total": total})
+            "subtotal": total, "subtotal_excluding_tax": total, "total": total,
+            "total_discount_amounts": [], "total_excluding_tax": total,
+            "total_pretax_credit_amounts": [], "total_taxes": []})
         for line in lines:
             line["invoice"] = invoice["id"]
         invoice["lines"] = {"object": "list", "data": lines, "has_more": False,
-                            "total_count": len(lines), "url": f"/v1/invoices/{invoice['id']}/lines"}
+                            "url": f"/v1/invoices/{invoice['id']}/lines"}
         return invoice
 
     def _invoice_line(self, sub: dict, price_id: str, quantity: int, period: tuple,
@@ -68,22 +77,19 @@ class Invoices:
                    "invoice_item_details": {"invoice_item": new_id("ii_"), "proration": False,
                                             "proration_details": {"credited_items": None},
                                             "subscription": sub["id"]}})
-        return {"id": new_id("il_"), "object": "line_item",
-                "amount": price["unit_amount"] * quantity, "currency": price["currency"],
+        amount = price["unit_amount"] * quantity
+        return {"id": new_id("il_"), "object": "line_item", "amount": amount,
+                "currency": price["currency"],
                 "description": f"{quantity} × {product['name']} (at {label}{cadence})",
-                "discountable": True, "discounts": [], "invoice": None, "livemode": False,
-                "metadata": {}, "parent": parent,
-                "period": {"end": period[1], "start": period[0]}, "price": price_id,
+                "discount_amounts": [], "discountable": True, "discounts": [],
+                "invoice": None, "livemode": False, "metadata": {}, "parent": parent,
+                "period": {"end": period[1], "start": period[0]},
+                "pretax_credit_amounts": [],
                 "pricing": {"type": "price_details",
                             "unit_amount_decimal": str(price["unit_amount"]),
                             "price_details": {"price": price_id, "product": product["id"]}},
-                "quantity": quantity, "subscription": sub["id"], "subscription_item": item_id,
-                "type": "subscription" if item_id else "invoiceitem"}
-
-    def _render_invoices(self, out: dict, obj: dict) -> dict:
-        for line in out["lines"]["data"]:
-            line["price"] = self.render("prices", self.db["prices"][line["price"]])
-        return out
+                "quantity": quantity, "subscription": sub["id"], "subtotal": amount,
+                "taxes": []}
 
     def retrieve_invoice(self, p: Params, id: str) -> dict:
         return self.output("invoices", self.get("invoices", id), p)
@@ -93,4 +99,11 @@ class Invoices:
                    "status": p.str("status", choices=("draft", "open", "paid",
                                                       "uncollectible", "void"))}
         return self.page("invoices", p, lambda inv: all(
-            value is None or inv[name] == value for name, value in filters.items()))
+            value is None or _field(inv, name) == value for name, value in filters.items()))
+
+
+def _field(invoice: dict, name: str) -> str | None:
+    """A list filter's field; an invoice names its subscription under ``parent``."""
+    if name == "subscription":
+        return invoice["parent"]["subscription_details"]["subscription"]
+    return invoice[name]

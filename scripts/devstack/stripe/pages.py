@@ -82,7 +82,7 @@ def portal_page(state, portal: dict) -> str:
         item = sub["items"]["data"][0]
         price = item["price"]
         name = state.db["products"][price["product"]]["name"]
-        when = datetime.datetime.fromtimestamp(sub["current_period_end"], datetime.timezone.utc)
+        when = datetime.datetime.fromtimestamp(item["current_period_end"], datetime.timezone.utc)
         verb = "Cancels" if sub["cancel_at_period_end"] else "Renews"
         switches = "".join(
             _button(f"Switch to {state.db['products'][p['product']]['name']}"

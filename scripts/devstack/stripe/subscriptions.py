@@ -27,19 +27,24 @@ class Subscriptions:
         first_price = self.db["prices"][items[0]["price"]]
         sub = self.create("subscriptions", {
             "object": "subscription", "application": None,
-            "automatic_tax": {"enabled": False, "liability": None},
-            "billing_cycle_anchor": start, "cancel_at": None, "cancel_at_period_end": False,
+            "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
+            "billing_cycle_anchor": start,
+            # Flexible billing is the default for new subscriptions since 2025-09-30.clover.
+            "billing_mode": {"flexible": {"proration_discounts": "included"},
+                             "type": "flexible", "updated_at": start},
+            "billing_schedules": [], "cancel_at": None, "cancel_at_period_end": False,
             "canceled_at": None,
             "cancellation_details": {"comment": None, "feedback": None, "reason": None},
             "collection_method": "charge_automatically", "created": start,
-            "currency": first_price["currency"], "current_period_end": None,
-            "current_period_start": None, "customer": customer_id, "days_until_due": None,
-            "default_payment_method": None, "description": data["description"],
-            "discounts": [], "ended_at": None, "items": None, "latest_invoice": None,
+            "currency": first_price["currency"], "customer": customer_id,
+            "days_until_due": None, "default_payment_method": None,
+            "description": data["description"], "discounts": [], "ended_at": None,
+            "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}},
+            "items": None, "latest_invoice": None,
             "livemode": False, "metadata": data["metadata"], "pause_collection": None,
             "start_date": start, "status": "active", "trial_end": None, "trial_start": None,
             "_cycle": 0})
-        sub["items"] = {"object": "list", "data": [], "has_more": False, "total_count": 0,
+        sub["items"] = {"object": "list", "data": [], "has_more": False,
                         "url": f"/v1/subscription_items?subscription={sub['id']}"}
         for item in items:
             self._add_item(sub, item["price"], item["quantity"])
@@ -48,12 +53,10 @@ class Subscriptions:
 
     def _add_item(self, sub: dict, price_id: str, quantity: int) -> dict:
         item = {"id": new_id("si_", 14), "object": "subscription_item", "created": now(),
-                "current_period_end": sub["current_period_end"],
-                "current_period_start": sub["current_period_start"], "discounts": [],
+                "current_period_end": None, "current_period_start": None, "discounts": [],
                 "metadata": {}, "price": price_id, "quantity": quantity,
                 "subscription": sub["id"], "tax_rates": []}
         sub["items"]["data"].append(item)
-        sub["items"]["total_count"] = len(sub["items"]["data"])
         return item
 
     def _cycle_of(self, sub: dict) -> tuple[str, int]:
@@ -66,9 +69,9 @@ class Subscriptions:
         return shift(anchor, interval, cycle * count), shift(anchor, interval, (cycle + 1) * count)
 
     def _set_period(self, sub: dict) -> None:
-        """Current period on the subscription and, as newer API versions read it, its items."""
+        """The current period lives on each item (the subscription has none since
+        2025-03-31.basil); all items share the subscription's cycle here."""
         start, end = self._period_bounds(sub, sub["_cycle"])
-        sub.update(current_period_start=start, current_period_end=end)
         for item in sub["items"]["data"]:
             item.update(current_period_start=start, current_period_end=end)
 
@@ -76,9 +79,6 @@ class Subscriptions:
         for item in out["items"]["data"]:
             item["price"] = self.render("prices", self.db["prices"][item["price"]])
             item["plan"] = _plan(item["price"])
-        single = out["items"]["data"][0] if len(out["items"]["data"]) == 1 else None
-        out["plan"] = single["plan"] if single else None
-        out["quantity"] = single["quantity"] if single else None
         return out
 
     def retrieve_subscription(self, p: Params, id: str) -> dict:
@@ -121,14 +121,14 @@ class Subscriptions:
             if self._cycle_of(draft) != cycle:
                 # A new billing interval restarts the cycle from now, as on Stripe.
                 draft.update(billing_cycle_anchor=now(), _cycle=0)
-                self._set_period(draft)
+            self._set_period(draft)  # items added here take the current period too
         atomically(sub, change)
         self._emit_updated(sub, before)
         return self.output("subscriptions", sub, p)
 
     def _set_cancel_at_period_end(self, sub: dict, flag: bool) -> None:
         sub.update(cancel_at_period_end=flag,
-                   cancel_at=sub["current_period_end"] if flag else None,
+                   cancel_at=current_period(sub)[1] if flag else None,
                    canceled_at=now() if flag else None)
         sub["cancellation_details"]["reason"] = "cancellation_requested" if flag else None
 
@@ -145,7 +145,6 @@ class Subscriptions:
                     raise ApiError(400, "A subscription must have at least one active plan.",
                                    param=entry.path("deleted"))
                 data.remove(item)
-                sub["items"]["total_count"] = len(data)
                 return
         else:
             item = self._add_item(sub, self._subscription_price(sub, entry)["id"], 1)
@@ -199,15 +198,15 @@ class Subscriptions:
         """Time passes to the period end: bill the next period, or end the subscription."""
         sub = self._live_subscription(sub_id)
         if sub["cancel_at_period_end"]:
-            self._end_subscription(sub, ended_at=sub["current_period_end"])
+            self._end_subscription(sub, ended_at=current_period(sub)[1])
             return self._with_invoice(sub)
         before = self.render("subscriptions", sub)
-        previous_period = (sub["current_period_start"], sub["current_period_end"])
+        previous_period = current_period(sub)
         sub["_cycle"] += 1
         self._set_period(sub)
         invoice = self._create_invoice(
             sub, "subscription_cycle", paid=True, period=previous_period,
-            line_period=(sub["current_period_start"], sub["current_period_end"]))
+            line_period=current_period(sub))
         sub.update(latest_invoice=invoice["id"], status="active")
         self.emit("invoice.paid", self.render("invoices", invoice))
         self._emit_updated(sub, before)
@@ -223,7 +222,7 @@ class Subscriptions:
         before = self.render("subscriptions", sub)
         invoice = self._create_invoice(
             sub, "subscription_cycle", paid=False,
-            period=(sub["current_period_start"], sub["current_period_end"]),
+            period=current_period(sub),
             line_period=self._period_bounds(sub, sub["_cycle"] + 1))
         sub.update(latest_invoice=invoice["id"], status="past_due")
         self.emit("invoice.payment_failed", self.render("invoices", invoice))
@@ -241,8 +240,14 @@ class Subscriptions:
                            Params({"expand": ["latest_invoice"]}))
 
 
+def current_period(sub: dict) -> tuple[int, int]:
+    """(start, end) of the subscription's current period, from its first item."""
+    item = sub["items"]["data"][0]
+    return item["current_period_start"], item["current_period_end"]
+
+
 def _plan(price: dict) -> dict:
-    """The legacy ``plan`` view of a recurring price, still present on subscriptions."""
+    """The legacy ``plan`` view of a recurring price, still on each subscription item."""
     recurring = price["recurring"] or {}
     return {"id": price["id"], "object": "plan", "active": price["active"],
             "amount": price["unit_amount"], "amount_decimal": price["unit_amount_decimal"],
