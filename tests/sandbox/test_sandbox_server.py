@@ -4,7 +4,7 @@ import pytest
 import requests
 import stripe
 
-from sandbox_support import API_KEY, make_price
+from sandbox.sandbox_support import API_KEY, make_price
 from scripts.devstack.stripe import params
 
 

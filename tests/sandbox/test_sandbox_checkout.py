@@ -4,7 +4,7 @@ import pytest
 import requests
 import stripe
 
-from sandbox_support import make_price, make_session, sandbox_post, types
+from sandbox.sandbox_support import make_price, make_session, sandbox_post, types
 
 
 def test_payment_checkout_completed_by_control(sandbox, client, receiver):

@@ -3,7 +3,7 @@ before every test; each test talks to it through the official stripe SDK."""
 import pytest
 import stripe
 
-from sandbox_support import API_KEY, Receiver
+from sandbox.sandbox_support import API_KEY, Receiver
 from scripts.devstack.stripe import StripeSandbox
 
 

@@ -3,7 +3,7 @@ time, and the invoices they bill (subscriptions.py, invoices.py)."""
 import pytest
 import stripe
 
-from sandbox_support import make_price, period_end, sandbox_post, subscribe, types
+from sandbox.sandbox_support import make_price, period_end, sandbox_post, subscribe, types
 from scripts.devstack.stripe import util
 
 

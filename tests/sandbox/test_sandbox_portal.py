@@ -1,7 +1,7 @@
 """The billing portal session and its hosted page (portal.py, pages.py)."""
 import requests
 
-from sandbox_support import make_price, subscribe
+from sandbox.sandbox_support import make_price, subscribe
 
 
 def test_billing_portal_cancel_and_switch(sandbox, client):

@@ -3,7 +3,7 @@
 import pytest
 import stripe
 
-from sandbox_support import make_price
+from sandbox.sandbox_support import make_price
 
 
 def test_customer_round_trip(client):

@@ -6,7 +6,7 @@ import pytest
 import requests
 import stripe
 
-from sandbox_support import make_price, make_session, Receiver, subscribe, types
+from sandbox.sandbox_support import make_price, make_session, Receiver, subscribe, types
 
 
 def test_events_api_lists_newest_first_and_filters(sandbox, client):

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 import stripe
 
-from sandbox_support import API_KEY, make_price, make_session, sandbox_post
+from sandbox.sandbox_support import API_KEY, make_price, make_session, sandbox_post
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "stripe_sandbox.py"
 
