@@ -20,6 +20,8 @@ def test_health_reset_and_missing_control_targets(sandbox, client):
     assert client.v1.customers.list().data == []
     status, body = sandbox_post(sandbox, "/_sandbox/subscriptions/sub_nope/renew")
     assert status == 404 and body["error"]["code"] == "resource_missing"
+    status, body = sandbox_post(sandbox, "/_sandbox/subscriptions/sub_nope/pause")
+    assert status == 404 and "Unrecognized sandbox URL" in body["error"]["message"]
     assert requests.get(f"{sandbox.url}/checkout/cs_test_nope", timeout=5).status_code == 404
 
 

@@ -7,28 +7,15 @@ import re
 from typing import Any
 
 from .params import ApiError, Params, missing_param
+from .routes import route
+from .store import retriever
 from .util import apply_metadata, atomically, new_id, now, public
-
-ROUTES = [
-    ("POST", "/v1/customers", "create_customer"),
-    ("GET", "/v1/customers", "list_customers"),
-    ("GET", "/v1/customers/{id}", "retrieve_customer"),
-    ("POST", "/v1/customers/{id}", "update_customer"),
-    ("DELETE", "/v1/customers/{id}", "delete_customer"),
-    ("POST", "/v1/products", "create_product"),
-    ("GET", "/v1/products", "list_products"),
-    ("GET", "/v1/products/{id}", "retrieve_product"),
-    ("POST", "/v1/products/{id}", "update_product"),
-    ("POST", "/v1/prices", "create_price"),
-    ("GET", "/v1/prices", "list_prices"),
-    ("GET", "/v1/prices/{id}", "retrieve_price"),
-    ("POST", "/v1/prices/{id}", "update_price"),
-]
 
 
 class Catalog:
     """Mixed into the sandbox state (see ``state.py``)."""
 
+    @route("POST", "/v1/customers")
     def create_customer(self, p: Params) -> dict:
         customer = self.new_customer(
             email=_email(p), name=p.str("name"), description=p.str("description"),
@@ -51,9 +38,9 @@ class Catalog:
             "preferred_locales": [], "shipping": None, "tax_exempt": "none",
             "test_clock": None})
 
-    def retrieve_customer(self, p: Params, id: str) -> dict:
-        return self.output("customers", self.get("customers", id, allow_deleted=True), p)
+    retrieve_customer = retriever("customers", "/v1/customers/{id}", allow_deleted=True)
 
+    @route("POST", "/v1/customers/{id}")
     def update_customer(self, p: Params, id: str) -> dict:
         def change(customer: dict) -> None:
             if "email" in p:
@@ -62,6 +49,7 @@ class Catalog:
             customer["metadata"] = apply_metadata(customer["metadata"], p.metadata())
         return self.output("customers", atomically(self.get("customers", id), change), p)
 
+    @route("DELETE", "/v1/customers/{id}")
     def delete_customer(self, p: Params, id: str) -> dict:
         """Deleted customers keep a stub, as Stripe returns on later retrieval."""
         customer = self.get("customers", id)
@@ -69,12 +57,14 @@ class Catalog:
         self.db["customers"][id] = stub
         return public(stub)
 
+    @route("GET", "/v1/customers")
     def list_customers(self, p: Params) -> dict:
         email = p.str("email")
         return self.page("customers", p, lambda c: email is None or c["email"] == email)
 
     # -- products ---------------------------------------------------------
 
+    @route("POST", "/v1/products")
     def create_product(self, p: Params) -> dict:
         custom_id = p.str("id")
         if custom_id and custom_id in self.db["products"]:
@@ -100,9 +90,9 @@ class Catalog:
             "tax_code": None, "type": "service", "unit_label": None,
             "updated": created, "url": None, **optional}, obj_id=obj_id)
 
-    def retrieve_product(self, p: Params, id: str) -> dict:
-        return self.output("products", self.get("products", id), p)
+    retrieve_product = retriever("products", "/v1/products/{id}")
 
+    @route("POST", "/v1/products/{id}")
     def update_product(self, p: Params, id: str) -> dict:
         def change(product: dict) -> None:
             if "name" in p:
@@ -118,6 +108,7 @@ class Catalog:
             product["updated"] = now()
         return self.output("products", atomically(self.get("products", id), change), p)
 
+    @route("GET", "/v1/products")
     def list_products(self, p: Params) -> dict:
         active, ids = p.bool("active"), set(p.strings("ids"))
 
@@ -128,6 +119,7 @@ class Catalog:
 
     # -- prices -----------------------------------------------------------
 
+    @route("POST", "/v1/prices")
     def create_price(self, p: Params) -> dict:
         recurring = self._recurring(p.sub("recurring")) if "recurring" in p else None
         fields = {
@@ -185,9 +177,9 @@ class Catalog:
             holder["lookup_key"] = None
         price["lookup_key"] = p.str("lookup_key")
 
-    def retrieve_price(self, p: Params, id: str) -> dict:
-        return self.output("prices", self.get("prices", id), p)
+    retrieve_price = retriever("prices", "/v1/prices/{id}")
 
+    @route("POST", "/v1/prices/{id}")
     def update_price(self, p: Params, id: str) -> dict:
         """Amount, currency, interval and product are fixed once a price exists."""
         for fixed in ("unit_amount", "currency", "recurring", "product"):
@@ -205,6 +197,7 @@ class Catalog:
             self._set_lookup_key(price, p, self._lookup_key_holder(p, price))
         return self.output("prices", atomically(self.get("prices", id), change), p)
 
+    @route("GET", "/v1/prices")
     def list_prices(self, p: Params) -> dict:
         active, product = p.bool("active"), p.str("product")
         kind = p.str("type", choices=("one_time", "recurring"))

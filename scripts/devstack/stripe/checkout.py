@@ -5,23 +5,16 @@ intents a one-off payment leaves."""
 from __future__ import annotations
 
 from .params import ApiError, Params, missing_param
+from .routes import route
+from .store import retriever
 from .subscriptions import current_period
 from .util import apply_metadata, new_id, now
-
-ROUTES = [
-    ("POST", "/v1/checkout/sessions", "create_checkout_session"),
-    ("GET", "/v1/checkout/sessions", "list_checkout_sessions"),
-    ("GET", "/v1/checkout/sessions/{id}", "retrieve_checkout_session"),
-    ("GET", "/v1/checkout/sessions/{id}/line_items", "list_checkout_line_items"),
-    ("POST", "/v1/checkout/sessions/{id}/expire", "expire_checkout_session"),
-    ("GET", "/v1/payment_intents", "list_payment_intents"),
-    ("GET", "/v1/payment_intents/{id}", "retrieve_payment_intent"),
-]
 
 
 class Checkout:
     """Mixed into the sandbox state (see ``state.py``)."""
 
+    @route("POST", "/v1/checkout/sessions")
     def create_checkout_session(self, p: Params) -> dict:
         mode = p.str("mode", required=True, choices=("payment", "setup", "subscription"))
         if mode == "setup":
@@ -93,15 +86,16 @@ class Checkout:
                                "billing intervals.", param="line_items")
         return items
 
-    def retrieve_checkout_session(self, p: Params, id: str) -> dict:
-        return self.output("checkout_sessions", self.get("checkout_sessions", id), p)
+    retrieve_checkout_session = retriever("checkout_sessions", "/v1/checkout/sessions/{id}")
 
+    @route("GET", "/v1/checkout/sessions")
     def list_checkout_sessions(self, p: Params) -> dict:
         filters = {name: p.str(name) for name in
                    ("customer", "status", "payment_intent", "subscription")}
         return self.page("checkout_sessions", p, lambda s: all(
             value is None or s[name] == value for name, value in filters.items()))
 
+    @route("GET", "/v1/checkout/sessions/{id}/line_items")
     def list_checkout_line_items(self, p: Params, id: str) -> dict:
         return self._session_line_items(self.get("checkout_sessions", id), p)
 
@@ -119,6 +113,7 @@ class Checkout:
         return {"object": "list", "data": items[:limit], "has_more": len(items) > limit,
                 "url": f"/v1/checkout/sessions/{session['id']}/line_items"}
 
+    @route("POST", "/v1/checkout/sessions/{id}/expire")
     def expire_checkout_session(self, p: Params, id: str) -> dict:
         session = self.get("checkout_sessions", id)
         if session["status"] != "open":
@@ -191,9 +186,9 @@ class Checkout:
         self.emit("invoice.paid", self.render("invoices", invoice))
 
 
-    def retrieve_payment_intent(self, p: Params, id: str) -> dict:
-        return self.output("payment_intents", self.get("payment_intents", id), p)
+    retrieve_payment_intent = retriever("payment_intents", "/v1/payment_intents/{id}")
 
+    @route("GET", "/v1/payment_intents")
     def list_payment_intents(self, p: Params) -> dict:
         customer = p.str("customer")
         return self.page("payment_intents", p,

@@ -7,21 +7,16 @@ import copy
 import urllib.parse
 from typing import Callable
 
-from . import pages
 from .pages import HostedPages, page
 from .params import ApiError
-from .routes import Response, compile_routes, find_route
+from .routes import Response, find_route, route, routes_of
 
-# (method, path, LocalPages method); no API key needed.
-LOCAL_ROUTES = compile_routes([
-    ("GET", "/_sandbox/health", "health"),
-    ("POST", "/_sandbox/reset", "reset"),
-    ("POST", "/_sandbox/checkout/{id}/complete", "control_complete"),
-    ("POST", "/_sandbox/checkout/{id}/decline", "control_decline"),
-    ("POST", "/_sandbox/subscriptions/{id}/renew", "control_renew"),
-    ("POST", "/_sandbox/subscriptions/{id}/fail_payment", "control_fail_payment"),
-    ("GET", "/_sandbox/events/{id}/deliveries", "control_deliveries"),
-] + pages.ROUTES)
+
+# /_sandbox/<resource>/<id>/<action> -> the state's method that moves time on.
+TIME_CONTROLS = {("checkout", "complete"): "complete_checkout",
+                 ("checkout", "decline"): "decline_checkout",
+                 ("subscriptions", "renew"): "renew_subscription",
+                 ("subscriptions", "fail_payment"): "fail_payment"}
 
 
 class LocalPages(HostedPages):
@@ -42,28 +37,31 @@ class LocalPages(HostedPages):
             result = getattr(self, target)(form, **ids)
         return result if isinstance(result, Response) else Response.json(200, result)
 
+    @route("GET", "/_sandbox/health")
     def health(self, form: dict) -> dict:
         return {"ok": True}
 
+    @route("POST", "/_sandbox/reset")
     def reset(self, form: dict) -> dict:
         self.on_reset()
         return {"ok": True}
 
-    def control_complete(self, form: dict, id: str) -> dict:
-        return self.state.complete_checkout(id)
+    @route("POST", "/_sandbox/{resource}/{id}/{action}")
+    def control(self, form: dict, resource: str, id: str, action: str) -> dict:
+        """``/_sandbox/checkout/{id}/complete`` and the other time controls."""
+        name = TIME_CONTROLS.get((resource, action))
+        if name is None:
+            raise ApiError(404, f"Unrecognized sandbox URL (POST: /_sandbox/{resource}/{id}/"
+                           f"{action}).")
+        return getattr(self.state, name)(id)
 
-    def control_decline(self, form: dict, id: str) -> dict:
-        return self.state.decline_checkout(id)
-
-    def control_renew(self, form: dict, id: str) -> dict:
-        return self.state.renew_subscription(id)
-
-    def control_fail_payment(self, form: dict, id: str) -> dict:
-        return self.state.fail_payment(id)
-
+    @route("GET", "/_sandbox/events/{id}/deliveries")
     def control_deliveries(self, form: dict, id: str) -> dict:
         event = self.state.get("events", id)
         return {"object": "list", "data": copy.deepcopy(event["_attempts"]),
                 "pending_webhooks": event["pending_webhooks"],
                 "url": f"/_sandbox/events/{id}/deliveries"}
 
+
+# Everything outside /v1/; no API key needed.
+LOCAL_ROUTES = routes_of(LocalPages)

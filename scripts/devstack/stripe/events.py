@@ -6,16 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from .params import Params, missing_param
+from .routes import route
+from .store import retriever
 from .util import apply_metadata, new_id, now
-
-ROUTES = [
-    ("GET", "/v1/events", "list_events"),
-    ("GET", "/v1/events/{id}", "retrieve_event"),
-    ("POST", "/v1/webhook_endpoints", "create_webhook_endpoint"),
-    ("GET", "/v1/webhook_endpoints", "list_webhook_endpoints"),
-    ("GET", "/v1/webhook_endpoints/{id}", "retrieve_webhook_endpoint"),
-    ("DELETE", "/v1/webhook_endpoints/{id}", "delete_webhook_endpoint"),
-]
 
 
 class Events:
@@ -37,9 +30,9 @@ class Events:
         event["pending_webhooks"] = self.dispatcher.dispatch(event)
         return event
 
-    def retrieve_event(self, p: Params, id: str) -> dict:
-        return self.output("events", self.get("events", id), p)
+    retrieve_event = retriever("events", "/v1/events/{id}")
 
+    @route("GET", "/v1/events")
     def list_events(self, p: Params) -> dict:
         patterns = p.strings("types") or ([p.str("type")] if p.str("type") else [])
         created = p.sub("created") if isinstance(p.data.get("created"), dict) else None
@@ -55,6 +48,7 @@ class Events:
 
     # -- webhook endpoints ------------------------------------------------
 
+    @route("POST", "/v1/webhook_endpoints")
     def create_webhook_endpoint(self, p: Params) -> dict:
         url = p.str("url", required=True)
         events = p.strings("enabled_events")
@@ -70,12 +64,13 @@ class Events:
         self.dispatcher.add(endpoint["id"], url, secret, events)
         return {**self.output("webhook_endpoints", endpoint, p), "secret": secret}
 
-    def retrieve_webhook_endpoint(self, p: Params, id: str) -> dict:
-        return self.output("webhook_endpoints", self.get("webhook_endpoints", id), p)
+    retrieve_webhook_endpoint = retriever("webhook_endpoints", "/v1/webhook_endpoints/{id}")
 
+    @route("GET", "/v1/webhook_endpoints")
     def list_webhook_endpoints(self, p: Params) -> dict:
         return self.page("webhook_endpoints", p)
 
+    @route("DELETE", "/v1/webhook_endpoints/{id}")
     def delete_webhook_endpoint(self, p: Params, id: str) -> dict:
         self.get("webhook_endpoints", id)
         del self.db["webhook_endpoints"][id]

@@ -4,12 +4,9 @@ creates, and the API to read them."""
 from __future__ import annotations
 
 from .params import Params
+from .routes import route
+from .store import retriever
 from .util import describe_recurring, format_amount, new_id, now
-
-ROUTES = [
-    ("GET", "/v1/invoices", "list_invoices"),
-    ("GET", "/v1/invoices/{id}", "retrieve_invoice"),
-]
 
 
 class Invoices:
@@ -91,9 +88,9 @@ class Invoices:
                 "quantity": quantity, "subscription": sub["id"], "subtotal": amount,
                 "taxes": []}
 
-    def retrieve_invoice(self, p: Params, id: str) -> dict:
-        return self.output("invoices", self.get("invoices", id), p)
+    retrieve_invoice = retriever("invoices", "/v1/invoices/{id}")
 
+    @route("GET", "/v1/invoices")
     def list_invoices(self, p: Params) -> dict:
         filters = {"customer": p.str("customer"), "subscription": p.str("subscription"),
                    "status": p.str("status", choices=("draft", "open", "paid",

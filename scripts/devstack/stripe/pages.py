@@ -7,15 +7,9 @@ import datetime
 import html
 
 from .params import Params
-from .routes import Response
+from .routes import Response, route
 from .util import describe_recurring, format_amount
 
-ROUTES = [
-    ("GET", "/checkout/{id}", "checkout_get"),
-    ("POST", "/checkout/{id}", "checkout_post"),
-    ("GET", "/billing_portal/{id}", "portal_get"),
-    ("POST", "/billing_portal/{id}", "portal_post"),
-]
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -116,9 +110,11 @@ class HostedPages:
             return Response.html(404, page("Not found", f"<h1>{label} not found</h1>"))
         return Response.html(200, render(self.state, obj))
 
+    @route("GET", "/checkout/{id}")
     def checkout_get(self, form: dict, id: str) -> Response:
         return self._show("checkout_sessions", id, "Checkout session", checkout_page)
 
+    @route("POST", "/checkout/{id}")
     def checkout_post(self, form: dict, id: str) -> Response:
         """Pay completes the session then redirects to success_url; Decline leaves it open."""
         if form.get("action") == "decline":
@@ -131,9 +127,11 @@ class HostedPages:
             return Response.html(200, page("Checkout", f"<h1>Payment {session['status']}</h1>"))
         return Response.redirect(target.replace("{CHECKOUT_SESSION_ID}", session["id"]))
 
+    @route("GET", "/billing_portal/{id}")
     def portal_get(self, form: dict, id: str) -> Response:
         return self._show("billing_portal_sessions", id, "Portal session", portal_page)
 
+    @route("POST", "/billing_portal/{id}")
     def portal_post(self, form: dict, id: str) -> Response:
         target = self.state.portal_action(id, form)
         return Response.redirect(target or f"/billing_portal/{id}")

@@ -4,16 +4,14 @@ customer's subscriptions, cancel one, switch its price."""
 from __future__ import annotations
 
 from .params import ApiError, Params, missing_param
+from .routes import route
 from .util import now
-
-ROUTES = [
-    ("POST", "/v1/billing_portal/sessions", "create_billing_portal_session"),
-]
 
 
 class Portal:
     """Mixed into the sandbox state (see ``state.py``)."""
 
+    @route("POST", "/v1/billing_portal/sessions")
     def create_billing_portal_session(self, p: Params) -> dict:
         if "customer" not in p:
             raise missing_param("customer")

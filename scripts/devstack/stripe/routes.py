@@ -1,5 +1,5 @@
-"""HTTP plumbing shared by the API and the local pages: the response type and
-the route tables (each resource module lists its own ``ROUTES``)."""
+"""HTTP plumbing shared by the API and the local pages: the response type,
+and routing (each handler names its own URL with ``@route``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import json
 import re
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any
-
-from . import catalog, checkout, events, invoices, portal, subscriptions
+from typing import Any, Callable
 
 
 @dataclass
@@ -32,13 +30,23 @@ class Response:
         return cls(303, b"", {"Location": location})
 
 
-def compile_routes(routes: list[tuple[str, str, str]]) -> list[tuple[str, re.Pattern, str]]:
-    return [(method, re.compile(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$"), target)
-            for method, pattern, target in routes]
+def route(method: str, path: str) -> Callable:
+    """Marks a method as the handler of ``method path``; ``{name}`` in the path
+    is passed to it as a keyword argument."""
+    def mark(handler: Callable) -> Callable:
+        handler.routes = (*getattr(handler, "routes", ()), (method, path))
+        return handler
+    return mark
 
-# (method, path, SandboxState method); handlers take (params, **path ids).
-API_ROUTES = compile_routes(catalog.ROUTES + checkout.ROUTES + subscriptions.ROUTES
-                            + invoices.ROUTES + portal.ROUTES + events.ROUTES)
+
+def routes_of(cls: type) -> list[tuple[str, re.Pattern, str]]:
+    """(method, path pattern, method name) for every ``@route`` handler of ``cls``."""
+    found = []
+    for name in dir(cls):
+        for method, path in getattr(getattr(cls, name), "routes", ()):
+            pattern = re.compile(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
+            found.append((method, pattern, name))
+    return found
 
 
 def find_route(routes: list, method: str, path: str) -> tuple[str, dict] | None:

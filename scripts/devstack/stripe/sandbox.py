@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from .events import type_matches
 from .server import SandboxApp, SandboxServer
@@ -19,6 +19,16 @@ API_VERSION = "2026-10-28.endive"
 DEFAULT_PORT = 12111
 DEFAULT_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)  # six attempts in all
 STARTUP_ENDPOINT = "startup"
+
+
+def _time_control(action: str) -> Callable[..., dict]:
+    """A ``StripeSandbox`` method running the state's ``action`` under the lock."""
+    def control(self: "StripeSandbox", object_id: str) -> dict:
+        with self._cond:
+            return getattr(self.state, action)(object_id)
+    control.__name__ = control.__qualname__ = action
+    control.__doc__ = f"``SandboxState.{action}`` for one object id."
+    return control
 
 
 class StripeSandbox:
@@ -132,21 +142,11 @@ class StripeSandbox:
                 raise KeyError(object_id)
             return self.state.render(*found)
 
-    def complete_checkout(self, session_id: str) -> dict:
-        with self._cond:
-            return self.state.complete_checkout(session_id)
-
-    def decline_checkout(self, session_id: str) -> dict:
-        with self._cond:
-            return self.state.decline_checkout(session_id)
-
-    def renew_subscription(self, subscription_id: str) -> dict:
-        with self._cond:
-            return self.state.renew_subscription(subscription_id)
-
-    def fail_payment(self, subscription_id: str) -> dict:
-        with self._cond:
-            return self.state.fail_payment(subscription_id)
+    # Time controls, the same as POST /_sandbox/<resource>/<id>/<action>.
+    complete_checkout = _time_control("complete_checkout")
+    decline_checkout = _time_control("decline_checkout")
+    renew_subscription = _time_control("renew_subscription")
+    fail_payment = _time_control("fail_payment")
 
     def reset(self) -> None:
         """Forget every object, event and idempotency key; API-registered endpoints too."""

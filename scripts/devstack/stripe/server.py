@@ -12,9 +12,12 @@ import urllib.parse
 
 from .controls import LocalPages
 from .params import ApiError, Params, parse_params
-from .routes import API_ROUTES, Response, find_route
+from .routes import Response, find_route, routes_of
 from .state import SandboxState
 from .util import new_id
+
+# /v1/ calls: every ``@route`` method of the state, called with (params, **path ids).
+API_ROUTES = routes_of(SandboxState)
 
 
 @dataclass

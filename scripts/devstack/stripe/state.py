@@ -1,9 +1,9 @@
 """The in-memory Stripe account: storage plus one mixin per resource.
 
 To add an endpoint, add a method to the resource's module (``catalog``,
-``checkout``, ``subscriptions``, ``invoices``, ``portal``, ``events``) and a
-line to that module's ``ROUTES``; the method receives the request's
-``Params`` and the path ids, and returns the JSON to send.
+``checkout``, ``subscriptions``, ``invoices``, ``portal``, ``events``) marked
+``@route("GET", "/v1/...{id}")``; it receives the request's ``Params`` and the
+path ids, and returns the JSON to send.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import threading
 from typing import Any, Callable, NamedTuple
 
 from .params import Params, no_such
+from .routes import route
 from .util import new_id, public
 from .webhooks import Dispatcher
 
@@ -38,6 +39,14 @@ EXPANDABLE = {"customer": "customers", "product": "products", "price": "prices",
               "default_price": "prices", "subscription": "subscriptions",
               "latest_invoice": "invoices", "invoice": "invoices",
               "payment_intent": "payment_intents"}
+
+
+def retriever(kind: str, path: str, *, allow_deleted: bool = False) -> Callable[..., dict]:
+    """The ``GET <path>`` handler of one kind: the stored object, rendered and expanded."""
+    @route("GET", path)
+    def retrieve(self: "Store", p: Params, id: str) -> dict:
+        return self.output(kind, self.get(kind, id, allow_deleted=allow_deleted), p)
+    return retrieve
 
 
 class Store:

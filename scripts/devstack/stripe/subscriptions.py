@@ -5,18 +5,13 @@ cancel at period end), cancelled, and moved through time by the
 from __future__ import annotations
 
 from .params import ApiError, Params, missing_param, no_such
+from .routes import route
+from .store import retriever
 from .util import apply_metadata, atomically, new_id, now, shift
 
 SUBSCRIPTION_STATUSES = ("active", "past_due", "unpaid", "canceled", "incomplete",
                          "incomplete_expired", "trialing", "paused", "all", "ended")
 PRORATION_BEHAVIORS = ("create_prorations", "none", "always_invoice")
-
-ROUTES = [
-    ("GET", "/v1/subscriptions", "list_subscriptions"),
-    ("GET", "/v1/subscriptions/{id}", "retrieve_subscription"),
-    ("POST", "/v1/subscriptions/{id}", "update_subscription"),
-    ("DELETE", "/v1/subscriptions/{id}", "cancel_subscription"),
-]
 
 
 class Subscriptions:
@@ -81,9 +76,9 @@ class Subscriptions:
             item["plan"] = _plan(item["price"])
         return out
 
-    def retrieve_subscription(self, p: Params, id: str) -> dict:
-        return self.output("subscriptions", self.get("subscriptions", id), p)
+    retrieve_subscription = retriever("subscriptions", "/v1/subscriptions/{id}")
 
+    @route("GET", "/v1/subscriptions")
     def list_subscriptions(self, p: Params) -> dict:
         customer, price = p.str("customer"), p.str("price")
         status = p.str("status", choices=SUBSCRIPTION_STATUSES)
@@ -100,6 +95,7 @@ class Subscriptions:
             return sub["status"] == status
         return self.page("subscriptions", p, keep)
 
+    @route("POST", "/v1/subscriptions/{id}")
     def update_subscription(self, p: Params, id: str) -> dict:
         sub = self.get("subscriptions", id)
         if sub["status"] == "canceled" and set(p.data) - {"metadata", "cancellation_details",
@@ -178,6 +174,7 @@ class Subscriptions:
         if previous:
             self.emit("customer.subscription.updated", after, previous)
 
+    @route("DELETE", "/v1/subscriptions/{id}")
     def cancel_subscription(self, p: Params, id: str) -> dict:
         sub = self.get("subscriptions", id)
         if sub["status"] == "canceled":
