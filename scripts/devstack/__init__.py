@@ -1,2 +1,2 @@
-"""The local stack's machinery: what ``make dev``, the demo, the benchmarks and
-the tests run instead of AWS and Stripe (the Stripe sandbox in ``stripe``)."""
+"""The local stack's machinery: what stands in for AWS and Stripe when the
+project runs offline. ``stripe`` is the Stripe sandbox."""

@@ -5,7 +5,7 @@ import pytest
 import requests
 import stripe
 
-from scripts.stripe_sandbox import StripeSandbox
+from scripts.devstack.stripe import API_VERSION, StripeSandbox
 from stripe_shapes import mismatches, required_fields
 
 API_KEY = "sk_test_conformance"
@@ -107,6 +107,10 @@ def collect(node, found):
         for value in node:
             collect(value, found)
     return found
+
+
+def test_the_sandbox_claims_the_api_version_of_the_pinned_sdk():
+    assert API_VERSION == stripe.api_version
 
 
 def test_every_object_type_the_project_uses_is_covered(shapes):

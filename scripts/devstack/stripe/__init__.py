@@ -1,4 +1,4 @@
-"""The offline Stripe sandbox, split by concern.
+"""The offline Stripe sandbox, one module per concern.
 
 ``sandbox`` (the ``StripeSandbox`` object) starts ``server`` (HTTP, auth,
 idempotency), which routes ``/v1/`` calls (``routes``, ``params``) to the

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
-import urllib.parse
 
 from .controls import LocalPages
 from .params import ApiError, Params, parse_params
