@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 
-@dataclass
 class Response:
-    status: int
-    body: bytes
-    headers: dict = field(default_factory=dict)
+    """Status, body and headers of one answer. A plain class, not a dataclass:
+    its ``field()`` default would run at import time inside ``__set_name__``,
+    which turns an exception raised there (``make dev``'s Ctrl-C handler
+    interrupting the import) into a ``RuntimeError``."""
+
+    def __init__(self, status: int, body: bytes, headers: dict | None = None):
+        self.status, self.body, self.headers = status, body, headers or {}
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: dict | None = None) -> "Response":
