@@ -1,0 +1,92 @@
+/** The one client every view uses for the credits-saas API: base URL from
+ * config.json, the Cognito ID token as a Bearer token, JSON both ways, and
+ * every failure turned into an ApiError {status, code, message}. */
+import { getConfig } from '../config.js'
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+  }
+}
+
+const NETWORK_MESSAGE = 'We could not reach the service. Check your connection and try again.'
+
+const hooks = {
+  /** Resolves to the current ID token, or null when signed out. */
+  getToken: async () => null,
+  /** Called on a 401 from a signed-in route (sends the user to sign in). */
+  onUnauthorized: () => {},
+}
+
+export function configureApi(overrides) {
+  Object.assign(hooks, overrides)
+}
+
+function serverMessage(status) {
+  if (status >= 500) return `The service had a problem (HTTP ${status}). Please try again in a moment.`
+  return `The request failed (HTTP ${status}).`
+}
+
+async function readBody(response) {
+  const text = await response.text()
+  if (!text) return null
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
+  }
+}
+
+function errorFrom(status, body) {
+  const error = body && typeof body === 'object' ? body.error : null
+  const code = (error && error.code) || (status >= 500 ? 'server_error' : 'http_error')
+  const message = (error && error.message) || serverMessage(status)
+  return new ApiError(status, code, message)
+}
+
+function unauthorized(error) {
+  hooks.onUnauthorized(error)
+  return error
+}
+
+/** method, path ("/user"), and options: body (JSON), auth (default true),
+ * idempotencyKey. Resolves to the parsed JSON answer. */
+export async function request(method, path, { body, auth = true, idempotencyKey } = {}) {
+  const headers = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey
+  if (auth) {
+    let token = null
+    try {
+      token = await hooks.getToken()
+    } catch {
+      token = null
+    }
+    if (!token) throw unauthorized(new ApiError(401, 'unauthorized', 'Please sign in to continue.'))
+    headers.Authorization = `Bearer ${token}`
+  }
+  let response
+  try {
+    response = await globalThis.fetch(`${getConfig().apiUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError(0, 'network_error', NETWORK_MESSAGE)
+  }
+  const parsed = await readBody(response)
+  if (!response.ok) {
+    const error = errorFrom(response.status, parsed)
+    throw auth && response.status === 401 ? unauthorized(error) : error
+  }
+  return parsed
+}
+
+export const api = {
+  get: (path, options) => request('GET', path, options),
+  post: (path, body = {}, options = {}) => request('POST', path, { ...options, body }),
+}

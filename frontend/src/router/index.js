@@ -1,0 +1,79 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { refreshSession } from '../composables/useSession.js'
+
+const PricingView = () => import('../views/PricingView.vue')
+
+export const routes = [
+  { path: '/', name: 'home', component: PricingView, meta: { title: 'Pricing' } },
+  { path: '/pricing', name: 'pricing', component: PricingView, meta: { title: 'Pricing' } },
+  { path: '/signin', name: 'signin', component: () => import('../views/SignInView.vue'), meta: { title: 'Sign in' } },
+  {
+    path: '/account',
+    name: 'account',
+    component: () => import('../views/AccountView.vue'),
+    meta: { title: 'Account', requiresAuth: true },
+  },
+  { path: '/quickstart', name: 'quickstart', component: () => import('../views/QuickstartView.vue'), meta: { title: 'API quick start' } },
+  {
+    path: '/checkout/success',
+    name: 'checkout-success',
+    component: () => import('../views/CheckoutSuccessView.vue'),
+    meta: { title: 'Payment received' },
+  },
+  {
+    path: '/checkout/cancel',
+    name: 'checkout-cancel',
+    component: () => import('../views/CheckoutCancelView.vue'),
+    meta: { title: 'Checkout cancelled' },
+  },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { title: 'Not found' } },
+]
+
+/** Where to send someone who must sign in first. */
+export function signInLocation(redirect) {
+  return { path: '/signin', query: { redirect } }
+}
+
+/** Only same-site paths are followed after sign-in. */
+export function safeRedirect(value, fallback = '/account') {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) {
+    return fallback
+  }
+  return value
+}
+
+/** What a 401 from the API does: forget the session the API refused (else
+ * the sign-in page would bounce straight back), then sign in and return to
+ * the current page. Several 401s at once lead to one sign-in. */
+export function signInAgain(router, signOut) {
+  let underway = false
+  return async () => {
+    const here = router.currentRoute.value
+    if (underway || here.path === '/signin') return
+    underway = true
+    try {
+      await signOut().catch(() => {})
+      await router.push(signInLocation(here.fullPath))
+    } finally {
+      underway = false
+    }
+  }
+}
+
+export async function requireSession(to) {
+  if (!to.meta.requiresAuth) return true
+  return (await refreshSession()) ? true : signInLocation(to.fullPath)
+}
+
+export function createAppRouter(history = createWebHistory()) {
+  const router = createRouter({
+    history,
+    routes,
+    scrollBehavior: () => ({ top: 0 }),
+  })
+  router.beforeEach(requireSession)
+  router.afterEach((to) => {
+    document.title = to.meta.title ? `${to.meta.title} · Credits` : 'Credits'
+  })
+  return router
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import QuickstartView from '../src/views/QuickstartView.vue'
+import CheckoutCancelView from '../src/views/CheckoutCancelView.vue'
+import { readPendingPurchase, savePendingPurchase } from '../src/composables/pending.js'
+import { API, PLANS, mountView, signInAs, signOutNow, stubApi, user } from './helpers.js'
+
+describe('QuickstartView', () => {
+  it('fills in the API URL, the route costs and the error answers', async () => {
+    await signOutNow()
+    stubApi({})
+    const { wrapper } = await mountView(QuickstartView)
+    expect(wrapper.find('[data-testid="api-url"]').text()).toBe(API)
+    const text = wrapper.text()
+    expect(text).toContain(`curl -s -X POST "${API}/test"`)
+    expect(text).toContain(`API_URL = "${API}"`)
+    const rows = wrapper.findAll('tbody tr').map((row) => row.findAll('td').map((cell) => cell.text()))
+    expect(rows.map((row) => [row[0], row[1]])).toEqual([['POST /test', '1'], ['POST /test/heavy', '5']])
+    expect(text).toContain('"invalid_api_key"')
+    expect(text).toContain('"insufficient_credits"')
+  })
+
+  it('hints at the signed-in user key prefix', async () => {
+    await signInAs()
+    stubApi({ 'GET /user': { user: user() } })
+    const { wrapper } = await mountView(QuickstartView)
+    expect(wrapper.text()).toContain('CREDITS_API_KEY="cs_live_ab12…"')
+    expect(wrapper.text()).toContain('# starts with cs_live_ab12')
+  })
+})
+
+describe('CheckoutCancelView', () => {
+  it('says nothing was charged and shows the plans again', async () => {
+    await signOutNow()
+    savePendingPurchase({ name: 'Basic', credits: 1000 }, false, user())
+    stubApi({ 'GET /plans': PLANS })
+    const { wrapper } = await mountView(CheckoutCancelView, { path: '/checkout/cancel' })
+    expect(wrapper.text()).toContain('Nothing was charged')
+    expect(wrapper.findAll('article')).toHaveLength(3)
+    expect(readPendingPurchase()).toBeNull()
+  })
+})
