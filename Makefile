@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test bench dev clean frontend-test browser
+.PHONY: install test bench cost dev clean frontend-test browser
 
 # The Vue app in frontend/ (absent on older checkouts: then nothing to do).
 FRONTEND := $(wildcard frontend/package.json)
@@ -45,6 +45,12 @@ frontend-build: $(if $(FRONTEND),$(NODE_MODULES))
 ifneq ($(FRONTEND),)
 	cd frontend && npm run build
 endif
+
+# What it costs to run, from operations counted on the local stack and the
+# prices in scripts/prices.json (`$(PY) scripts/cost.py --help`: --margin,
+# --region; --write docs/cost.md refreshes the saved output).
+cost: install
+	$(PY) scripts/cost.py
 
 # Make Stripe and the product table match products.json (settings from the
 # environment; `$(PY) scripts/sync_products.py --help` for --dry-run, --stage).

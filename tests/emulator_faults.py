@@ -61,3 +61,27 @@ def transaction_cancelled_by_conflict():
         "Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]",
         CancellationReasons=[{"Code": "None"},
                              {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}])
+
+
+@contextlib.contextmanager
+def failing_after_applying(operation, response, times=1):
+    """The next `times` requests of `operation` are applied, then answered
+    with `response` (a lost answer: the caller cannot tell it was applied)."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.call_action
+    failed = []
+
+    def intercept(name, handler):
+        if name == operation and len(failed) < times:
+            failed.append(name)
+            original(handler)
+            return response
+        return None
+
+    with intercept_dynamodb(intercept):
+        yield failed
+
+
+def internal_server_error():
+    return error_response("InternalServerError", "Internal server error", status=500)

@@ -149,17 +149,18 @@ def test_usage_is_counted_per_day_by_the_spending_write(account):
     assert usage == {yesterday.isoformat(): 3, datetime.date.today().isoformat(): 3}
 
 
-def test_usage_map_stays_bounded(account, monkeypatch):
+def test_usage_map_stays_bounded(account):
+    from chalicelib import usage
+
     user_id, key_hash = account
-    monkeypatch.setenv("USAGE_DAYS_KEPT", "5")
     credits = Credits()
     start = datetime.date(2026, 1, 1)
     for offset in range(14):
         credits.spend(user_id, key_hash, 1, day=start + datetime.timedelta(days=offset))
-    usage = Account.get(user_id, consistent_read=True).usage.as_dict()
-    assert len(usage) <= 5 + 7
-    assert (start + datetime.timedelta(days=13)).isoformat() in usage
-    assert start.isoformat() not in usage
+    counts = Account.get(user_id, consistent_read=True).usage.as_dict()
+    assert len(counts) <= usage.DAYS_ON_ACCOUNT
+    assert (start + datetime.timedelta(days=13)).isoformat() in counts
+    assert start.isoformat() not in counts
 
 
 def test_a_spend_blocked_by_a_transaction_in_progress_is_retried_once_applied(account):

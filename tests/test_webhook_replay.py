@@ -85,7 +85,8 @@ def expected_ledger(flow):
         if event["type"] == "checkout.session.completed" and obj["mode"] == "payment":
             entries.add(("checkout:" + obj["id"], "purchase", credits[obj["metadata"]["plan"]]))
         if event["type"] == "invoice.paid":
-            plan = obj["lines"]["data"][0]["price"]["lookup_key"].split("_")[0].title()
+            price = flow.sandbox.get(obj["lines"]["data"][0]["pricing"]["price_details"]["price"])
+            plan = price["lookup_key"].split("_")[0].title()
             entries.add(("invoice:" + obj["id"], "plan", credits[plan]))
     return sorted(entries)
 

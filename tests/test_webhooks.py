@@ -5,10 +5,12 @@ import json
 import time
 
 import pytest
+import stripe
 
 from chalicelib import services
 from conftest import call
-from webhook_support import Flow, deliver, signature
+from stripe_shapes import mismatches
+from webhook_support import Flow, deliver, signature, stripe_event
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -177,7 +179,9 @@ def test_invoice_delivered_five_times_concurrently_grants_once(client, flow, api
 
 
 def test_unhandled_event_types_are_acknowledged(client):
-    event = {"id": "evt_other", "object": "event", "type": "customer.created", "data": {"object": {"id": "cus_x"}}}
+    customer = {"id": "cus_x", "object": "customer", "created": int(time.time()), "livemode": False}
+    event = stripe_event("customer.created", customer)
+    assert mismatches(event, stripe.Event) == [] and mismatches(customer, stripe.Customer) == []
     assert deliver(client, event) == (200, {"received": True, "ignored": "customer.created"})
 
 

@@ -7,7 +7,7 @@ balance change, so a repeated grant changes nothing.
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, db, settings
+from chalicelib import clock, db, usage
 from chalicelib.errors import InsufficientCredits, Unauthorized
 from chalicelib.models import Account, LedgerEntry, plain
 
@@ -57,13 +57,9 @@ class Credits:
                 "1 credit" if cost == 1 else "%d credits" % cost, int(account.credits)))
 
     def _trim_usage(self, account):
-        """Keep the usage map bounded; runs about once a day per account."""
-        days = sorted(plain(account.usage))
-        keep = settings.usage_days_kept()
-        if len(days) <= keep + 7:
-            return
-        stale = days[: len(days) - keep]
-        Account(account.user_id).update(actions=[Account.usage[d].remove() for d in stale])
+        """Moves older days of usage off the account item (about once a week
+        per active account), so a metered call stays one write unit."""
+        usage.move_older_days(account.user_id, plain(account.usage))
 
     def add_purchased(self, user_id, amount, key, kind, reference, actions=()):
         """Add a one-off pack. Blind ADD keeps min(purchased, total) exact."""

@@ -82,10 +82,6 @@ def jwks_url():
     return "%s/%s/.well-known/jwks.json" % (base.rstrip("/"), user_pool_id())
 
 
-def usage_days_kept():
-    return int(env("USAGE_DAYS_KEPT", "90"))
-
-
 def stripe_secret_key():
     """Unset: Stripe is not configured on this stage (billing routes answer 503)."""
     return env("STRIPE_SECRET_KEY") or None

@@ -27,8 +27,10 @@ def _first_price(subscription):
 
 
 def current_period_end(subscription):
+    """Periods are on the subscription's items (since API version 2025-03-31.basil);
+    every item of ours shares one, so the first item's is the subscription's."""
     items = ((subscription.get("items") or {}).get("data")) or []
-    end = subscription.get("current_period_end") or (items[0].get("current_period_end") if items else None)
+    end = items[0].get("current_period_end") if items else None
     return int(end) if end else None
 
 

@@ -136,7 +136,8 @@ class StripeWebhook:
                    or self._plans.find(invoice_metadata(invoice).get("plan")))
         if product is None:
             raise MalformedEvent("invoice %s pays for no known plan" % invoice["id"])
-        period_start = int((line.get("period") or {}).get("start") or invoice.get("period_start") or 0)
+        # The line's period is the one billed; the invoice's own is the one just ended.
+        period_start = int(line["period"]["start"])
         key = "invoice:%s" % invoice["id"]
         reference = "%s, period from %s" % (product.name, time.strftime("%Y-%m-%d", time.gmtime(period_start)))
         condition = (Account.subscription.id == subscription_id) & (Account.plan_period_start < period_start)
@@ -179,30 +180,31 @@ class StripeWebhook:
         return (customer.get("metadata") or {}).get("user_id")
 
 
+def _subscription_details(invoice):
+    """Since API version 2025-03-31.basil an invoice names its subscription (and
+    that subscription's metadata) only under `parent`; empty for other invoices."""
+    return (invoice.get("parent") or {}).get("subscription_details") or {}
+
+
 def invoice_subscription(invoice):
-    """Works with both the legacy `subscription` field and the newer `parent`."""
-    subscription = invoice.get("subscription")
-    if isinstance(subscription, dict):
-        subscription = subscription.get("id")
-    if subscription:
-        return subscription
-    details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
-    return details.get("subscription")
+    subscription = _subscription_details(invoice).get("subscription")
+    return subscription.get("id") if isinstance(subscription, dict) else subscription
 
 
 def invoice_metadata(invoice):
-    details = ((invoice.get("parent") or {}).get("subscription_details")) or invoice.get("subscription_details") or {}
-    return details.get("metadata") or {}
+    return _subscription_details(invoice).get("metadata") or {}
 
 
 def _first_line(invoice):
+    """The invoice's first line, with `price` set from `pricing.price_details`
+    (a line has no `price` of its own since 2025-03-31.basil): an id, or the
+    price itself when expanded."""
     lines = ((invoice.get("lines") or {}).get("data")) or []
     if not lines:
         raise MalformedEvent("invoice %s has no lines" % invoice.get("id"))
     line = dict(lines[0])
-    if not line.get("price"):
-        pricing = (line.get("pricing") or {}).get("price_details") or {}
-        line["price"] = {"id": pricing.get("price")} if pricing.get("price") else None
+    price = ((line.get("pricing") or {}).get("price_details") or {}).get("price")
+    line["price"] = {"id": price} if isinstance(price, str) else price
     return line
 
 

@@ -1,0 +1,59 @@
+"""What the cost model assumes, in one place: `make cost` multiplies these by
+prices, and tests/test_cost_model.py fails when the counted operations of a
+route rise above them. Also builds the account the figures are measured on.
+"""
+import datetime
+import time
+import uuid
+
+# DynamoDB requests and write units per call, as counted on the local stack
+# (scripts/dynamodb_meter.py). Raise a figure here only with the reason.
+ASSUMED_PER_ROUTE = {
+    "POST /test": {"requests": 1, "write_units": 1},
+    "GET /user": {"requests": 1, "write_units": 0},
+    "GET /usage": {"requests": 2, "write_units": 0},
+    "GET /ledger": {"requests": 2, "write_units": 0},
+    "GET /plans": {"requests": 1, "write_units": 0},
+}
+# The daily usage moved off the account item (chalicelib/usage.py): one
+# transaction of the account and at most two month items, about once every
+# DAYS_ON_ACCOUNT active days.
+ASSUMED_USAGE_MOVE = {"requests": 1, "write_units": 6}
+# A user looks at the account page (GET /user, /usage, /ledger) this often.
+ACCOUNT_PAGE_VISITS_PER_MONTH = 4
+
+# The account the write units are measured on: 90 days of use, an active
+# subscription as the webhook records it, a long email address.
+LONG_EMAIL = "firstname.middlename.lastname.department@mail.subsidiary-example-company.co.uk"
+HISTORY_DAYS = 90
+CREDITS_PER_DAY = 3400  # a Power subscriber using all 100,000 credits a month
+
+
+def seeded_account(today=None, days=HISTORY_DAYS, per_day=CREDITS_PER_DAY):
+    """A provisioned account with `days` days of usage before `today`, an
+    active Power subscription and a long email; returns (user id, key hash)."""
+    from chalicelib.accounts import Accounts
+    from chalicelib.credits import Credits
+    from chalicelib.models import Account, SubscriptionAttribute
+    from chalicelib.plans import Plans
+
+    today = today or datetime.date.today()
+    user_id = str(uuid.uuid4())
+    account = Accounts(Plans()).provision(user_id, LONG_EMAIL)
+    Credits().add_purchased(user_id, days * per_day * 2, "checkout:cs_seed_%s" % user_id, "purchase", "seed")
+    now = int(time.time())
+    Account(user_id).update(actions=[
+        Account.plan.set("Power"),
+        Account.stripe_customer_id.set("cus_" + uuid.uuid4().hex[:14]),
+        Account.subscription.set(SubscriptionAttribute(
+            id="sub_" + uuid.uuid4().hex[:24], plan="Power", status="active",
+            current_period_end=now + 30 * 86400, cancel_at_period_end=False, event_created=now)),
+        Account.subscription_synced_at.set(time.time_ns()),
+        Account.plan_period_start.set(now),
+        Account.refill_generation.set(1),
+        Account.refill_period.set(12),
+    ])
+    credits = Credits()
+    for offset in range(days, 0, -1):
+        credits.spend(user_id, account.api_key_hash, per_day, day=today - datetime.timedelta(days=offset))
+    return user_id, account.api_key_hash

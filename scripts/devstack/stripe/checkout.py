@@ -1,0 +1,216 @@
+"""Checkout Sessions: create, list, line items, expire, and completing one
+(what Stripe creates when the customer pays, in its order), plus the payment
+intents a one-off payment leaves."""
+
+from __future__ import annotations
+
+from .params import ApiError, Params, missing_param
+from .routes import route
+from .store import retriever
+from .subscriptions import current_period
+from .util import apply_metadata, new_id, now
+
+
+class Checkout:
+    """Mixed into the sandbox state (see ``state.py``)."""
+
+    @route("POST", "/v1/checkout/sessions")
+    def create_checkout_session(self, p: Params) -> dict:
+        mode = p.str("mode", required=True, choices=("payment", "setup", "subscription"))
+        if mode == "setup":
+            raise ApiError(400, "The sandbox supports `payment` and `subscription` mode only.",
+                           param="mode")
+        customer = self.ref("customers", p, "customer")
+        if customer and p.str("customer_email"):
+            raise ApiError(400, "You may only specify one of these parameters: customer, "
+                           "customer_email.", param="customer_email")
+        _reject_for_mode(p, mode)
+        items = self._checkout_items(p, mode)
+        prices = [self.db["prices"][item["price"]] for item in items]
+        total = sum(price["unit_amount"] * item["quantity"] for price, item in zip(prices, items))
+        created = now()
+        session = self.create("checkout_sessions", {
+            "object": "checkout.session", "after_expiration": None,
+            "allow_promotion_codes": p.bool("allow_promotion_codes"),
+            "amount_subtotal": total, "amount_total": total,
+            "automatic_tax": {"enabled": False, "liability": None, "provider": None,
+                              "status": None},
+            "billing_address_collection": p.str("billing_address_collection"),
+            "cancel_url": p.str("cancel_url"),
+            "client_reference_id": p.str("client_reference_id"), "created": created,
+            "currency": prices[0]["currency"],
+            "customer": customer["id"] if customer else None,
+            "customer_creation": None if customer or mode == "subscription" else "if_required",
+            "custom_fields": [], "custom_text": {"after_submit": None, "shipping_address": None,
+                                                 "submit": None,
+                                                 "terms_of_service_acceptance": None},
+            "customer_details": None, "customer_email": p.str("customer_email"),
+            "expires_at": p.int("expires_at") or created + 86400, "invoice": None,
+            "livemode": False, "locale": p.str("locale"),
+            "metadata": apply_metadata({}, p.metadata()), "mode": mode,
+            "payment_intent": None, "payment_method_types": ["card"],
+            "payment_status": "unpaid", "shipping_options": [], "status": "open",
+            "submit_type": None,
+            "subscription": None, "success_url": p.str("success_url"),
+            "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
+            "ui_mode": "hosted", "url": None, "_line_items": items,
+            "_subscription_data": _intent_data(p.sub("subscription_data")),
+            "_payment_intent_data": _intent_data(p.sub("payment_intent_data"))})
+        session["url"] = f"{self.base_url}/checkout/{session['id']}"
+        return self.output("checkout_sessions", session, p)
+
+    def _checkout_items(self, p: Params, mode: str) -> list[dict]:
+        entries = p.objects("line_items", required=True)
+        if not entries:
+            raise missing_param("line_items")
+        items, prices = [], []
+        for entry in entries:
+            price = self.ref("prices", entry, "price") if "price" in entry else None
+            if price is None:
+                raise missing_param(entry.path("price"))
+            _check_checkout_price(price, entry, mode)
+            items.append({"id": new_id("li_"), "price": price["id"],
+                          "quantity": entry.int("quantity", required=True, minimum=1)})
+            prices.append(price)
+        if len({price["currency"] for price in prices}) > 1:
+            raise ApiError(400, "All prices on a Checkout Session must use the same currency.",
+                           param="line_items")
+        if mode == "subscription":
+            cycles = {(pr["recurring"]["interval"], pr["recurring"]["interval_count"])
+                      for pr in prices if pr["recurring"]}
+            if not cycles:
+                raise ApiError(400, "You must provide at least one recurring price in "
+                               "`subscription` mode when using prices.", param="line_items")
+            if len(cycles) > 1:
+                raise ApiError(400, "Checkout does not support multiple prices with different "
+                               "billing intervals.", param="line_items")
+        return items
+
+    retrieve_checkout_session = retriever("checkout_sessions", "/v1/checkout/sessions/{id}")
+
+    @route("GET", "/v1/checkout/sessions")
+    def list_checkout_sessions(self, p: Params) -> dict:
+        filters = {name: p.str(name) for name in
+                   ("customer", "status", "payment_intent", "subscription")}
+        return self.page("checkout_sessions", p, lambda s: all(
+            value is None or s[name] == value for name, value in filters.items()))
+
+    @route("GET", "/v1/checkout/sessions/{id}/line_items")
+    def list_checkout_line_items(self, p: Params, id: str) -> dict:
+        return self._session_line_items(self.get("checkout_sessions", id), p)
+
+    def _session_line_items(self, session: dict, p: Params) -> dict:
+        items = []
+        for item in session["_line_items"]:
+            price = self.db["prices"][item["price"]]
+            amount = price["unit_amount"] * item["quantity"]
+            items.append({"id": item["id"], "object": "item", "amount_discount": 0,
+                          "amount_subtotal": amount, "amount_tax": 0, "amount_total": amount,
+                          "currency": price["currency"],
+                          "description": self.db["products"][price["product"]]["name"],
+                          "price": self.render("prices", price), "quantity": item["quantity"]})
+        limit = p.int("limit", default=10, minimum=1, maximum=100)
+        return {"object": "list", "data": items[:limit], "has_more": len(items) > limit,
+                "url": f"/v1/checkout/sessions/{session['id']}/line_items"}
+
+    @route("POST", "/v1/checkout/sessions/{id}/expire")
+    def expire_checkout_session(self, p: Params, id: str) -> dict:
+        session = self.get("checkout_sessions", id)
+        if session["status"] != "open":
+            raise ApiError(400, 'Only Checkout Sessions with a status in ["open"] can be '
+                           f"expired. This session has status `{session['status']}`.")
+        session.update(status="expired", url=None)
+        self.emit("checkout.session.expired", self.render("checkout_sessions", session))
+        return self.output("checkout_sessions", session, p)
+
+    def complete_checkout(self, session_id: str) -> dict:
+        """The customer paid: create what Stripe creates, emitting events in its order."""
+        session = self.get("checkout_sessions", session_id)
+        if session["status"] == "complete":
+            return self.render("checkout_sessions", session)
+        if session["status"] != "open":
+            raise ApiError(400, f"This Checkout Session is no longer open: its status is "
+                           f"`{session['status']}`.")
+        if session["mode"] == "payment":
+            self._pay_session(session)
+        else:
+            self._subscribe_session(session)
+        session.update(status="complete", payment_status="paid", url=None,
+                       customer_details=self._customer_details(session))
+        self.emit("checkout.session.completed", self.render("checkout_sessions", session))
+        return self.render("checkout_sessions", session)
+
+    def decline_checkout(self, session_id: str) -> dict:
+        """The customer backed out: Stripe keeps the session open until it expires."""
+        session = self.get("checkout_sessions", session_id)
+        return self.render("checkout_sessions", session)
+
+    def _customer_details(self, session: dict) -> dict:
+        customer = self.db["customers"].get(session["customer"] or "", {})
+        return {"address": None, "email": customer.get("email") or session["customer_email"],
+                "name": customer.get("name"), "phone": None, "tax_exempt": "none",
+                "tax_ids": []}
+
+    def _pay_session(self, session: dict) -> None:
+        data = session["_payment_intent_data"]
+        intent = self.create("payment_intents", {
+            "object": "payment_intent", "amount": session["amount_total"],
+            "amount_capturable": 0, "amount_received": session["amount_total"],
+            "capture_method": "automatic_async", "client_secret": None,
+            "confirmation_method": "automatic", "created": now(),
+            "currency": session["currency"], "customer": session["customer"],
+            "description": data["description"], "latest_charge": None, "livemode": False,
+            "metadata": data["metadata"], "payment_method": None,
+            "payment_method_types": ["card"], "status": "succeeded"})
+        intent["client_secret"] = f"{intent['id']}_secret_{new_id('', 25)}"
+        session["payment_intent"] = intent["id"]
+        self.emit("payment_intent.succeeded", self.render("payment_intents", intent))
+
+    def _subscribe_session(self, session: dict) -> None:
+        if not session["customer"]:
+            session["customer"] = self.new_customer(email=session["customer_email"],
+                                                     currency=session["currency"])["id"]
+        items = session["_line_items"]
+        recurring = [i for i in items if self.db["prices"][i["price"]]["recurring"]]
+        one_time = [i for i in items if not self.db["prices"][i["price"]]["recurring"]]
+        sub = self._create_subscription(session["customer"], recurring,
+                                        session["_subscription_data"])
+        invoice = self._create_invoice(
+            sub, "subscription_create", paid=True,
+            period=(sub["created"], sub["created"]),
+            line_period=current_period(sub),
+            one_time=one_time)
+        sub["latest_invoice"] = invoice["id"]
+        session.update(subscription=sub["id"], invoice=invoice["id"])
+        self.emit("customer.subscription.created", self.render("subscriptions", sub))
+        self.emit("invoice.paid", self.render("invoices", invoice))
+
+
+    retrieve_payment_intent = retriever("payment_intents", "/v1/payment_intents/{id}")
+
+    @route("GET", "/v1/payment_intents")
+    def list_payment_intents(self, p: Params) -> dict:
+        customer = p.str("customer")
+        return self.page("payment_intents", p,
+                         lambda pi: customer is None or pi["customer"] == customer)
+
+
+def _intent_data(p: Params) -> dict:
+    return {"metadata": apply_metadata({}, p.metadata()), "description": p.str("description")}
+
+
+def _reject_for_mode(p: Params, mode: str) -> None:
+    wrong = "subscription_data" if mode == "payment" else "payment_intent_data"
+    if wrong in p:
+        raise ApiError(400, f"You can not pass `{wrong}` in `{mode}` mode.", param=wrong)
+
+
+def _check_checkout_price(price: dict, entry: Params, mode: str) -> None:
+    if not price["active"]:
+        raise ApiError(400, "The price specified is inactive. This field only accepts active "
+                       "prices.", param=entry.path("price"))
+    if mode == "payment" and price["recurring"]:
+        raise ApiError(400, "You specified `payment` mode but passed a recurring price. Either "
+                       "switch to `subscription` mode or use only one-time prices.",
+                       param=entry.path("price"))
+

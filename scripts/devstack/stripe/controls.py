@@ -1,0 +1,67 @@
+"""The ``/_sandbox/`` test controls (no API key, JSON answers) and the
+dispatch of every non-API URL, hosted pages included."""
+
+from __future__ import annotations
+
+import copy
+import urllib.parse
+from typing import Callable
+
+from .pages import HostedPages, page
+from .params import ApiError
+from .routes import Response, find_route, route, routes_of
+
+
+# /_sandbox/<resource>/<id>/<action> -> the state's method that moves time on.
+TIME_CONTROLS = {("checkout", "complete"): "complete_checkout",
+                 ("checkout", "decline"): "decline_checkout",
+                 ("subscriptions", "renew"): "renew_subscription",
+                 ("subscriptions", "fail_payment"): "fail_payment"}
+
+
+class LocalPages(HostedPages):
+    """Everything outside ``/v1/``: the controls below and the hosted pages."""
+
+    def __init__(self, state, on_reset: Callable[[], None]):
+        self.state, self.on_reset = state, on_reset
+
+    def handle(self, method: str, path: str, body: str) -> Response:
+        route = find_route(LOCAL_ROUTES, method, path)
+        if route is None:
+            if path.startswith("/_sandbox/"):
+                raise ApiError(404, f"Unrecognized sandbox URL ({method}: {path}).")
+            return Response.html(404, page("Not found", "<h1>Not found</h1>"))
+        target, ids = route
+        form = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+        with self.state.lock:
+            result = getattr(self, target)(form, **ids)
+        return result if isinstance(result, Response) else Response.json(200, result)
+
+    @route("GET", "/_sandbox/health")
+    def health(self, form: dict) -> dict:
+        return {"ok": True}
+
+    @route("POST", "/_sandbox/reset")
+    def reset(self, form: dict) -> dict:
+        self.on_reset()
+        return {"ok": True}
+
+    @route("POST", "/_sandbox/{resource}/{id}/{action}")
+    def control(self, form: dict, resource: str, id: str, action: str) -> dict:
+        """``/_sandbox/checkout/{id}/complete`` and the other time controls."""
+        name = TIME_CONTROLS.get((resource, action))
+        if name is None:
+            raise ApiError(404, f"Unrecognized sandbox URL (POST: /_sandbox/{resource}/{id}/"
+                           f"{action}).")
+        return getattr(self.state, name)(id)
+
+    @route("GET", "/_sandbox/events/{id}/deliveries")
+    def control_deliveries(self, form: dict, id: str) -> dict:
+        event = self.state.get("events", id)
+        return {"object": "list", "data": copy.deepcopy(event["_attempts"]),
+                "pending_webhooks": event["pending_webhooks"],
+                "url": f"/_sandbox/events/{id}/deliveries"}
+
+
+# Everything outside /v1/; no API key needed.
+LOCAL_ROUTES = routes_of(LocalPages)

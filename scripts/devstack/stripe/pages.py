@@ -1,0 +1,138 @@
+"""The hosted pages: Checkout (Pay / Decline) at each session's ``url`` and
+the billing portal, rendered as plain HTML forms."""
+
+from __future__ import annotations
+
+import datetime
+import html
+
+from .params import Params
+from .routes import Response, route
+from .util import describe_recurring, format_amount
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 34rem; margin: 3rem auto; color: #1a1f36; }}
+.card {{ border: 1px solid #e3e8ee; border-radius: 8px; padding: 1.5rem; margin-bottom: 1rem; }}
+.amount {{ font-size: 2rem; font-weight: 600; }}
+.muted {{ color: #697386; }}
+button {{ font-size: 1rem; padding: .6rem 1.2rem; border-radius: 6px; border: 0; cursor: pointer; }}
+.primary {{ background: #635bff; color: white; }}
+.secondary {{ background: #e3e8ee; }}
+form {{ display: inline-block; margin: .25rem .5rem .25rem 0; }}
+.badge {{ font-size: .8rem; background: #fde68a; padding: 0 .4rem; border-radius: 4px; }}
+</style></head><body>
+<p class="muted">Stripe sandbox &middot; test mode</p>
+{body}
+</body></html>"""
+
+
+def page(title: str, body: str) -> str:
+    return _PAGE.format(title=html.escape(title), body=body)
+
+
+def _button(label: str, css: str, **fields: str) -> str:
+    inputs = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                     for k, v in fields.items())
+    return f'<form method="post">{inputs}<button class="{css}">{html.escape(label)}</button></form>'
+
+
+def _checkout_row(item: dict) -> str:
+    price = item["price"]
+    nickname = f" ({price['nickname']})" if price["nickname"] else ""
+    amount = format_amount(item["amount_total"], item["currency"])
+    return (f"<li>{html.escape(item['description'] + nickname)} &times; {item['quantity']}"
+            f" &mdash; {html.escape(amount)} "
+            f"{html.escape(describe_recurring(price['recurring']))}</li>")
+
+
+def checkout_page(state, session: dict) -> str:
+    items = state._session_line_items(session, Params())["data"]
+    title = items[0]["description"] if len(items) == 1 else "Your order"
+    total = format_amount(session["amount_total"], session["currency"])
+    cadence = describe_recurring(items[0]["price"]["recurring"]) if len(items) == 1 else ""
+    rows = "".join(_checkout_row(item) for item in items)
+    if session["status"] != "open":
+        action = f"<p>This checkout session is <strong>{session['status']}</strong>.</p>"
+        if session["status"] == "complete" and session["success_url"]:
+            target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+            action += f'<p><a href="{html.escape(target)}">Continue</a></p>'
+    else:
+        action = (_button(f"Pay {total}", "primary", action="pay")
+                  + _button("Decline", "secondary", action="decline"))
+    body = (f'<div class="card"><h1>{html.escape(title)}</h1>'
+            f'<p class="amount">{html.escape(total)} <span class="muted">'
+            f"{html.escape(cadence)}</span></p><ul>{rows}</ul>"
+            f'<p class="muted">Mode: {session["mode"]}</p>{action}</div>')
+    return page(f"Checkout - {title}", body)
+
+
+def portal_page(state, portal: dict) -> str:
+    customer = state.db["customers"].get(portal["customer"], {})
+    cards = []
+    for sub in state.portal_subscriptions(portal["customer"]):
+        item = sub["items"]["data"][0]
+        price = item["price"]
+        name = state.db["products"][price["product"]]["name"]
+        when = datetime.datetime.fromtimestamp(item["current_period_end"], datetime.timezone.utc)
+        verb = "Cancels" if sub["cancel_at_period_end"] else "Renews"
+        switches = "".join(
+            _button(f"Switch to {state.db['products'][p['product']]['name']}"
+                    f"{' (' + p['nickname'] + ')' if p['nickname'] else ''} "
+                    f"{format_amount(p['unit_amount'], p['currency'])} "
+                    f"{describe_recurring(p['recurring'])}",
+                    "secondary", action="switch", subscription=sub["id"], price=p["id"])
+            for p in state.switchable_prices(sub))
+        amount = format_amount(price["unit_amount"], price["currency"])
+        cards.append(
+            f'<div class="card"><h2>{html.escape(name)} <span class="badge">'
+            f"{sub['status']}</span></h2><p>{html.escape(amount)} "
+            f"{html.escape(describe_recurring(price['recurring']))}</p>"
+            f'<p class="muted">{verb} on {when:%d %b %Y}</p>'
+            f'{_button("Cancel subscription", "primary", action="cancel", subscription=sub["id"])}'
+            f"{switches}</div>")
+    back = (f'<p><a href="{html.escape(portal["return_url"])}">Return</a></p>'
+            if portal["return_url"] else "")
+    body = (f"<h1>Billing</h1><p>{html.escape(customer.get('email') or portal['customer'])}</p>"
+            + ("".join(cards) or "<p>No active subscriptions.</p>") + back)
+    return page("Billing portal", body)
+
+
+class HostedPages:
+    """The page handlers; ``self.state`` is the sandbox state."""
+
+    def _show(self, kind: str, obj_id: str, label: str, render) -> Response:
+        """A hosted page for one stored object, or a 404 page naming what is missing."""
+        obj = self.state.db[kind].get(obj_id)
+        if obj is None:
+            return Response.html(404, page("Not found", f"<h1>{label} not found</h1>"))
+        return Response.html(200, render(self.state, obj))
+
+    @route("GET", "/checkout/{id}")
+    def checkout_get(self, form: dict, id: str) -> Response:
+        return self._show("checkout_sessions", id, "Checkout session", checkout_page)
+
+    @route("POST", "/checkout/{id}")
+    def checkout_post(self, form: dict, id: str) -> Response:
+        """Pay completes the session then redirects to success_url; Decline leaves it open."""
+        if form.get("action") == "decline":
+            session = self.state.decline_checkout(id)
+            target = session["cancel_url"]
+        else:
+            session = self.state.complete_checkout(id)
+            target = session["success_url"]
+        if not target:
+            return Response.html(200, page("Checkout", f"<h1>Payment {session['status']}</h1>"))
+        return Response.redirect(target.replace("{CHECKOUT_SESSION_ID}", session["id"]))
+
+    @route("GET", "/billing_portal/{id}")
+    def portal_get(self, form: dict, id: str) -> Response:
+        return self._show("billing_portal_sessions", id, "Portal session", portal_page)
+
+    @route("POST", "/billing_portal/{id}")
+    def portal_post(self, form: dict, id: str) -> Response:
+        target = self.state.portal_action(id, form)
+        return Response.redirect(target or f"/billing_portal/{id}")
+
