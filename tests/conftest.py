@@ -160,3 +160,4 @@ def webhook_secret(stripe_sandbox, stripe_products):
     yield WEBHOOK_SECRET
     os.environ.pop("STRIPE_WEBHOOK_SECRET", None)
     services.reset()
+
