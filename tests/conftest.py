@@ -160,4 +160,3 @@ def webhook_secret(stripe_sandbox, stripe_products):
     yield WEBHOOK_SECRET
     os.environ.pop("STRIPE_WEBHOOK_SECRET", None)
     services.reset()
-

@@ -1,15 +1,26 @@
 """The wildcard rule for every IAM policy the repository ships or generates.
 
 - No action contains "*" (no `*`, no `dynamodb:*`, no `dynamodb:Get*`).
-- No resource is "*" or has a wildcard anywhere but in a final `:*` or `/*`
-  that stands for the sub-resources of one fully named resource: the log
-  streams of a log group (`...:log-group:/aws/lambda/x:*`), the executions of
-  one state machine (`...:execution:credits-saas-dev-refill:*`), the objects
-  of one bucket (`arn:aws:s3:::bucket/*`).
+- No resource is "*"; a resource may hold a "*" only in one of three forms,
+  each the sub-resources of one fully named resource whose names are not
+  known in advance: the log streams of one log group
+  (`...:log-group:/aws/lambda/x:*`), the executions of one state machine
+  (`...:execution:credits-saas-dev-refill:*`), the objects of one bucket
+  (`arn:aws:s3:::bucket/*`).
 - The one exception: a statement whose actions are all CloudWatch Logs
   log-delivery actions, which AWS authorizes only on Resource "*" (Step
   Functions logging needs them); it may name nothing else.
 """
+import re
+
+SUB_RESOURCES = (
+    re.compile(r"^arn:[a-z-]+:logs:[a-z0-9-]+:\d{12}:log-group:[^:*]+:\*$"),
+    re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:execution:[^:*]+:\*$"),
+    re.compile(r"^arn:[a-z-]+:s3:::[^/*]+/\*$"),
+)
+IAM_POLICY_TYPES = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy",
+                    "AWS::IAM::User", "AWS::IAM::Group", "AWS::S3::BucketPolicy",
+                    "AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy")
 RESOURCE_LEVEL_UNSUPPORTED = {
     "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
     "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
@@ -26,8 +37,7 @@ def resource_problem(resource):
         return None  # an intrinsic function (Ref / Fn::Sub ...) checked after rendering
     if resource == "*":
         return "resource *"
-    head = resource[:-2] if resource.endswith((":*", "/*")) else resource
-    if "*" in head or head.endswith((":", "/")) or not head:
+    if "*" in resource and not any(form.match(resource) for form in SUB_RESOURCES):
         return "wildcard in resource %s" % resource
     return None
 
@@ -63,6 +73,8 @@ def policies_in_template(template):
     """(where, document) for every IAM policy document in a CloudFormation template."""
     found = []
     for logical_id, resource in template.get("Resources", {}).items():
+        if resource.get("Type") not in IAM_POLICY_TYPES:
+            continue
         properties = resource.get("Properties", {})
         for index, policy in enumerate(properties.get("Policies", []) or []):
             found.append(("%s.Policies[%d]" % (logical_id, index), policy["PolicyDocument"]))
