@@ -61,7 +61,8 @@ def workspace(tmp_path_factory):
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_text("<!doctype html><div id=app></div>")
     (dist / "assets" / "index-abc123.js").write_text("console.log('site')")
-    return {"project": str(project), "dist": str(dist)}
+    (root / "no-frontend").mkdir()
+    return {"project": str(project), "dist": str(dist), "no_frontend": str(root / "no-frontend")}
 
 
 def deploy_command(emulator, sandbox, workspace, *arguments, expect=0):
@@ -82,7 +83,8 @@ def deploy_command(emulator, sandbox, workspace, *arguments, expect=0):
 
 @pytest.fixture(scope="module")
 def deployed(emulator, sandbox, workspace):
-    first = deploy_command(emulator, sandbox, workspace, "deploy", "--frontend-dist", workspace["dist"])
+    # First without a frontend (an empty frontend dir), then with a built site.
+    first = deploy_command(emulator, sandbox, workspace, "deploy", "--frontend-dir", workspace["no_frontend"])
     second = deploy_command(emulator, sandbox, workspace, "deploy", "--frontend-dist", workspace["dist"])
     return {"first": first, "second": second}
 
@@ -103,8 +105,9 @@ def stage_environment(workspace):
 def test_it_ends_with_the_urls_and_names_what_it_could_not_rehearse(deployed):
     for output in deployed.values():
         assert "API:              https://" in output
-        assert "Frontend:         https://rehearsal-dev.cloudfront.invalid" in output
         assert "/api/stripe/webhook" in output
+    assert "frontend/package.json not found: the site is not built" in deployed["first"]
+    assert "Frontend:         https://rehearsal-dev.cloudfront.invalid" in deployed["second"]
     gaps = deployed["first"].split("Rehearsal on the emulator")[1]
     for named in ("Cognito", "CloudFront", "PointInTimeRecoverySpecification", "LoggingConfiguration"):
         assert named in gaps
