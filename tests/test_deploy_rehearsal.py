@@ -30,14 +30,19 @@ def emulator():
     """A moto server of its own, Step Functions execution off: with it on,
     moto's Step Functions API does not see state machines that its
     CloudFormation created."""
+    from moto.core.config import default_user_config
     from moto.server import ThreadedMotoServer
 
     patch_moto()
+    stepfunctions = default_user_config["stepfunctions"]  # process-wide, set by other fixtures
+    executing = stepfunctions.get("execute_state_machine", False)
+    stepfunctions["execute_state_machine"] = False
     port = local_stack.free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     yield "http://127.0.0.1:%d" % port
     server.stop()
+    stepfunctions["execute_state_machine"] = executing
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,7 @@
 """Secrets on a deployed stage come from SSM SecureStrings, once per process;
 locally the environment variables win and SSM is never asked."""
+import logging
+
 import pytest
 
 from chalicelib import secrets, settings
@@ -47,6 +49,9 @@ def test_the_environment_wins_and_ssm_is_not_asked(parameter, monkeypatch):
 
 
 def test_a_missing_parameter_is_none_logged_by_name_and_tried_again(moto_url, monkeypatch, caplog):
+    # Chalice's app logger does not propagate once the app is imported.
+    monkeypatch.setattr(logging.getLogger("credits-saas"), "propagate", True)
+    caplog.set_level(logging.WARNING, logger="credits-saas")
     monkeypatch.delenv("STRIPE_WEBHOOK_SECRET", raising=False)
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET_PARAMETER", "/credits-saas/test/missing")
     secrets.forget()
