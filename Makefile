@@ -74,3 +74,16 @@ demo: install
 
 reset:
 	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) scripts/dev.py --reset
+
+# Deploy to AWS (docs/deploy.md). STAGE is dev or prod; needs AWS credentials
+# and STRIPE_SECRET_KEY. `make deploy-app` redeploys code changes only;
+# `make destroy STAGE=dev ARGS=--delete-data` also deletes the data.
+.PHONY: deploy deploy-app destroy lint-templates
+
+deploy deploy-app destroy: install
+	$(if $(STAGE),,$(error Name the stage: make $@ STAGE=dev))
+	$(PY) -m scripts.deploy $@ --stage $(STAGE) $(ARGS)
+
+# cfn-lint on the shipped templates (make test also lints the built ones).
+lint-templates: install
+	$(VENV)/bin/cfn-lint infra/*.yaml

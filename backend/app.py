@@ -117,7 +117,7 @@ def billing_portal():
 
 
 @app.route("/stripe/webhook", methods=["POST"],
-           content_types=["application/json", "text/plain", "application/octet-stream"])
+           content_types=["application/json", "text/plain"])
 @json_errors
 def stripe_webhook():
     """Signed by Stripe; verified on the exact raw bytes received."""

@@ -13,7 +13,9 @@
 
 Reads STRIPE_SECRET_KEY (and STRIPE_API_BASE for the local Stripe sandbox),
 PRODUCTS_TABLE, REGION and AWS_ENDPOINT_URL from the environment; `--stage`
-fills in whatever is unset from backend/.chalice/config.json.
+fills in whatever is unset from backend/.chalice/config.json (or the Chalice
+project named by CHALICE_PROJECT_DIR), including the SSM parameter holding
+the stage's Stripe key, so after `make deploy` no key needs exporting.
 """
 import argparse
 import json
@@ -455,10 +457,11 @@ def sync(plans, stripe, dry_run=False, out=print):
 
 def load_stage_environment(stage):
     """Fill unset variables from backend/.chalice/config.json for `stage`."""
-    with open(os.path.join(BACKEND, ".chalice", "config.json")) as handle:
+    project = os.environ.get("CHALICE_PROJECT_DIR") or BACKEND
+    with open(os.path.join(project, ".chalice", "config.json")) as handle:
         config = json.load(handle)
     if stage not in config.get("stages", {}):
-        raise SyncError("No stage %r in backend/.chalice/config.json" % stage)
+        raise SyncError("No stage %r in %s/.chalice/config.json" % (stage, _display(project)))
     variables = dict(config.get("environment_variables", {}))
     variables.update(config["stages"][stage].get("environment_variables", {}))
     for name, value in variables.items():

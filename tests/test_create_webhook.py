@@ -36,3 +36,22 @@ def test_a_second_run_keeps_the_endpoint_unless_replaced(stripe_sandbox):
 
 def test_rejects_a_non_url(stripe_sandbox):
     assert create_webhook.main(["not-a-url"], out=lambda line: None) == 2
+
+
+def test_ensure_webhook_creates_one_endpoint_and_hands_over_its_secret(stripe_sandbox):
+    stored, lines = [], []
+    endpoint = create_webhook.ensure_webhook(services.stripe(), URL, secret_stored=False,
+                                             store_secret=stored.append, out=lines.append)
+    assert stored == [endpoint.secret] and endpoint.secret.startswith("whsec_")
+    assert not any(endpoint.secret in line for line in lines)
+    assert [e.id for e in create_webhook.existing_endpoints(services.stripe(), URL)] == [endpoint.id]
+
+
+def test_ensure_webhook_keeps_the_endpoint_while_its_secret_is_stored(stripe_sandbox):
+    first = create_webhook.ensure_webhook(services.stripe(), URL, False, lambda secret: None, lambda line: None)
+    stored = []
+    again = create_webhook.ensure_webhook(services.stripe(), URL, True, stored.append, lambda line: None)
+    assert again.id == first.id and stored == []
+    replaced = create_webhook.ensure_webhook(services.stripe(), URL, False, stored.append, lambda line: None)
+    assert replaced.id != first.id and len(stored) == 1
+    assert [e.id for e in create_webhook.existing_endpoints(services.stripe(), URL)] == [replaced.id]

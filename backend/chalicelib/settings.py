@@ -82,9 +82,20 @@ def jwks_url():
     return "%s/%s/.well-known/jwks.json" % (base.rstrip("/"), user_pool_id())
 
 
+def _secret(variable, parameter_variable):
+    """A secret from the environment (local stack, tests), else from the SSM
+    parameter the stage names (deployed stages); None when neither is set."""
+    if env(variable):
+        return env(variable)
+    if env(parameter_variable):
+        from chalicelib import secrets
+        return secrets.parameter(env(parameter_variable))
+    return None
+
+
 def stripe_secret_key():
     """Unset: Stripe is not configured on this stage (billing routes answer 503)."""
-    return env("STRIPE_SECRET_KEY") or None
+    return _secret("STRIPE_SECRET_KEY", "STRIPE_SECRET_KEY_PARAMETER")
 
 
 def stripe_api_base():
@@ -115,7 +126,7 @@ def billing_portal_return_url():
 
 def stripe_webhook_secret():
     """The `whsec_…` secret Stripe (or the local sandbox) signs webhooks with."""
-    return env("STRIPE_WEBHOOK_SECRET") or None
+    return _secret("STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET_PARAMETER")
 
 
 def refill_state_machine_arn():

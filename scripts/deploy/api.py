@@ -1,0 +1,105 @@
+"""The app with Chalice, and what `chalice deploy` leaves to us on API
+Gateway: the stage's throttling and Gateway Responses in the app's error shape.
+
+`chalice deploy` replaces the API definition (PutRestApi, mode overwrite), which
+resets Gateway Responses; `make deploy-app` (this module's `deploy_app`) runs
+`chalice deploy` and puts them back."""
+import json
+import os
+
+from scripts.deploy import DeployError
+from scripts.deploy.package import slim_dependencies
+
+# Response type -> (status or None to keep API Gateway's, code, message or
+# None for API Gateway's own message). Codes: the frontend contract.
+GATEWAY_RESPONSES = {
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found", "No such route."),
+    "RESOURCE_NOT_FOUND": ("404", "not_found", "No such route."),
+    "UNAUTHORIZED": ("401", "unauthorized", "A valid ID token is required."),
+    "EXPIRED_TOKEN": ("401", "unauthorized", "The ID token has expired."),
+    "ACCESS_DENIED": ("403", "forbidden", "Access denied."),
+    "THROTTLED": ("429", "rate_limited", "Too many requests; slow down and retry."),
+    "QUOTA_EXCEEDED": ("429", "rate_limited", "Too many requests; slow down and retry."),
+    "REQUEST_TOO_LARGE": ("413", "payload_too_large", "The request body is too large."),
+    "UNSUPPORTED_MEDIA_TYPE": ("415", "unsupported_media_type", "Unsupported content type."),
+    "DEFAULT_4XX": (None, "bad_request", None),
+    "INTEGRATION_FAILURE": ("502", "upstream_error", "The service failed to answer."),
+    "INTEGRATION_TIMEOUT": ("504", "timeout", "The service took too long to answer."),
+    "DEFAULT_5XX": (None, "internal_error", "Something went wrong on our side."),
+}
+
+
+def gateway_response(response_type, origin):
+    """put_gateway_response arguments (without the API id) for one type."""
+    status, code, message = GATEWAY_RESPONSES[response_type]
+    message_json = json.dumps(message) if message else "$context.error.messageString"
+    arguments = {
+        "responseType": response_type,
+        "responseParameters": {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'%s'" % origin,
+            "gatewayresponse.header.Vary": "'Origin'",
+        },
+        "responseTemplates": {
+            "application/json": '{"error": {"code": "%s", "message": %s}}' % (code, message_json),
+        },
+    }
+    if status:
+        arguments["statusCode"] = status
+    return arguments
+
+
+def throttling_operations(throttle):
+    return [
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(throttle["burst_limit"])},
+        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(throttle["rate_limit"])},
+    ]
+
+
+def run_chalice(stage, *arguments):
+    """Chalice's CLI in this process (the same boto3 endpoint settings)."""
+    import chalice.cli
+
+    argv = ["--project-dir", stage.backend_dir] + list(arguments)
+    os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = stage.region
+    try:
+        chalice.cli.cli.main(argv, obj={}, standalone_mode=False)
+    except Exception as error:  # Chalice reports its own errors as exceptions here
+        raise DeployError("chalice %s failed: %s" % (" ".join(arguments), error))
+
+
+def chalice_deploy(stage):
+    with slim_dependencies(stage.backend_dir):
+        run_chalice(stage, "deploy", "--stage", stage.name)
+    return stage.deployed()
+
+
+def configure_rest_api(apigateway, stage, rest_api_id, origin, out):
+    api_stage = stage.chalice_config["stages"][stage.name].get("api_gateway_stage", "api")
+    for response_type in GATEWAY_RESPONSES:
+        apigateway.put_gateway_response(restApiId=rest_api_id, **gateway_response(response_type, origin))
+    apigateway.create_deployment(restApiId=rest_api_id, stageName=api_stage,
+                                 description="Gateway Responses in the app's error shape")
+    apigateway.update_stage(restApiId=rest_api_id, stageName=api_stage,
+                            patchOperations=throttling_operations(stage.settings["throttle"]))
+    out("  API Gateway: %d Gateway Responses (CORS origin %s), throttling burst %s / rate %s per s"
+        % (len(GATEWAY_RESPONSES), origin, stage.settings["throttle"]["burst_limit"],
+           stage.settings["throttle"]["rate_limit"]))
+
+
+def deploy_app(stage, apigateway, origin, out):
+    """`chalice deploy` with the slim package, then the API Gateway settings;
+    returns Chalice's deployed resources by name."""
+    out("Deploying the app with Chalice (stage %s)" % stage.name)
+    deployed = chalice_deploy(stage)
+    if "rest_api" not in deployed:
+        raise DeployError("chalice deploy did not record a REST API for stage %s." % stage.name)
+    configure_rest_api(apigateway, stage, deployed["rest_api"]["rest_api_id"], origin, out)
+    return deployed
+
+
+def delete_app(stage, out):
+    if not stage.deployed():
+        out("  no Chalice deployment recorded for stage %s" % stage.name)
+        return
+    out("Deleting the app (chalice delete --stage %s)" % stage.name)
+    run_chalice(stage, "delete", "--stage", stage.name)
