@@ -7,6 +7,9 @@ API Gateway's `403 {"message": "Missing Authentication Token"}` before the app
 sees the request, so no route or middleware can change it. On AWS the
 deployed Gateway Responses map that to `404 not_found`; locally this module
 does the same by wrapping the one method that fails for an unknown path.
+The local HTTP server also answers methods it has no handler for (TRACE,
+QUERY, anything) with an HTML 501; those go through the app too, which
+answers 405 with `Allow`.
 Installed only in local mode: the Lambda package never imports it.
 """
 import json
@@ -18,7 +21,7 @@ def install(cors_headers):
     """Patch LocalGateway once; `cors_headers()` gives the CORS headers."""
     if _installed:
         return
-    from chalice.local import LocalGateway, LocalGatewayException
+    from chalice.local import ChaliceRequestHandler, LocalGateway, LocalGatewayException
 
     class RouteNotFound(LocalGatewayException):
         CODE = 404
@@ -34,4 +37,12 @@ def install(cors_headers):
                                 json.dumps(error).encode())
 
     LocalGateway._generate_lambda_event = generate_lambda_event
+    ChaliceRequestHandler.__getattr__ = _any_method
     _installed.append(True)
+
+
+def _any_method(handler, name):
+    """`do_<METHOD>` for every method the local server has no handler for."""
+    if name.startswith("do_"):
+        return handler._generic_handle
+    raise AttributeError(name)
