@@ -80,7 +80,7 @@ def metered(route, cost):
     credit_headers = {"X-Credits-Cost": ref("headers", "CreditsCost"),
                       "X-Credits-Remaining": ref("headers", "CreditsRemaining")}
     cost_only = {"X-Credits-Cost": ref("headers", "CreditsCost")}
-    return {"post": operation(
+    entry = operation(
         "A metered call costing %d credit%s" % (cost, "" if cost == 1 else "s"), API_KEY,
         {
             "200": answer("Charged; the remaining total.", ref("schemas", "Credits"),
@@ -99,18 +99,14 @@ def metered(route, cost):
                     "answers the first outcome with `Idempotent-Replayed: true`." % (cost, "" if cost == 1 else "s"),
         parameters=[ref("parameters", "IdempotencyKey")],
         body={"required": False, "content": json_content({"type": "object"})},
-    )}
+    )
+    entry["x-credits-cost"] = cost
+    return {"post": entry}
 
 
 def paths(costs):
     user_view = obj(["user"], user=ref("schemas", "User"))
     document = {
-        "/openapi.json": {"get": operation(
-            "This document", PUBLIC,
-            {"200": {"description": "The OpenAPI 3.1 document.",
-                     "headers": {"Cache-Control": ref("headers", "CacheControl")},
-                     "content": json_content({"type": "object", "required": ["openapi", "paths"]})}},
-            "this OpenAPI 3.1 document (cacheable)")},
         "/plans": {"get": operation(
             "Plans on sale", PUBLIC,
             {"200": answer("Plans from the product table.", obj(["plans"], plans={
@@ -179,10 +175,19 @@ def paths(costs):
             description="Verified on the exact bytes received with the endpoint's signing secret.",
             body={"required": True, "content": json_content(obj(
                 ["id", "type", "data"], id=STRING, type=STRING, data=obj(["object"], object={"type": "object"})))})},
+        "/openapi.json": {"get": operation(
+            "This document", PUBLIC,
+            {"200": {"description": "The OpenAPI 3.1 document.",
+                     "headers": {"Cache-Control": ref("headers", "CacheControl")},
+                     "content": json_content({"type": "object", "required": ["openapi", "paths"]})}},
+            "this OpenAPI 3.1 document (cacheable)")},
     }
-    for route, cost in sorted(costs.items()):
-        document[route] = metered(route, cost)
-    return document
+    ordered = {}
+    for path, entry in document.items():
+        ordered[path] = entry
+        if path == "/generate-key":
+            ordered.update((route, metered(route, cost)) for route, cost in sorted(costs.items()))
+    return ordered
 
 
 def components():
