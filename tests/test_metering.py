@@ -141,3 +141,36 @@ def test_distinct_keys_sent_concurrently_each_charge_once(api_url, user, api_key
     with concurrent.futures.ThreadPoolExecutor(10) as pool:
         assert set(pool.map(hit, range(30))) == {200}
     assert int(Account.get(user.id, consistent_read=True).credits) == 40
+
+
+def dynamodb_operations(client, requests_to_send):
+    """The DynamoDB operations the app sends while answering the requests."""
+    from chalicelib import db
+    from chalicelib.models import ALL_MODELS, MeteredCall
+
+    sent = []
+
+    def record(**kwargs):
+        sent.append(kwargs["model"].name)
+
+    clients = {model._get_connection().connection.client for model in ALL_MODELS + (MeteredCall,)}
+    clients.add(db.connection().client)
+    for botocore_client in clients:
+        botocore_client.meta.events.register("before-call.dynamodb", record)
+    try:
+        responses = [client.http.post(path, headers=headers) for path, headers in requests_to_send]
+    finally:
+        for botocore_client in clients:
+            botocore_client.meta.events.unregister("before-call.dynamodb", record)
+    return responses, sent
+
+
+def test_a_call_without_a_key_is_one_request_and_with_a_key_three(client, api_key):
+    post(client, "/test", api_key, "warm-up")  # builds the clients
+    _, plain = dynamodb_operations(client, [("/test", {"x-api-key": api_key})])
+    assert plain == ["UpdateItem"]
+    _, keyed = dynamodb_operations(client, [("/test", {"x-api-key": api_key, "Idempotency-Key": "count-me"})])
+    assert keyed == ["TransactWriteItems", "GetItem", "UpdateItem"]
+    responses, replay = dynamodb_operations(
+        client, [("/test", {"x-api-key": api_key, "Idempotency-Key": "count-me"})])
+    assert replay == ["TransactWriteItems"] and responses[0].headers["Idempotent-Replayed"] == "true"
