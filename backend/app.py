@@ -5,7 +5,7 @@ import os
 from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Response
 
 from chalicelib import services, settings, web
-from chalicelib.metering import CREDIT_HEADERS
+from chalicelib.metering import CREDIT_HEADERS, metered_call
 from chalicelib.web import json_body, json_errors
 
 app = Chalice(app_name="credits-saas")
@@ -16,17 +16,18 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 
-if settings.auth_mode() == "local":
-    from chalicelib import local_gateway
-    local_gateway.install(app.api.cors.get_access_control_headers)
-
 
 @app.middleware("http")
 def guard(request, get_response):
     """Body size limit and one error shape for the framework's own errors."""
     return web.guard(app, request, get_response)
 
+
 if settings.auth_mode() == "local":
+    # The local stand-in for API Gateway answers unknown routes itself; make
+    # it answer in our shape, as the deployed Gateway Responses do.
+    from chalicelib import local_gateway
+    local_gateway.install(app.api.cors.get_access_control_headers)
     user_authorizer = None
 else:
     user_authorizer = CognitoUserPoolAuthorizer(
@@ -40,7 +41,6 @@ def current_account():
 
 
 def spend_for(route):
-    from chalicelib.metering import metered_call
     return metered_call(app.current_request, route)
 
 
