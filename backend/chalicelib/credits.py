@@ -1,6 +1,8 @@
 """Every change to a balance goes through here.
 
-Spending is one conditional UpdateItem. Grants are a transaction of the
+Spending is one conditional UpdateItem; a spend with the caller's
+Idempotency-Key is a transaction of that update and a `MeteredCall` record
+(docs/data-model.md). Grants are a transaction of the
 ledger entry (keyed by its idempotency key, written only if absent) and the
 balance change, so a repeated grant changes nothing.
 """
@@ -56,7 +58,8 @@ class Credits:
                 continue
             self._trim_usage(account)
             return int(account.credits), False
-        raise InsufficientCredits("Not enough credits for this request.")
+        remaining = int(Account.get(user_id, consistent_read=True).credits)
+        raise InsufficientCredits("Not enough credits for this request.", required=cost, remaining=remaining)
 
     def _spend_with_record(self, account, key_hash, actions, condition, request_key, route, cost):
         """The spend with an idempotency key: TransactWriteItems of the
