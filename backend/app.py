@@ -2,19 +2,32 @@
 chalicelib/, built lazily by chalicelib.services."""
 import os
 
-from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig
+from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Response
 
-from chalicelib import services, settings
+from chalicelib import services, settings, web
+from chalicelib.metering import CREDIT_HEADERS, metered_call
 from chalicelib.web import json_body, json_errors
 
 app = Chalice(app_name="credits-saas")
 app.api.cors = CORSConfig(
     allow_origin=settings.frontend_origin(),
     allow_headers=["Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key"],
+    expose_headers=list(CREDIT_HEADERS),
     max_age=600,
 )
 
+
+@app.middleware("http")
+def guard(request, get_response):
+    """Body size limit and one error shape for the framework's own errors."""
+    return web.guard(app, request, get_response)
+
+
 if settings.auth_mode() == "local":
+    # The local stand-in for API Gateway answers unknown routes itself; make
+    # it answer in our shape, as the deployed Gateway Responses do.
+    from chalicelib import local_gateway
+    local_gateway.install(app.api.cors.get_access_control_headers)
     user_authorizer = None
 else:
     user_authorizer = CognitoUserPoolAuthorizer(
@@ -27,16 +40,17 @@ def current_account():
     return services.accounts().ensure(identity.user_id, identity.email)
 
 
-def spend_for(path):
-    from chalicelib import keys
-    from chalicelib.errors import Unauthorized
-    json_body(app.current_request, required=False)
-    parsed = keys.parse(app.current_request.headers.get("x-api-key"))
-    if parsed is None:
-        raise Unauthorized("The API key is missing, unknown or revoked.", code="invalid_api_key")
-    user_id, key_hash = parsed
-    remaining = services.credits().spend(user_id, key_hash, settings.route_cost(path))
-    return {"credits": remaining}
+def spend_for(route):
+    return metered_call(app.current_request, route)
+
+
+@app.route("/openapi.json", methods=["GET"])
+@json_errors
+def openapi_document():
+    """The API's OpenAPI 3.1 description (public, cacheable)."""
+    from chalicelib import openapi
+    return Response(body=openapi.document_json(), status_code=200, headers={
+        "Content-Type": "application/json", "Cache-Control": openapi.CACHE_CONTROL})
 
 
 @app.route("/plans", methods=["GET"])
@@ -81,7 +95,12 @@ def get_usage():
 @app.route("/ledger", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def get_ledger():
-    return {"entries": services.ledger().entries(current_account().user_id)}
+    from chalicelib.ledger import DEFAULT_LIMIT, MAX_LIMIT
+    account = current_account()
+    params = app.current_request.query_params or {}
+    limit = web.whole_number(params.get("limit"), "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
+    entries, cursor = services.ledger().page(account.user_id, limit, params.get("cursor"))
+    return {"entries": entries, "next_cursor": cursor}
 
 
 def billing_service():
@@ -99,7 +118,7 @@ def checkout():
     account = current_account()
     plan, subscribe = parse_checkout(json_body(app.current_request))
     return billing_service().checkout(account, plan, subscribe,
-                                      client_key=app.current_request.headers.get("idempotency-key"))
+                                      client_key=web.idempotency_key(app.current_request))
 
 
 @app.route("/stop-subscriptions", methods=["POST"], authorizer=user_authorizer)

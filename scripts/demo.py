@@ -380,7 +380,7 @@ def run_demo(config, out=print, purchases=True, webhook_timeout=WEBHOOK_TIMEOUT)
     entries = api.call("GET", "/ledger", token=token)[1]["entries"]
     for entry in entries[:10]:
         detail("%-22s %-10s %+8d  %s" % (entry.get("at"), entry.get("kind"), entry.get("credits") or 0,
-                                         entry.get("reference") or ""))
+                                         "%s (%s)" % (entry.get("description") or "", entry.get("reference") or "")))
 
     out("Done in %.1f s: signed up, spent, bought, subscribed, renewed and went back to Free."
         % (time.monotonic() - started))

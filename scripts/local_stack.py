@@ -82,11 +82,13 @@ def point_environment_at(url, region):
 
 
 def create_tables():
-    from chalicelib.models import ALL_MODELS
+    from chalicelib.models import ALL_MODELS, SHARED_TABLE_MODELS
 
     for model in ALL_MODELS:
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+    for model in SHARED_TABLE_MODELS:
+        model.update_ttl(ignore_update_ttl_errors=False)
 
 
 def boto_client(service, region=None):

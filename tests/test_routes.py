@@ -1,5 +1,6 @@
 """The HTTP contract of the foundation routes (NOTES §2)."""
 import datetime
+import json
 
 import pytest
 
@@ -66,11 +67,13 @@ def test_ledger_is_newest_first_and_only_the_users_own(client, new_user):
     alice, bob = new_user(), new_user()
     call(client, "GET", "/user", alice.headers)
     call(client, "GET", "/user", bob.headers)
-    Credits().add_purchased(alice.id, 1000, "checkout:cs_ledger", "purchase", "Basic pack")
+    Credits().add_purchased(alice.id, 1000, "checkout:cs_ledger", "purchase", "Basic pack", reference="cs_ledger")
     status, body = call(client, "GET", "/ledger", alice.headers)
     assert status == 200
-    assert [(e["kind"], e["credits"]) for e in body["entries"]] == [("purchase", 1000), ("signup", 50)]
-    assert set(body["entries"][0]) == {"at", "kind", "credits", "reference"}
+    assert [(e["kind"], e["credits"], e["description"], e["reference"]) for e in body["entries"]] == [
+        ("purchase", 1000, "Basic pack", "cs_ledger"), ("signup", 50, "Sign-up bonus", "signup:" + alice.id)]
+    assert set(body["entries"][0]) == {"at", "kind", "credits", "description", "reference"}
+    assert body["next_cursor"] is None
     _, bobs = call(client, "GET", "/ledger", bob.headers)
     assert [(e["kind"], e["credits"]) for e in bobs["entries"]] == [("signup", 50)]
 
@@ -96,12 +99,17 @@ def test_cors_allows_only_the_configured_origin(client, user):
     assert error.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
 
 
-def test_unknown_route_is_a_json_4xx(client):
-    response = client.http.get("/no-such-route")
-    assert 400 <= response.status_code < 500
-    assert response.body.startswith(b"{")
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer x"}])
+def test_unknown_route_is_a_404_in_our_shape(client, headers):
+    response = client.http.get("/no-such-route", headers=headers)
+    assert response.status_code == 404
+    assert json.loads(response.body) == {"error": {"code": "not_found", "message": "There is no such route."}}
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
 
 
-def test_wrong_method_is_a_405(client):
+def test_wrong_method_is_a_405_in_our_shape_with_allow(client):
     response = client.http.get("/test")
     assert response.status_code == 405
+    assert json.loads(response.body)["error"]["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "POST"
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"

@@ -17,7 +17,8 @@ from scripts.deploy.stage import render_policy
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CFN_LINT = os.path.join(os.path.dirname(sys.executable), "cfn-lint")
 TOPIC = "arn:aws:sns:eu-west-2:123456789012:credits-saas-dev-refill-alerts"
-TABLE_OF_MODEL = {"Account": "AccountsTable", "LedgerEntry": "LedgerTable", "Product": "ProductsTable"}
+TABLE_OF_MODEL = {"Account": "AccountsTable", "LedgerEntry": "LedgerTable", "Product": "ProductsTable",
+                  "MeteredCall": "LedgerTable"}
 DATA_PARAMETERS = {"Stage": "dev", "AccountsTableName": "a", "LedgerTableName": "l", "ProductsTableName": "p",
                    "FrontendOrigin": "https://d111.cloudfront.net", "PostConfirmationFunctionArn": "",
                    "GoogleClientId": "", "GoogleClientSecret": "", "AuthDomainPrefix": ""}
@@ -87,6 +88,23 @@ def test_tables_have_the_models_keys_and_indexes(data):
         for index in schema["local_secondary_indexes"]:
             assert sorted(map(str, indexes[index["index_name"]]["KeySchema"])) == sorted(map(str, (
                 {"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in index["key_schema"])))
+
+
+def test_tables_expire_what_the_models_mark_with_a_ttl(data):
+    """Idempotency records of metered calls must expire, or the ledger grows
+    with every key a client sends."""
+    from chalicelib.models import ALL_MODELS, SHARED_TABLE_MODELS
+    from pynamodb.attributes import TTLAttribute
+
+    expected = {}
+    for model in ALL_MODELS + SHARED_TABLE_MODELS:
+        for name, attribute in model.get_attributes().items():
+            if isinstance(attribute, TTLAttribute):
+                expected[TABLE_OF_MODEL[model.__name__]] = attribute.attr_name
+    assert expected.get("LedgerTable") == "expires_at"
+    for table, attribute in expected.items():
+        spec = data["Resources"][table]["Properties"].get("TimeToLiveSpecification")
+        assert spec == {"AttributeName": attribute, "Enabled": True}, table
 
 
 def test_tables_and_the_pool_survive_any_stack_change(data):
@@ -211,6 +229,8 @@ def test_the_wildcard_rule_catches_wildcards():
 def test_the_functions_policy_names_its_tables_index_state_machine_and_two_parameters():
     statements = {s["Sid"]: s for s in sample_policy()["Statement"]}
     assert statements["Ledger"]["Resource"][1] == SAMPLE_ARNS["LedgerTableArn"] + "/index/by_time"
+    # Usage month items and idempotency records of metered calls are updated in place.
+    assert "dynamodb:UpdateItem" in statements["Ledger"]["Action"]
     assert statements["StartRefills"]["Action"] == ["states:StartExecution"]
     assert statements["StopRefills"]["Resource"] == [SAMPLE_ARNS["RefillExecutionsArn"] + ":*"]
     assert statements["StripeSecrets"]["Action"] == ["ssm:GetParameter"]

@@ -61,7 +61,8 @@ class Accounts:
             api_key_hash=key.hash, api_key_prefix=key.display_prefix, api_key_created_at=now,
         )
         grant = LedgerEntry(user_id, "signup:%s" % user_id, at=now, kind="signup",
-                            credits=allowance, reference="Free plan")
+                            credits=allowance, description="Sign-up bonus",
+                            reference="signup:%s" % user_id)
         try:
             with TransactWrite(connection=db.connection()) as transaction:
                 transaction.save(account, condition=Account.user_id.does_not_exist())

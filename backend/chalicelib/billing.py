@@ -13,7 +13,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib import db, settings
 from chalicelib.accounts import ProvisioningStep
-from chalicelib.errors import BadRequest, Conflict, UpstreamError
+from chalicelib.errors import BadRequest, Conflict, UpstreamError, excerpt
 from chalicelib.models import Account
 from chalicelib.plans import price_kind, stored_prices
 from chalicelib.stripe_client import upstream
@@ -26,6 +26,7 @@ logger = logging.getLogger("credits-saas")
 # paid or expired, the next request is a new purchase with a new session.
 CHECKOUT_WINDOW_SECONDS = 60
 CLIENT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
+MAX_PLAN_NAME = 100
 
 
 def customer_idempotency_key(user_id):
@@ -50,8 +51,8 @@ def checkout_idempotency_key(user_id, plan, mode, client_key=None, now=None):
 def parse_checkout(body):
     """(plan name, subscribe) from a `POST /checkout` body, or a 400."""
     plan = body.get("plan")
-    if not isinstance(plan, str) or not plan.strip():
-        raise BadRequest('"plan" must be the name of a plan.', code="invalid_plan")
+    if not isinstance(plan, str) or not plan.strip() or len(plan) > MAX_PLAN_NAME:
+        raise BadRequest('"plan" must be the name of a plan (got %s).' % excerpt(plan), code="invalid_plan")
     subscribe = body.get("subscribe")
     if not isinstance(subscribe, bool):
         raise BadRequest('"subscribe" must be true or false.', code="invalid_subscribe")
@@ -166,7 +167,7 @@ class Billing:
             return product
         on_sale = ", ".join(plan["name"] for plan in self._plans.all() if plan["prices"])
         if product is None:
-            message = "There is no plan called %r; choose one of: %s." % (plan_name, on_sale)
+            message = "There is no plan called %s; choose one of: %s." % (excerpt(plan_name), on_sale)
         else:
             message = "%s cannot be bought; choose one of: %s." % (product.name, on_sale)
         raise BadRequest(message, code="invalid_plan")

@@ -1,17 +1,23 @@
 """Every change to a balance goes through here.
 
-Spending is one conditional UpdateItem. Grants are a transaction of the
+Spending is one conditional UpdateItem; a spend with the caller's
+Idempotency-Key is a transaction of that update and a `MeteredCall` record
+(docs/data-model.md). Grants are a transaction of the
 ledger entry (keyed by its idempotency key, written only if absent) and the
 balance change, so a repeated grant changes nothing.
 """
+import datetime
+
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, db, usage
-from chalicelib.errors import InsufficientCredits, Unauthorized
-from chalicelib.models import Account, LedgerEntry, plain
+from chalicelib.errors import Conflict, InsufficientCredits, Unauthorized
+from chalicelib.models import Account, LedgerEntry, MeteredCall, plain
 
 MAX_ATTEMPTS = 5
+IDEMPOTENCY_SECONDS = 24 * 3600
+CALL_PREFIX = "call:"
 APPLIED, DUPLICATE, REFUSED = "applied", "duplicate", "refused"
 INVALID_KEY = "The API key is missing, unknown or revoked."
 
@@ -19,29 +25,88 @@ INVALID_KEY = "The API key is missing, unknown or revoked."
 class Credits:
     def spend(self, user_id, key_hash, cost, day=None):
         """Spend `cost` credits if the key is the account's current key and the
-        balance covers it; returns the remaining total."""
+        balance covers it; returns the remaining total. One conditional
+        UpdateItem."""
+        return self._spend(user_id, key_hash, cost, day)[0]
+
+    def spend_once(self, user_id, key_hash, cost, request_key, route, day=None):
+        """Like spend, but the caller's idempotency key charges once per
+        account within 24 hours. Returns (remaining total, replayed)."""
+        return self._spend(user_id, key_hash, cost, day, request_key, route)
+
+    def _spend(self, user_id, key_hash, cost, day, request_key=None, route=None):
         day = (day or clock.today()).isoformat()
         for attempt in range(MAX_ATTEMPTS):
             account = Account(user_id)
+            actions = [
+                Account.credits.set(Account.credits - cost),
+                Account.usage[day].set((Account.usage[day] | 0) + cost),
+            ]
+            condition = (Account.api_key_hash == key_hash) & (Account.credits >= cost)
             try:
-                account.update(
-                    actions=[
-                        Account.credits.set(Account.credits - cost),
-                        Account.usage[day].set((Account.usage[day] | 0) + cost),
-                    ],
-                    condition=(Account.api_key_hash == key_hash) & (Account.credits >= cost),
-                )
-            except UpdateError as error:
-                if db.is_transaction_conflict(error) and attempt + 1 < MAX_ATTEMPTS:
+                if request_key is not None:
+                    return self._spend_with_record(account, key_hash, actions, condition, request_key,
+                                                   route, cost)
+                account.update(actions=actions, condition=condition)
+            except (UpdateError, TransactWriteError) as error:
+                if _is_conflict(error) and attempt + 1 < MAX_ATTEMPTS:
                     db.back_off(attempt)
                     continue
-                if not db.is_condition_failure(error):
+                if not _is_refusal(error):
                     raise
                 self._explain_refusal(user_id, key_hash, cost)
                 continue
             self._trim_usage(account)
-            return int(account.credits)
-        raise InsufficientCredits("Not enough credits for this request.")
+            return int(account.credits), False
+        remaining = int(Account.get(user_id, consistent_read=True).credits)
+        raise InsufficientCredits("Not enough credits for this request.", required=cost, remaining=remaining)
+
+    def _spend_with_record(self, account, key_hash, actions, condition, request_key, route, cost):
+        """The spend with an idempotency key: TransactWriteItems of the
+        `MeteredCall` record (only if absent or expired) and the spend, then
+        the new balance read back and stored on the record, so a retry gets
+        the first answer. A retry is answered from the record the failed
+        transaction returns (no extra read)."""
+        now = clock.now()
+        record = MeteredCall(account.user_id, CALL_PREFIX + request_key, route=route, cost=cost,
+                             expires_at=now + datetime.timedelta(seconds=IDEMPOTENCY_SECONDS))
+        fresh = MeteredCall.key.does_not_exist() | (MeteredCall.expires_at < now)
+        try:
+            with TransactWrite(connection=db.connection()) as transaction:
+                transaction.save(record, condition=fresh, return_values="ALL_OLD")
+                transaction.update(account, actions=actions, condition=condition, return_values="ALL_OLD")
+        except TransactWriteError as error:
+            reasons = (getattr(error, "cancellation_reasons", None) or []) + [None, None]
+            if reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                if reasons[1] is not None and reasons[1].code == "ConditionalCheckFailed":
+                    self._check_key(reasons[1].raw_item, key_hash)
+                return self._replay(account.user_id, request_key, route, reasons[0].raw_item), True
+            raise
+        fresh_account = Account.get(account.user_id, consistent_read=True)
+        remaining = int(fresh_account.credits)
+        MeteredCall(account.user_id, record.key).update(actions=[MeteredCall.remaining.set(remaining)])
+        self._trim_usage(fresh_account)
+        return remaining, False
+
+    @staticmethod
+    def _check_key(raw_account, key_hash):
+        """A replay needs the account's current key, like any call."""
+        stored = ((raw_account or {}).get("api_key_hash") or {}).get("S")
+        if stored != key_hash:
+            raise Unauthorized(INVALID_KEY, code="invalid_api_key")
+
+    def _replay(self, user_id, request_key, route, raw_item):
+        if raw_item:
+            record = MeteredCall.from_raw_data(raw_item)
+        else:
+            record = MeteredCall.get(user_id, CALL_PREFIX + request_key, consistent_read=True)
+        if record.route != route:
+            raise Conflict("This Idempotency-Key was used with %s; use a new key for another call."
+                           % record.route, code="idempotency_key_reused")
+        if record.remaining is None:
+            # The first call charged but has not stored its answer yet.
+            return int(Account.get(user_id, consistent_read=True).credits)
+        return int(record.remaining)
 
     def _explain_refusal(self, user_id, key_hash, cost):
         """Off the hot path: say why the conditional write failed. Returns when
@@ -54,24 +119,26 @@ class Credits:
             raise Unauthorized(INVALID_KEY, code="invalid_api_key")
         if int(account.credits) < cost:
             raise InsufficientCredits("This request costs %s; %d left." % (
-                "1 credit" if cost == 1 else "%d credits" % cost, int(account.credits)))
+                "1 credit" if cost == 1 else "%d credits" % cost, int(account.credits)),
+                required=cost, remaining=int(account.credits))
 
     def _trim_usage(self, account):
         """Moves older days of usage off the account item (about once a week
         per active account), so a metered call stays one write unit."""
         usage.move_older_days(account.user_id, plain(account.usage))
 
-    def add_purchased(self, user_id, amount, key, kind, reference, actions=()):
+    def add_purchased(self, user_id, amount, key, kind, description, reference=None, actions=()):
         """Add a one-off pack. Blind ADD keeps min(purchased, total) exact."""
-        entry = self._entry(user_id, key, kind, amount, reference)
+        entry = self._entry(user_id, key, kind, amount, description, reference)
         account_actions = [Account.credits.add(amount), Account.purchased_credits.add(amount)]
         return self._transact(entry, account_actions + list(actions), Account.user_id.exists()) == APPLIED
 
-    def reset_plan(self, user_id, amount, key, kind, reference, condition=None, actions=()):
+    def reset_plan(self, user_id, amount, key, kind, description, reference=None, condition=None,
+                   actions=()):
         """Reset plan credits to `amount` for a new period, keeping purchased
         credits. Returns False when the key was already granted or `condition`
         no longer holds."""
-        entry = self._entry(user_id, key, kind, amount, reference)
+        entry = self._entry(user_id, key, kind, amount, description, reference)
         previous_branch = None
         for _ in range(MAX_ATTEMPTS):
             try:
@@ -91,20 +158,22 @@ class Credits:
                 return result == APPLIED
         return False
 
-    def record(self, user_id, key, kind, amount, reference):
+    def record(self, user_id, key, kind, amount, description, reference=None):
         """A ledger entry with no balance change (e.g. a superseded period)."""
         from pynamodb.exceptions import PutError
 
         try:
-            self._entry(user_id, key, kind, amount, reference).save(condition=LedgerEntry.key.does_not_exist())
+            self._entry(user_id, key, kind, amount, description, reference).save(condition=LedgerEntry.key.does_not_exist())
         except PutError as error:
             if not db.is_condition_failure(error):
                 raise
             return False
         return True
 
-    def _entry(self, user_id, key, kind, amount, reference):
-        return LedgerEntry(user_id, key, at=clock.iso(), kind=kind, credits=amount, reference=reference)
+    def _entry(self, user_id, key, kind, amount, description, reference=None):
+        """`reference` defaults to the entry's own key (its id for support)."""
+        return LedgerEntry(user_id, key, at=clock.iso(), kind=kind, credits=amount,
+                           description=description, reference=reference or key)
 
     def _transact(self, entry, actions, condition):
         """The ledger entry and the balance change, together or not at all.
@@ -138,3 +207,12 @@ def _reset_expression(purchased_within_total, amount):
     return (Account.purchased_credits > Account.credits,
             [Account.purchased_credits.set(Account.credits),
              Account.credits.set(Account.credits + amount)])
+
+
+def _is_conflict(error):
+    return db.is_transaction_conflict(error) or "TransactionConflict" in db.cancellation_codes(error)
+
+
+def _is_refusal(error):
+    """The account's condition failed: wrong key or not enough credits."""
+    return db.is_condition_failure(error) or db.cancellation_codes(error)[1:2] == ["ConditionalCheckFailed"]

@@ -1,21 +1,34 @@
 """Errors every route answers with the same JSON shape:
-`{"error": {"code": "<machine readable>", "message": "<for humans>"}}`."""
+`{"error": {"code": "<machine readable>", "message": "<for humans>"}}`.
+Some errors add fields to the error object (a 402 says what was required and
+what remains)."""
+
+EXCERPT_CHARS = 40
+
+
+def excerpt(value, limit=EXCERPT_CHARS):
+    """What a message may quote of caller input: its repr, cut to `limit`
+    characters, so a huge or hostile value never comes back whole."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ApiError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message, code=None, status=None):
+    def __init__(self, message, code=None, status=None, headers=None, **fields):
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         if status:
             self.status = status
+        self.headers = dict(headers or {})
+        self.fields = fields
 
     def body(self):
-        return {"error": {"code": self.code, "message": self.message}}
+        return {"error": dict({"code": self.code, "message": self.message}, **self.fields)}
 
 
 class BadRequest(ApiError):
@@ -33,9 +46,29 @@ class InsufficientCredits(ApiError):
     code = "insufficient_credits"
 
 
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    code = "method_not_allowed"
+
+
 class Conflict(ApiError):
     status = 409
     code = "conflict"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+    code = "unsupported_media_type"
 
 
 class UpstreamError(ApiError):

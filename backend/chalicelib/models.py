@@ -9,6 +9,7 @@ from pynamodb.attributes import (
     BooleanAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
 )
 from pynamodb.indexes import AllProjection, LocalSecondaryIndex
@@ -87,7 +88,9 @@ class LedgerByTime(LocalSecondaryIndex):
 
 class LedgerEntry(Model):
     """One grant or purchase. The range key is the idempotency key, so writing
-    it with attribute_not_exists makes a repeated grant a no-op."""
+    it with attribute_not_exists makes a repeated grant a no-op. `description`
+    is for people ("Basic pack"); `reference` is what to look up in Stripe
+    (a Checkout Session, invoice or subscription id) or the entry's own id."""
     Meta = _meta(settings.ledger_table())
 
     user_id = UnicodeAttribute(hash_key=True)
@@ -95,8 +98,24 @@ class LedgerEntry(Model):
     at = UnicodeAttribute()
     kind = UnicodeAttribute()
     credits = NumberAttribute()
+    description = UnicodeAttribute(null=True)
     reference = UnicodeAttribute(null=True)
     by_time = LedgerByTime()
+
+
+class MeteredCall(Model):
+    """The outcome of a metered call made with an `Idempotency-Key`, so a
+    retry is answered without charging again. Kept in the ledger table under
+    `call:<key>`; it has no `at`, so the ledger's time index never lists it,
+    and DynamoDB's TTL deletes it after `expires_at` (docs/data-model.md)."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    route = UnicodeAttribute()
+    cost = NumberAttribute()
+    remaining = NumberAttribute(null=True)
+    expires_at = TTLAttribute()
 
 
 class Product(Model):
@@ -112,3 +131,5 @@ class Product(Model):
 
 
 ALL_MODELS = (Account, LedgerEntry, Product)
+# Models sharing another model's table; their TTL is switched on with it.
+SHARED_TABLE_MODELS = (MeteredCall,)

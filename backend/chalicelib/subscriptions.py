@@ -152,7 +152,9 @@ class SubscriptionSync:
             return False
         return self._credits.reset_plan(
             account.user_id, self._plans.allowance(settings.FREE_PLAN), free_ledger_key(account),
-            "free", "Back to Free from %s" % account.plan, condition=condition,
+            "free", "Back to Free from %s" % account.plan,
+            reference=account.subscription.id if account.subscription is not None else None,
+            condition=condition,
             actions=[Account.plan.set(settings.FREE_PLAN), Account.subscription.remove(),
                      Account.subscription_synced_at.set(stamp),
                      Account.plan_period_start.set(int(time.time()))],

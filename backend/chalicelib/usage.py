@@ -14,8 +14,8 @@ import datetime
 import logging
 
 from chalicelib import clock, db, settings
-from chalicelib.errors import BadRequest
 from chalicelib.models import plain
+from chalicelib.web import whole_number
 
 MAX_DAYS = 90
 DEFAULT_DAYS = 30
@@ -26,15 +26,7 @@ logger = logging.getLogger("credits-saas")
 
 
 def parse_days(raw):
-    if raw is None:
-        return DEFAULT_DAYS
-    try:
-        days = int(raw)
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= MAX_DAYS:
-        raise BadRequest("days must be a whole number from 1 to %d." % MAX_DAYS, code="invalid_days")
-    return days
+    return whole_number(raw, "days", 1, MAX_DAYS, DEFAULT_DAYS)
 
 
 def daily_usage(account, days, today=None):

@@ -110,7 +110,7 @@ class StripeWebhook:
         if product is None:
             raise MalformedEvent("checkout session %s names no known plan" % session["id"])
         self._credits.add_purchased(account.user_id, int(product.credits), "checkout:%s" % session["id"],
-                                    "purchase", "%s pack" % product.name)
+                                    "purchase", "%s pack" % product.name, reference=session["id"])
 
     def subscription_changed(self, subscription):
         account = self._account_for(subscription)
@@ -139,13 +139,14 @@ class StripeWebhook:
         # The line's period is the one billed; the invoice's own is the one just ended.
         period_start = int(line["period"]["start"])
         key = "invoice:%s" % invoice["id"]
-        reference = "%s, period from %s" % (product.name, time.strftime("%Y-%m-%d", time.gmtime(period_start)))
+        description = "%s, period from %s" % (product.name, time.strftime("%Y-%m-%d", time.gmtime(period_start)))
         condition = (Account.subscription.id == subscription_id) & (Account.plan_period_start < period_start)
         granted = self._credits.reset_plan(
-            user_id, int(product.credits), key, "plan", reference, condition=condition,
+            user_id, int(product.credits), key, "plan", description, reference=invoice["id"], condition=condition,
             actions=[Account.plan_period_start.set(period_start)])
         if not granted:
-            self._credits.record(user_id, key, "plan", int(product.credits), reference + " (superseded)")
+            self._credits.record(user_id, key, "plan", int(product.credits), description + " (superseded)",
+                                 reference=invoice["id"])
 
     def invoice_payment_failed(self, invoice):
         account = self._account_for(invoice, metadata=invoice_metadata(invoice))

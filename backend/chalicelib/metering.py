@@ -1,0 +1,42 @@
+"""Metered calls: an API key, a cost, and answers that say what was charged.
+
+Every answer of a metered route carries `X-Credits-Cost`; those that know
+the balance (200, 402) carry `X-Credits-Remaining`. With an `Idempotency-Key`
+a retried call is charged once and answered with `Idempotent-Replayed: true`.
+"""
+from chalice import Response
+
+from chalicelib import keys, services, settings
+from chalicelib.errors import ApiError, Unauthorized
+from chalicelib.web import idempotency_key, json_body
+
+CREDIT_HEADERS = ("X-Credits-Cost", "X-Credits-Remaining", "Idempotent-Replayed")
+
+
+def metered_call(request, route):
+    cost = settings.route_cost(route)
+    headers = {"X-Credits-Cost": str(cost)}
+    try:
+        remaining, replayed = _charge(request, route, cost)
+    except ApiError as error:
+        if "remaining" in error.fields:
+            headers["X-Credits-Remaining"] = str(error.fields["remaining"])
+        error.headers.update(headers)
+        raise
+    headers["X-Credits-Remaining"] = str(remaining)
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(body={"credits": remaining}, status_code=200,
+                    headers=dict(headers, **{"Content-Type": "application/json"}))
+
+
+def _charge(request, route, cost):
+    json_body(request, required=False)
+    request_key = idempotency_key(request)
+    parsed = keys.parse(request.headers.get("x-api-key"))
+    if parsed is None:
+        raise Unauthorized("The API key is missing, unknown or revoked.", code="invalid_api_key")
+    user_id, key_hash = parsed
+    if request_key is None:
+        return services.credits().spend(user_id, key_hash, cost), False
+    return services.credits().spend_once(user_id, key_hash, cost, request_key, route)

@@ -1,0 +1,279 @@
+"""The API's OpenAPI 3.1 document, built from small pieces so that each route
+reads as one entry. Served at `GET /openapi.json`; tests check it against the
+Chalice routes, fuzz the running API with it, and generate the README's API
+table from it (scripts/api_table.py)."""
+import json
+
+CACHE_CONTROL = "public, max-age=300"
+
+# Every `error.code` the API or API Gateway's Gateway Responses send.
+ERROR_CODES = [
+    "bad_request", "invalid_json", "invalid_plan", "invalid_subscribe", "invalid_days", "invalid_limit",
+    "invalid_cursor", "invalid_idempotency_key", "invalid_payload", "missing_signature", "invalid_signature",
+    "unauthorized", "missing_token", "invalid_token", "invalid_api_key", "insufficient_credits", "forbidden",
+    "not_found", "method_not_allowed", "conflict", "already_subscribed", "idempotency_key_reused",
+    "payload_too_large", "unsupported_media_type", "rate_limited", "internal_error", "upstream_error",
+    "stripe_unavailable", "stripe_error", "price_unavailable", "timeout", "temporarily_unavailable",
+    "billing_unavailable", "webhook_not_configured",
+]
+
+ID_TOKEN = [{"idToken": []}]
+API_KEY = [{"apiKey": []}]
+STRIPE_SIGNATURE = [{"stripeSignature": []}]
+PUBLIC = []
+
+
+def ref(kind, name):
+    return {"$ref": "#/components/%s/%s" % (kind, name)}
+
+
+def obj(required, /, **properties):
+    """A JSON object schema whose listed properties are required."""
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+def nullable(schema):
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+STRING = {"type": "string"}
+COUNT = {"type": "integer", "minimum": 0}
+TIMESTAMP = {"type": "string", "description": "ISO-8601 UTC"}
+
+
+def json_content(schema):
+    return {"application/json": {"schema": schema}}
+
+
+def answer(description, schema, headers=None):
+    response = {"description": description, "content": json_content(schema)}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def error(description, headers=None):
+    return answer(description, ref("schemas", "Error"), headers)
+
+
+# Errors any route can answer: a body over the size limit, or not JSON.
+COMMON_ERRORS = {"413": ref("responses", "PayloadTooLarge"), "415": ref("responses", "UnsupportedMediaType")}
+USER_ERRORS = dict(COMMON_ERRORS, **{"401": ref("responses", "Unauthorized")})
+STRIPE_ERRORS = {"502": ref("responses", "StripeFailed"), "503": ref("responses", "BillingUnavailable")}
+
+
+def operation(summary, security, responses, readme, description=None, parameters=None, body=None,
+              errors=COMMON_ERRORS):
+    """One route. `readme` is its "Answer" cell in the README's API table."""
+    entry = {"summary": summary, "security": security, "responses": dict(errors, **responses),
+             "x-readme": readme}
+    if description:
+        entry["description"] = description
+    if parameters:
+        entry["parameters"] = parameters
+    if body:
+        entry["requestBody"] = body
+    return entry
+
+
+def metered(route, cost):
+    credit_headers = {"X-Credits-Cost": ref("headers", "CreditsCost"),
+                      "X-Credits-Remaining": ref("headers", "CreditsRemaining")}
+    cost_only = {"X-Credits-Cost": ref("headers", "CreditsCost")}
+    entry = operation(
+        "A metered call costing %d credit%s" % (cost, "" if cost == 1 else "s"), API_KEY,
+        {
+            "200": answer("Charged; the remaining total.", ref("schemas", "Credits"),
+                          dict(credit_headers, **{"Idempotent-Replayed": ref("headers", "IdempotentReplayed")})),
+            "400": error("Malformed JSON body or Idempotency-Key.", cost_only),
+            "401": error("The API key is missing, unknown or revoked (`invalid_api_key`).", cost_only),
+            "402": answer("Not enough credits; nothing was charged.", ref("schemas", "InsufficientCredits"),
+                          credit_headers),
+            "409": error("This Idempotency-Key was used on another route (`idempotency_key_reused`).",
+                         cost_only),
+        },
+        "`{\"credits\": <remaining>}`; headers `X-Credits-Cost`, `X-Credits-Remaining`; "
+        "401 bad key, 402 not enough credits",
+        description="Charges %d credit%s to the key's account in one atomic write. With an "
+                    "`Idempotency-Key`, the same key (per account, for 24 hours) charges once; a repeat "
+                    "answers the first outcome with `Idempotent-Replayed: true`." % (cost, "" if cost == 1 else "s"),
+        parameters=[ref("parameters", "IdempotencyKey")],
+        body={"required": False, "content": json_content({"type": "object"})},
+    )
+    entry["x-credits-cost"] = cost
+    return {"post": entry}
+
+
+def paths(costs):
+    user_view = obj(["user"], user=ref("schemas", "User"))
+    document = {
+        "/plans": {"get": operation(
+            "Plans on sale", PUBLIC,
+            {"200": answer("Plans from the product table.", obj(["plans"], plans={
+                "type": "array", "items": ref("schemas", "Plan")}))},
+            "`{\"plans\": [{\"name\", \"credits\", \"interval\", \"prices\"}]}`")},
+        "/user": {"get": operation(
+            "The signed-in user's account", ID_TOKEN, {"200": answer("The account.", user_view)},
+            "`{\"user\": {\"id\", \"email\", \"plan\", \"credits\", \"plan_credits\", \"purchased_credits\", "
+            "\"subscription\", \"next_reset_at\", \"api_key\": {\"prefix\", \"created_at\"}}}`",
+            errors=USER_ERRORS)},
+        "/generate-key": {"post": operation(
+            "A new API key", ID_TOKEN,
+            {"200": answer("The full key, shown this once.", obj(["key"], key=STRING))},
+            "`{\"key\"}` — shown once; the previous key stops working at once", errors=USER_ERRORS)},
+        "/usage": {"get": operation(
+            "Credits spent per day", ID_TOKEN,
+            {"200": answer("One row per day, oldest first.", obj(["usage"], usage={
+                "type": "array", "items": obj(["date", "credits"], date={"type": "string", "format": "date"},
+                                              credits=COUNT)})),
+             "400": error("`days` is not a whole number from 1 to 90 (`invalid_days`).")},
+            "`{\"usage\": [{\"date\", \"credits\"}]}`, `days` from 1 to 90 (default 30)",
+            parameters=[{"name": "days", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 90, "default": 30}}],
+            errors=USER_ERRORS)},
+        "/ledger": {"get": operation(
+            "Grants and purchases, newest first", ID_TOKEN,
+            {"200": answer("One page of entries.", ref("schemas", "LedgerPage")),
+             "400": error("Bad `limit` (`invalid_limit`) or `cursor` (`invalid_cursor`).")},
+            "`{\"entries\": [{\"at\", \"kind\", \"credits\", \"description\", \"reference\"}], "
+            "\"next_cursor\"}`, newest first; `limit` up to 100 (default 50), `cursor` from the previous page",
+            parameters=[
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
+                {"name": "cursor", "in": "query", "required": False,
+                 "description": "`next_cursor` of the previous page (opaque).", "schema": STRING},
+            ],
+            errors=USER_ERRORS)},
+        "/checkout": {"post": operation(
+            "Start a Stripe Checkout", ID_TOKEN,
+            {"200": answer("The session; send the browser to `url`.",
+                           obj(["session_id", "url"], session_id=STRING, url=STRING)),
+             "400": error("Unknown plan, Free, or a malformed body."),
+             "409": error("Already subscribed to this plan (`already_subscribed`).")},
+            "`{\"session_id\", \"url\"}`; 400 unknown plan/Free/bad body, 409 already subscribed, "
+            "502 Stripe down",
+            parameters=[ref("parameters", "IdempotencyKey")],
+            body={"required": True, "content": json_content(obj(
+                ["plan", "subscribe"], plan={"type": "string", "maxLength": 100, "examples": ["Basic", "Power"]},
+                subscribe={"type": "boolean"}))},
+            errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
+        "/stop-subscriptions": {"post": operation(
+            "Cancel every subscription and go back to Free", ID_TOKEN,
+            {"200": answer("The account, on Free.", user_view)},
+            "`{\"user\"}` on Free", errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
+        "/billing-portal": {"post": operation(
+            "A Stripe Billing Portal session", ID_TOKEN,
+            {"200": answer("Send the browser to `url`.", obj(["url"], url=STRING))},
+            "`{\"url\"}`", errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
+        "/stripe/webhook": {"post": operation(
+            "Stripe events (signed)", STRIPE_SIGNATURE,
+            {"200": answer("Applied, or ignored for an event type the app does not handle.",
+                           obj(["received"], received={"const": True}, ignored=STRING)),
+             "400": error("Missing, bad or stale signature, or not a Stripe event."),
+             "503": error("Could not apply the event now; Stripe retries.")},
+            "`{\"received\": true}`; 400 bad signature or payload; 503 when Stripe should retry",
+            description="Verified on the exact bytes received with the endpoint's signing secret.",
+            body={"required": True, "content": json_content(obj(
+                ["id", "type", "data"], id=STRING, type=STRING, data=obj(["object"], object={"type": "object"})))})},
+        "/openapi.json": {"get": operation(
+            "This document", PUBLIC,
+            {"200": {"description": "The OpenAPI 3.1 document.",
+                     "headers": {"Cache-Control": ref("headers", "CacheControl")},
+                     "content": json_content({"type": "object", "required": ["openapi", "paths"]})}},
+            "this OpenAPI 3.1 document (cacheable)")},
+    }
+    ordered = {}
+    for path, entry in document.items():
+        ordered[path] = entry
+        if path == "/generate-key":
+            ordered.update((route, metered(route, cost)) for route, cost in sorted(costs.items()))
+    return ordered
+
+
+def components():
+    return {
+        "securitySchemes": {
+            "idToken": {"type": "apiKey", "in": "header", "name": "Authorization",
+                        "description": "The Cognito ID token, raw or as `Bearer <token>`."},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key",
+                       "description": "The account's API key (`POST /generate-key`)."},
+            "stripeSignature": {"type": "apiKey", "in": "header", "name": "Stripe-Signature",
+                                "description": "Stripe's `t=…,v1=…` HMAC-SHA256 of the raw body."},
+        },
+        "parameters": {"IdempotencyKey": {
+            "name": "Idempotency-Key", "in": "header", "required": False,
+            "description": "Makes a retry safe: the same key charges (or checks out) once.",
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,100}$"}}},
+        "headers": {
+            "CreditsCost": {"description": "What the call costs.", "required": True, "schema": {"type": "string"}},
+            "CreditsRemaining": {"description": "Credits left after the call.", "required": True,
+                                 "schema": {"type": "string"}},
+            "IdempotentReplayed": {"description": "`true` when this answers a repeated Idempotency-Key.",
+                                   "schema": {"type": "string", "const": "true"}},
+            "CacheControl": {"description": "How long to cache.", "schema": {"type": "string"}},
+        },
+        "responses": {
+            "Unauthorized": error("Missing, invalid or expired ID token."),
+            "PayloadTooLarge": error("The body is over the size limit (`payload_too_large`)."),
+            "UnsupportedMediaType": error("The body is not `application/json` (`unsupported_media_type`)."),
+            "StripeFailed": error("Stripe failed; nothing was changed."),
+            "BillingUnavailable": error("Billing is not configured on this stage."),
+        },
+        "schemas": schemas(),
+    }
+
+
+def schemas():
+    error_body = obj(["code", "message"], code={"type": "string", "enum": ERROR_CODES}, message=STRING)
+    shortfall = obj(["code", "message", "required", "remaining"], code={"const": "insufficient_credits"},
+                    message=STRING, required=COUNT, remaining=COUNT)
+    price = obj(["amount", "currency", "lookup_key"], amount=nullable({"type": "integer"}),
+                currency=nullable(STRING), lookup_key=nullable(STRING))
+    subscription = obj(["id", "plan", "status", "current_period_end", "cancel_at_period_end"],
+                       id=STRING, plan=STRING, status=STRING, current_period_end=nullable({"type": "integer"}),
+                       cancel_at_period_end={"type": "boolean"})
+    user = obj(["id", "email", "plan", "credits", "plan_credits", "purchased_credits", "subscription", "api_key"],
+               id=STRING, email=nullable(STRING), plan=STRING, credits=COUNT, plan_credits=COUNT,
+               purchased_credits=COUNT, subscription=nullable(ref("schemas", "Subscription")),
+               next_reset_at=nullable(dict(TIMESTAMP, description="When plan credits are next reset (ISO-8601 UTC).")),
+               api_key=nullable(obj(["prefix", "created_at"], prefix=STRING, created_at=TIMESTAMP)))
+    entry = obj(["at", "kind", "credits", "description", "reference"], at=TIMESTAMP,
+                kind={"type": "string", "description": "signup, refill, purchase, plan or free"},
+                credits={"type": "integer"}, description=STRING,
+                reference={"type": "string", "description": "The Stripe Checkout Session, invoice or "
+                                                            "subscription id, or the entry's own id."})
+    return {
+        "Error": obj(["error"], error=error_body),
+        "InsufficientCredits": obj(["error"], error=shortfall),
+        "Credits": obj(["credits"], credits=COUNT),
+        "Plan": obj(["name", "credits", "interval", "prices"], name=STRING, credits=COUNT, interval=STRING,
+                    prices={"type": "object", "additionalProperties": price}),
+        "Subscription": subscription,
+        "User": user,
+        "LedgerEntry": entry,
+        "LedgerPage": obj(["entries", "next_cursor"], entries={"type": "array", "items": ref("schemas", "LedgerEntry")},
+                          next_cursor=nullable(STRING)),
+    }
+
+
+def build(costs=None):
+    if costs is None:
+        from chalicelib import settings
+        costs = settings.route_costs()
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "credits-saas API", "version": "1.0.0",
+                 "description": "Errors always look like `{\"error\": {\"code\", \"message\"}}`."},
+        "paths": paths(costs),
+        "components": components(),
+    }
+
+
+_cached = {}
+
+
+def document_json():
+    """The document as JSON text, built once per warm Lambda."""
+    if "json" not in _cached:
+        _cached["json"] = json.dumps(build(), separators=(",", ":"))
+    return _cached["json"]

@@ -1,0 +1,112 @@
+"""The OpenAPI document matches the app's routes, is served publicly, and
+the README's API table and retry example agree with it."""
+import json
+import os
+import re
+
+import pytest
+import requests
+from jsonschema.validators import Draft202012Validator
+
+from chalicelib import openapi, settings
+from conftest import ROOT, call
+from scripts import api_table
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def documented(document):
+    return {(method.upper(), path) for path, item in document["paths"].items()
+            for method in item if method in HTTP_METHODS}
+
+
+def app_routes(app):
+    return {(method, path) for path, methods in app.routes.items() for method in methods}
+
+
+def test_every_chalice_route_is_documented_and_nothing_else(app):
+    assert documented(openapi.build()) == app_routes(app)
+
+
+def test_the_comparison_notices_a_missing_or_extra_route(app):
+    document = openapi.build()
+    del document["paths"]["/ledger"]
+    assert documented(document) != app_routes(app)
+    document = openapi.build()
+    document["paths"]["/extra"] = {"get": {}}
+    assert documented(document) != app_routes(app)
+
+
+def test_it_is_served_publicly_with_a_cache_header(client):
+    response = client.http.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == openapi.CACHE_CONTROL
+    assert json.loads(response.body) == json.loads(json.dumps(openapi.build()))
+
+
+def test_it_is_a_valid_openapi_3_1_document():
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    document = openapi.build()
+    assert document["openapi"] == "3.1.0"
+    OpenAPIV31SpecValidator(document).validate()
+    for scheme in ("idToken", "apiKey", "stripeSignature"):
+        assert scheme in document["components"]["securitySchemes"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            assert operation["responses"], (method, path)
+            for status, response in operation["responses"].items():
+                assert re.fullmatch(r"[1-5][0-9][0-9]", status)
+    for name, schema in document["components"]["schemas"].items():
+        Draft202012Validator.check_schema(schema)
+
+
+def test_every_error_code_the_code_uses_is_in_the_catalogue():
+    used = set()
+    for folder, _, files in os.walk(os.path.join(ROOT, "backend", "chalicelib")):
+        for name in files:
+            if name.endswith(".py"):
+                with open(os.path.join(folder, name)) as handle:
+                    used |= set(re.findall(r'code="([a-z_]+)"', handle.read()))
+                    handle.seek(0)
+                    used |= set(re.findall(r'^    code = "([a-z_]+)"', handle.read(), re.M))
+    used |= {"invalid_days", "invalid_limit"}  # web.whole_number: invalid_<name>
+    assert used <= set(openapi.ERROR_CODES), used - set(openapi.ERROR_CODES)
+
+
+def test_error_bodies_match_the_documented_error_schema(client, user):
+    error_schema = openapi.build()["components"]["schemas"]["Error"]
+    for method, path, headers in [("GET", "/user", {}), ("GET", "/nowhere", {}), ("PUT", "/plans", {}),
+                                  ("GET", "/usage?days=0", user.headers)]:
+        response = client.http.request(method, path, headers=headers)
+        Draft202012Validator(error_schema).validate(json.loads(response.body))
+
+
+def test_the_readme_table_is_the_one_generated_from_the_document():
+    with open(api_table.README) as handle:
+        in_readme = api_table.readme_table(handle.read())
+    assert in_readme == api_table.generated(), "run: python scripts/api_table.py --write"
+
+
+def test_the_route_costs_the_table_uses_are_the_apps(app):
+    assert api_table.load_costs() == settings.route_costs()
+
+
+def readme_block(language, containing):
+    with open(api_table.README) as handle:
+        blocks = re.findall(r"```%s\n(.*?)```" % language, handle.read(), re.S)
+    return next(block for block in blocks if containing in block)
+
+
+def test_the_readme_python_retry_example_charges_once(api_url, client, user, api_key):
+    namespace = {}
+    exec(readme_block("python", "def metered_call"), namespace)  # noqa: S102 - our own README
+    response = namespace["metered_call"](api_url, api_key)
+    assert response.status_code == 200 and response.json() == {"credits": 49}
+    assert response.headers["X-Credits-Remaining"] == "49"
+
+
+def test_the_readme_curl_example_sends_the_idempotency_key():
+    block = readme_block("sh", "Idempotency-Key")
+    assert '-H "Idempotency-Key: $KEY"' in block and "KEY=$(uuidgen)" in block
+    assert block.index("KEY=$(uuidgen)") < block.index("for attempt")  # one key for all attempts
