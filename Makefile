@@ -4,7 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test bench cost dev clean
+.PHONY: install test bench cost dev clean frontend-test browser
+
+# The Vue app in frontend/ (absent on older checkouts: then nothing to do).
+FRONTEND := $(wildcard frontend/package.json)
+NODE_MODULES := frontend/node_modules/.package-lock.json
 
 $(STAMP): requirements-dev.txt backend/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,11 +18,33 @@ $(STAMP): requirements-dev.txt backend/requirements.txt
 
 install: $(STAMP)
 
-test: install
-	$(PY) -m pytest -q tests
+# npm packages, the frontend's unit tests and production build (a build
+# error fails the run), the browser for tests/e2e/, then every Python test.
+test: install frontend-test frontend-build browser
+	$(PY) -m pytest -q -rs tests
 
-bench: install
+$(NODE_MODULES): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $(NODE_MODULES)
+
+frontend-test: $(if $(FRONTEND),$(NODE_MODULES))
+ifneq ($(FRONTEND),)
+	cd frontend && npm test
+endif
+
+# Chromium for the browser tests: Playwright's own if it can be downloaded,
+# else the system's (apt-get install chromium as root). CI=true: none is an error.
+browser: install
+	$(PY) scripts/browser.py install
+
+bench: install frontend-build
 	$(PY) scripts/bench.py
+
+.PHONY: frontend-build
+frontend-build: $(if $(FRONTEND),$(NODE_MODULES))
+ifneq ($(FRONTEND),)
+	cd frontend && npm run build
+endif
 
 # What it costs to run, from operations counted on the local stack and the
 # prices in scripts/prices.json (`$(PY) scripts/cost.py --help`: --margin,
@@ -33,7 +59,7 @@ sync-products: install
 	$(PY) scripts/sync_products.py
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache
+	rm -rf $(VENV) .local .pytest_cache frontend/node_modules frontend/dist
 
 # The local stack (docs/local-stack.md): `make dev` runs everything offline
 # until Ctrl-C; `make demo` walks the main flow against it; `make reset`

@@ -10,6 +10,8 @@
 4. DynamoDB write units per metered call on an account with 90 days of
    usage, an active subscription and a long email, from the real item's
    size (scripts/item_size.py) — target 1.
+5. The frontend bundle (scripts/bundle_budget.py): gzip size of the
+   JavaScript the pricing page loads — target <= 200 kB — and of the build.
 """
 import json
 import os
@@ -24,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "backend"))
 
-from scripts import local_stack  # noqa: E402
+from scripts import bundle_budget, local_stack  # noqa: E402
 
 CALLS = 300
 IMPORT_RUNS = 15
@@ -74,7 +76,7 @@ def funded_key_in_process():
 
 def start_dev_stack(state_dir):
     env = dict(os.environ, DEV_STATE_DIR=state_dir, API_PORT="0", MOTO_SERVER_PORT="0",
-               STRIPE_SANDBOX_PORT="0")
+               STRIPE_SANDBOX_PORT="0", DEV_FRONTEND="off")
     env.pop("STRIPE_SECRET_KEY", None)
     process = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts", "dev.py")], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -203,6 +205,8 @@ def main():
           "ratio %.2f (target <= 1.3)" % (metered, unmetered, metered / unmetered))
     print("Cold import: backend/app.py %.1f ms, bare Chalice app %.1f ms; ratio %.2f (target <= 1.5)"
           % (app_import * 1000, bare_import * 1000, app_import / bare_import))
+    for line in bundle_budget.report():
+        print(line)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ Starts:
 - the Stripe sandbox (in this process), its webhooks signed and sent to the
   local API -- or, when STRIPE_SECRET_KEY is set, real Stripe test mode;
 - products.json synced to Stripe and the product table;
-- the API: `chalice local --stage local` in backend/, a child process.
+- the API: `chalice local --stage local` in backend/, a child process;
+- the frontend (scripts/dev_frontend.py): the Vite dev server, a child
+  process, or the built app in frontend/dist; its /config.json is written to
+  the state directory.
 
 When everything answers it writes `.local/dev.json` (the URLs, ids and
 secrets clients need) and prints the URLs. Ctrl-C, SIGTERM or SIGHUP stops
@@ -30,6 +33,10 @@ Environment (all optional):
     FREE_REFILL_PERIOD_SECONDS
                          the Free plan's refill period (default 604800, a week)
     FRONTEND_ORIGIN      the frontend's address (default http://localhost:5173)
+    FRONTEND_PORT        preferred frontend port (default: FRONTEND_ORIGIN's);
+                         a taken one is replaced and the origin follows
+    DEV_FRONTEND         vite (default with frontend/package.json), dist
+                         (serve the built frontend/dist) or off
     STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET
                          use real Stripe test mode instead of the sandbox
 """
@@ -38,7 +45,6 @@ import time
 STARTED = time.monotonic()
 
 import argparse  # noqa: E402
-import collections  # noqa: E402
 import contextlib  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
@@ -47,7 +53,6 @@ import secrets  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 import urllib.error  # noqa: E402
@@ -59,6 +64,9 @@ for _path in (ROOT, BACKEND):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+from scripts import dev_frontend  # noqa: E402
+from scripts.child_process import STOP_TIMEOUT_SECONDS, ChildProcess  # noqa: E402,F401
+
 HOST = "127.0.0.1"
 STAGE = "local"
 REGION = "us-east-1"
@@ -68,7 +76,6 @@ DEFAULT_REFILL_PERIOD_SECONDS = 604800
 SANDBOX_SECRET_KEY = "sk_test_local_sandbox"
 REAL_STRIPE_API = "https://api.stripe.com"
 STARTUP_TIMEOUT_SECONDS = 60
-STOP_TIMEOUT_SECONDS = 5
 
 # name -> (label, environment variable, default port)
 PORTS = {
@@ -206,11 +213,12 @@ def any_free_port(host=HOST):
         return sock.getsockname()[1]
 
 
-def choose_ports(environ, strict=False):
-    """{name: port}. A preferred port that is taken is replaced by a free one
-    (the change is printed) or, with `strict`, is an error naming it."""
+def choose_ports(environ, strict=False, extra=None):
+    """{name: port} for PORTS and `extra` (more of the same shape). A
+    preferred port that is taken is replaced by a free one (the change is
+    printed) or, with `strict`, is an error naming it."""
     chosen, notes = {}, []
-    for name, (label, variable, default) in PORTS.items():
+    for name, (label, variable, default) in dict(PORTS, **(extra or {})).items():
         raw = environ.get(variable, "").strip()
         try:
             wanted = int(raw) if raw else default
@@ -336,11 +344,7 @@ def api_child_main(argv):
     process, which ends when its parent does (Linux), even if the parent is
     killed with SIGKILL and cannot clean up."""
     parent = int(argv[0])
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    set_parent_death_signal()
     if os.getppid() != parent:
         return 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -355,66 +359,33 @@ def api_child_main(argv):
     return main()
 
 
-class ApiProcess:
-    """`chalice local` as a child in its own process group; its output is
-    forwarded line by line with a prefix, the last lines kept for errors."""
+def set_parent_death_signal():
+    """On Linux, this process gets SIGTERM when its parent dies, even by
+    SIGKILL (kept across exec)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
-    PREFIX = "api | "
+
+def exec_child_main(argv):
+    """`dev.py exec PARENT_PID COMMAND...`: become COMMAND, which ends when
+    the parent does (Linux)."""
+    set_parent_death_signal()
+    if os.getppid() != int(argv[0]):
+        return 1
+    os.execvp(argv[1], argv[1:])
+
+
+class ApiProcess(ChildProcess):
+    """`chalice local` as a child in its own process group."""
 
     def __init__(self, port, environ):
         self.port = port
-        self.environ = environ
-        self.process = None
-        self.recent = collections.deque(maxlen=40)
-        self._reader = None
-
-    def start(self):
         command = [sys.executable, os.path.abspath(__file__), "chalice-local", str(os.getpid()),
-                   "local", "--stage", STAGE, "--host", HOST, "--port", str(self.port),
-                   "--no-autoreload"]
-        self.process = subprocess.Popen(
-            command, cwd=BACKEND, env=self.environ, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            bufsize=1, text=True, errors="replace")
-        self._reader = threading.Thread(target=self._forward, name="api-output", daemon=True)
-        self._reader.start()
-        return self
-
-    def _forward(self):
-        for line in self.process.stdout:
-            line = line.rstrip("\n")
-            self.recent.append(line)
-            say(self.PREFIX + line)
-
-    @property
-    def pid(self):
-        return self.process.pid if self.process else None
-
-    def exited(self):
-        return self.process is not None and self.process.poll() is not None
-
-    def output_tail(self, lines=20):
-        if self._reader is not None:
-            self._reader.join(timeout=1)
-        return "\n".join(list(self.recent)[-lines:])
-
-    def stop(self, timeout=STOP_TIMEOUT_SECONDS):
-        if self.process is None or self.process.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, timeout)):
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.process.wait(wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # anything it left in its group
-        if self._reader is not None:
-            self._reader.join(timeout=1)
+                   "local", "--stage", STAGE, "--host", HOST, "--port", str(port), "--no-autoreload"]
+        super().__init__(command, BACKEND, environ, "api | ", say)
 
 
 # Readiness ----------------------------------------------------------------------
@@ -486,6 +457,7 @@ class Stack:
         self.moto = None
         self.sandbox = None
         self.api = None
+        self.frontend = None
         self.config = None
         self._wrote_config = False
 
@@ -499,9 +471,15 @@ class Stack:
         period = refill_period(self.environ)
         stripe = stripe_settings(self.environ)
         frontend = self.environ.get("FRONTEND_ORIGIN", "").strip() or DEFAULT_FRONTEND_ORIGIN
-        ports, notes = choose_ports(self.environ, strict=self.strict_ports)
+        self.frontend = dev_frontend.LocalFrontend(self.environ, self.directory, say,
+                                                   self.signals.deferred, os.path.abspath(__file__))
+        ports, notes = choose_ports(self.environ, strict=self.strict_ports,
+                                    extra=self.frontend.port_spec(frontend))
         for note in notes:
             say(note)
+        if self.frontend.served:
+            frontend = dev_frontend.with_port(frontend, ports["frontend"])
+            self.frontend.install()
         api_url = "http://%s:%d" % (HOST, ports["api"])
         webhook_url = api_url + "/stripe/webhook"
 
@@ -548,6 +526,9 @@ class Stack:
                                                  stripe, stripe_api_base, period, frontend)
         with self.signals.deferred():
             self.api = ApiProcess(ports["api"], api_environment).start()
+        if self.frontend.served:
+            self.frontend.start(HOST, ports["frontend"], dev_frontend.runtime_config(
+                api_url, REGION, pool_id, client_id, aws_url, STAGE))
         if stripe["mode"] == "sandbox":
             say("Starting the Stripe sandbox on port %d..." % ports["stripe"])
             self._start_sandbox(ports["stripe"], stripe["webhook_secret"])
@@ -566,6 +547,10 @@ class Stack:
                        check=self.check_alive)
         wait_until("The API (GET /plans)", lambda: http_status(api_url + "/plans") == 200,
                    check=self.check_alive)
+        if self.frontend.served:
+            local_url = "http://%s:%d" % (HOST, ports["frontend"])
+            wait_until("The frontend", lambda: http_status(local_url + "/config.json") == 200,
+                       check=self.check_alive)
         if self.sandbox is not None:
             # Forward from now on, like `stripe listen`: the sync's product and
             # price events, sent while the API was starting, are not needed.
@@ -589,10 +574,13 @@ class Stack:
             "stripe_webhook_secret": stripe["webhook_secret"],
             "stripe_webhook_url": webhook_url,
             "frontend_url": frontend,
+            "frontend_mode": self.frontend.mode,
             "free_refill_period_seconds": self._effective_refill_period(period),
             "ports": ports,
             "processes": {"dev": os.getpid(), "api": self.api.pid},
         }
+        if self.frontend.pid:
+            self.config["processes"]["frontend"] = self.frontend.pid
         write_json_atomically(self.config_path, self.config)
         self._wrote_config = True
         self._print_summary(stripe)
@@ -735,6 +723,8 @@ class Stack:
             raise Failure("The AWS emulator (moto server) stopped unexpectedly.")
         if self.sandbox is not None and not _thread_alive(self.sandbox):
             raise Failure("The Stripe sandbox stopped unexpectedly.")
+        if self.frontend is not None:
+            self.frontend.check_alive()
 
     def run_until_stopped(self):
         while True:
@@ -744,18 +734,12 @@ class Stack:
     # Stop --------------------------------------------------------------------
 
     def stop(self):
-        stopped = []
-        if self.api is not None:
-            self.api.stop()
-            stopped.append("API")
-        if self.sandbox is not None:
-            with contextlib.suppress(Exception):
-                self.sandbox.stop()
-            stopped.append("Stripe sandbox")
-        if self.moto is not None:
-            with contextlib.suppress(Exception):
-                self.moto.stop()
-            stopped.append("AWS emulator")
+        stopped = self.frontend.stop() if self.frontend is not None else []
+        for label, part in (("API", self.api), ("Stripe sandbox", self.sandbox), ("AWS emulator", self.moto)):
+            if part is not None:
+                with contextlib.suppress(Exception):
+                    part.stop()
+                stopped.append(label)
         if self._wrote_config:
             with contextlib.suppress(OSError, ValueError):
                 with open(self.config_path) as handle:
@@ -769,6 +753,7 @@ class Stack:
         c = self.config
         say("")
         say("Local stack ready in %.1f s" % c["ready_seconds"])
+        say(self.frontend.banner(c["frontend_url"]))
         say("  API             %s  (chalice local, stage %s)" % (c["api_url"], STAGE))
         say("  AWS emulator    %s  (moto: DynamoDB, Cognito, Step Functions)" % c["aws_endpoint_url"])
         if stripe["mode"] == "sandbox":
@@ -776,7 +761,6 @@ class Stack:
                 % (c["stripe_api_base"], c["stripe_webhook_url"]))
         else:
             say("  Stripe          %s  (test mode)" % c["stripe_api_base"])
-        say("  Frontend        %s  (not part of the stack yet)" % c["frontend_url"])
         say("  User pool       %s, app client %s" % (c["user_pool_id"], c["user_pool_client_id"]))
         say("  Free refill     every %d s%s" % (c["free_refill_period_seconds"],
                                                 "" if c["state_machine_arn"] else " (off: no state machine)"))
@@ -817,6 +801,8 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["chalice-local"]:
         return api_child_main(argv[1:])
+    if argv[:1] == ["exec"]:
+        return exec_child_main(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--state-dir", help="where dev.json goes (default: $DEV_STATE_DIR or .local)")
@@ -840,7 +826,7 @@ def main(argv=None):
         stack.run_until_stopped()
     except Stop as stop:
         say("Stopping (%s)..." % stop)
-    except Failure as failure:
+    except (Failure, dev_frontend.FrontendError) as failure:
         warn("make dev: %s" % failure)
         code = 1
     except Exception as error:  # an unexpected failure still stops every process

@@ -13,8 +13,8 @@ from chalicelib import services
 from chalicelib.billing import checkout_idempotency_key
 from chalicelib.models import Account, LedgerEntry, SubscriptionAttribute
 
-SUCCESS_URL = "http://localhost:5173/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}"
-CANCEL_URL = "http://localhost:5173/billing?checkout=cancelled"
+SUCCESS_URL = "http://localhost:5173/checkout/success?session_id={CHECKOUT_SESSION_ID}"
+CANCEL_URL = "http://localhost:5173/checkout/cancel"
 
 
 @pytest.fixture
@@ -290,7 +290,7 @@ def test_billing_portal_opens_a_session_for_the_customer(client, user, stripe, s
     assert body["url"].startswith(stripe_sandbox.url + "/billing_portal/")
     session = stripe_sandbox.get(body["url"].rsplit("/", 1)[1])
     assert session["customer"] == account(user).stripe_customer_id
-    assert session["return_url"] == "http://localhost:5173/billing"
+    assert session["return_url"] == "http://localhost:5173/account"
 
 
 # Stripe failures -------------------------------------------------------------

@@ -2,159 +2,25 @@
 on free ports with its own state directory, so it never clashes with a
 running `make dev`; `scripts/demo.py`'s walk runs against it; a stop signal
 leaves no process and no port behind."""
-import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 import warnings
 
 import pytest
+import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from dev_stack import (  # noqa: E402
+    READY_TIMEOUT, REQUIRED_KEYS, DevStack, _cmdline, assert_stopped_cleanly, listening, process_exists,
+)
 from scripts import dev  # noqa: E402
 from scripts.demo import run_demo  # noqa: E402
-
-DEV_SCRIPT = os.path.join(ROOT, "scripts", "dev.py")
-READY_TIMEOUT = 120
-STOP_TIMEOUT = 30
-REQUIRED_KEYS = ("api_url", "aws_endpoint_url", "region", "user_pool_id", "user_pool_client_id",
-                 "stripe_api_base", "stripe_webhook_secret", "frontend_url", "state_machine_arn", "ports")
-# Whatever the test session (or the shell) set for other stacks must not leak in.
-CLEARED = dev.APP_VARIABLES + (
-    "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRICT_PORTS", "MOTO_PORT", "DEV_STATE_DIR",
-    "API_PORT", "MOTO_SERVER_PORT", "STRIPE_SANDBOX_PORT", "FREE_REFILL_PERIOD_SECONDS",
-    "CHECKOUT_SUCCESS_URL", "CHECKOUT_CANCEL_URL",
-)
-
-
-class DevStack:
-    """`python scripts/dev.py` as a child process, output in a log file."""
-
-    def __init__(self, state_dir, **variables):
-        self.state_dir = str(state_dir)
-        self.config_path = os.path.join(self.state_dir, "dev.json")
-        self.log_path = os.path.join(self.state_dir, "dev.log")
-        os.makedirs(self.state_dir, exist_ok=True)
-        environ = {name: value for name, value in os.environ.items() if name not in CLEARED}
-        environ.update(DEV_STATE_DIR=self.state_dir, API_PORT="0", MOTO_SERVER_PORT="0",
-                       STRIPE_SANDBOX_PORT="0", PYTHONUNBUFFERED="1")
-        environ.update(variables)
-        self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, DEV_SCRIPT], cwd=ROOT, env=environ, stdin=subprocess.DEVNULL,
-            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.config = None
-
-    def output(self):
-        with open(self.log_path) as handle:
-            return handle.read()
-
-    def wait_ready(self, timeout=READY_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while not os.path.exists(self.config_path):
-            if self.process.poll() is not None:
-                pytest.fail("scripts/dev.py exited with %s before the stack was ready:\n%s"
-                            % (self.process.returncode, self.output()[-4000:]))
-            if time.monotonic() > deadline:
-                pytest.fail("The stack was not ready within %d s:\n%s" % (timeout, self.output()[-4000:]))
-            time.sleep(0.1)
-        with open(self.config_path) as handle:
-            self.config = json.load(handle)
-        return self.config
-
-    def wait_exit(self, timeout=STOP_TIMEOUT):
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            pytest.fail("scripts/dev.py did not exit within %d s:\n%s" % (timeout, self.output()[-4000:]))
-
-    def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        return self.wait_exit(timeout)
-
-    def kill(self):
-        """Last-resort cleanup, whatever a test left running."""
-        groups = []
-        if self.process.poll() is None:
-            groups.append(self.process.pid)
-        api = ((self.config or {}).get("processes") or {}).get("api")
-        if api and b"chalice-local" in _cmdline(api):
-            groups.append(api)
-        for pgid in groups:
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
-        self._log.close()
-
-
-def _cmdline(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return b""
-
-
-def process_exists(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as handle:
-            state = handle.read().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-    return state != "Z"
-
-
-def processes_in_group(pgid):
-    found = []
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if entry.isdigit():
-            try:
-                if os.getpgid(int(entry)) == pgid and process_exists(int(entry)):
-                    found.append(int(entry))
-            except (ProcessLookupError, PermissionError):
-                pass
-    return found
-
-
-def listening(port):
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def assert_stopped_cleanly(stack, config):
-    processes = config["processes"]
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (
-            any(process_exists(pid) for pid in processes.values())
-            or any(listening(port) for port in config["ports"].values())):
-        time.sleep(0.1)
-    alive = {name: pid for name, pid in processes.items() if process_exists(pid)}
-    assert not alive, "still running after the stop: %s" % alive
-    for pid in processes.values():
-        assert not processes_in_group(pid), "processes left in group %d" % pid
-    for name, port in config["ports"].items():
-        assert not listening(port), "something still listens on the %s port %d" % (name, port)
-        assert dev.port_available(port), "the %s port %d is not free" % (name, port)
-    assert not os.path.exists(stack.config_path), "dev.json should be removed when the stack stops"
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +68,9 @@ def test_sigterm_stops_everything(stack):
     assert process_exists(config["processes"]["api"])
     assert stack.stop(signal.SIGTERM) == 0, stack.output()[-3000:]
     assert "Stopped: API, Stripe sandbox, AWS emulator." in stack.output()
+    banner = stack.output().split("Local stack ready in", 1)[1].splitlines()
+    assert banner[1].split()[:2] == ["Frontend", config["frontend_url"]], banner  # listed first
+    assert "not served" in banner[1]
     assert_stopped_cleanly(stack, config)
 
 
@@ -279,6 +148,7 @@ def check_free_refill(config):
                    if entry["kind"] == "refill"]
         user = api.call("GET", "/user", token=token)[1]["user"]
         if refills and user["plan_credits"] == 50:
+            assert user["next_reset_at"], user  # the refill execution's next period
             return
         assert time.monotonic() < deadline, "no refill within the period: %s" % user
         time.sleep(0.5)
@@ -300,3 +170,39 @@ def test_short_refill_period_then_api_dying_stops_everything(tmp_path):
         assert_stopped_cleanly(running, config)
     finally:
         running.kill()
+
+
+@pytest.mark.skipif(not os.path.isfile(os.path.join(dev.ROOT, "frontend", "package.json")),
+                    reason="no frontend/ in this checkout")
+def test_vite_serves_the_frontend_on_the_origin_the_api_allows(tmp_path):
+    """The frontend's preferred port is taken: Vite gets another one, and the
+    API's CORS origin and dev.json's frontend_url follow it."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        running = DevStack(tmp_path / "vite", DEV_FRONTEND="vite", FRONTEND_PORT=str(port),
+                           FRONTEND_ORIGIN="http://localhost:5173")
+        try:
+            config = running.wait_ready()
+            served = config["ports"]["frontend"]
+            assert served != port and config["frontend_url"] == "http://localhost:%d" % served
+            assert "Port %d (Frontend) is taken" % port in running.output()
+            banner = running.output().split("Local stack ready in", 1)[1].splitlines()
+            assert banner[1].split()[:2] == ["Frontend", config["frontend_url"]]
+
+            settings = requests.get(config["frontend_url"] + "/config.json", timeout=10).json()
+            assert settings["apiUrl"] == config["api_url"]
+            assert settings["cognitoEndpoint"] == config["aws_endpoint_url"]
+            assert settings["localEmulator"] is True
+            assert requests.get(config["frontend_url"] + "/account", timeout=10).status_code == 200
+            preflight = requests.options(config["api_url"] + "/checkout", timeout=10, headers={
+                "Origin": config["frontend_url"], "Access-Control-Request-Method": "POST"})
+            assert preflight.headers["Access-Control-Allow-Origin"] == config["frontend_url"]
+
+            assert running.stop(signal.SIGTERM) == 0, running.output()[-3000:]
+            assert "Stopped: frontend, API" in running.output()
+            assert_stopped_cleanly(running, config)
+            assert not os.path.exists(os.path.join(running.state_dir, "config.json"))
+        finally:
+            running.kill()

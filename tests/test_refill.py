@@ -1,5 +1,6 @@
 """The Free refill, executing the real statemachine.asl.json on the emulator
 with periods of one or two seconds."""
+import datetime
 import json
 import re
 import time
@@ -397,6 +398,9 @@ def test_provisioning_starts_the_refill_of_a_free_account(user, client, machine,
         name = execution_name(user.id, 1)
         assert account_of(user.id).refill_execution == name
         assert machine.status(name) == "RUNNING"
+        started = machine.describe(name)["startDate"]
+        next_reset = client.http.get("/user", headers=user.headers).json_body["user"]["next_reset_at"]
+        assert next_reset == (started + datetime.timedelta(seconds=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
         client.http.get("/user", headers=user.headers)
         assert int(account_of(user.id).refill_generation) == 1
     finally:
@@ -405,6 +409,25 @@ def test_provisioning_starts_the_refill_of_a_free_account(user, client, machine,
         monkeypatch.delenv("REFILL_STATE_MACHINE_ARN")
         services.reset()
     assert services.refills() is None
+
+
+def test_next_grant_is_one_period_after_the_last_one_granted(user, make_refills, machine):
+    refills = make_refills(period_seconds=600, periods_per_execution=3)
+    account = provision(user)
+    name = refills.start(account)
+    account = account_of(user.id)
+    started = machine.describe(name)["startDate"]
+    minutes = lambda n: started + datetime.timedelta(minutes=n)  # noqa: E731
+
+    assert refills.next_grant_at(account, now=started) == minutes(10)
+    account.refill_period = 2                                 # two periods granted
+    assert refills.next_grant_at(account, now=started) == minutes(30)
+    assert refills.next_grant_at(account, now=minutes(31)) == minutes(40)  # a grant is underway
+
+    refills.stop(account)
+    assert wait_for(lambda: machine.status(name) != "RUNNING", what="the execution to stop")
+    assert refills.next_grant_at(account, now=started) is None
+    assert refills.next_grant_at(account_of(user.id)) is None   # names no execution
 
 
 # --------------------------------------------------------------------------

@@ -21,9 +21,10 @@ class ProvisioningStep:
 
 
 class Accounts:
-    def __init__(self, plans, steps=()):
+    def __init__(self, plans, steps=(), schedule=None):
         self._plans = plans
         self._steps = list(steps)
+        self._schedule = schedule  # chalicelib.resets.ResetSchedule, for next_reset_at
 
     def get(self, user_id):
         try:
@@ -88,8 +89,7 @@ class Accounts:
             raise
         return key.value
 
-    @staticmethod
-    def view(account):
+    def view(self, account):
         subscription = None
         if account.subscription is not None:
             subscription = {
@@ -111,6 +111,7 @@ class Accounts:
             "purchased_credits": account.purchased_balance,
             "subscription": subscription,
             "api_key": api_key,
+            "next_reset_at": self._schedule.next_reset_at(account) if self._schedule else None,
         }
 
 

@@ -13,3 +13,12 @@ def iso(moment=None):
 
 def today():
     return now().date()
+
+
+def iso_seconds(moment):
+    """UTC to the second, e.g. 2026-12-06T04:30:00Z (when something happens next)."""
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_epoch(seconds):
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)

@@ -7,6 +7,7 @@ execution allowed to grant, and the state machine checks it in the same
 conditional write that grants. Replacing or removing the name therefore stops
 an old execution at its next period even if StopExecution never reaches it.
 """
+import datetime
 import hashlib
 import json
 import logging
@@ -145,6 +146,30 @@ class Refills:
         """A fresh execution for an account back on the Free plan."""
         self.stop(account)
         return self.start(account, replace=True)
+
+    def next_grant_at(self, account, now=None):
+        """When the account's refill execution next grants (a UTC datetime),
+        or None when it has none running. The execution waits one period
+        before each grant, from its start, and `refill_period` on the account
+        is the last period granted, so the next grant ends the wait number
+        `refill_period - first period + 2` of this execution."""
+        if not account.refill_execution:
+            return None
+        client = self.client
+        try:
+            execution = client.describe_execution(executionArn=self.execution_arn(account.refill_execution))
+        except client.exceptions.ExecutionDoesNotExist:
+            return None
+        if execution.get("status") != "RUNNING":
+            return None
+        started = json.loads(execution.get("input") or "{}")
+        period_seconds = int(started.get("period_seconds") or self.period_seconds)
+        granted_here = max(0, int(account.refill_period or 0) - int(started.get("period") or 1) + 1)
+        moment = execution["startDate"] + datetime.timedelta(seconds=period_seconds * (granted_here + 1))
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        while moment <= now:  # a grant is being written right now: the one after it
+            moment += datetime.timedelta(seconds=period_seconds)
+        return moment
 
     def execution_input(self, user_id, name, period):
         return {

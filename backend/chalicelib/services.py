@@ -51,7 +51,8 @@ def provisioning_steps():
 def accounts():
     def build():
         from chalicelib.accounts import Accounts
-        return Accounts(plans(), provisioning_steps())
+        from chalicelib.resets import ResetSchedule
+        return Accounts(plans(), provisioning_steps(), ResetSchedule(refills))
     return _once("accounts", build)
 
 

@@ -113,15 +113,15 @@ def stripe_max_network_retries():
 
 def checkout_success_url():
     return env("CHECKOUT_SUCCESS_URL") or (
-        frontend_origin().rstrip("/") + "/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}")
+        frontend_origin().rstrip("/") + "/checkout/success?session_id={CHECKOUT_SESSION_ID}")
 
 
 def checkout_cancel_url():
-    return env("CHECKOUT_CANCEL_URL") or frontend_origin().rstrip("/") + "/billing?checkout=cancelled"
+    return env("CHECKOUT_CANCEL_URL") or frontend_origin().rstrip("/") + "/checkout/cancel"
 
 
 def billing_portal_return_url():
-    return env("BILLING_PORTAL_RETURN_URL") or frontend_origin().rstrip("/") + "/billing"
+    return env("BILLING_PORTAL_RETURN_URL") or frontend_origin().rstrip("/") + "/account"
 
 
 def stripe_webhook_secret():

@@ -1,0 +1,246 @@
+"""What the browser tests share: the stack serving the built frontend, the
+browser, and a person's actions on the pages (names and test ids agreed in
+frontend/README.md)."""
+import os
+import re
+import sys
+import time
+import uuid
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(TESTS)
+for _path in (ROOT, TESTS):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from dev_stack import DevStack  # noqa: E402
+from scripts import browser  # noqa: E402
+
+SCREENSHOTS = os.path.join(ROOT, ".local", "screenshots")
+PASSWORD = "browser-pass-2024"
+TIMEOUT_MS = 15000
+WEBHOOK_TIMEOUT_MS = 30000
+FRONTEND = os.path.join(ROOT, "frontend")
+
+
+def require_built_frontend():
+    if not os.path.isfile(os.path.join(FRONTEND, "package.json")):
+        pytest.skip("no frontend/ in this checkout")
+    if not os.path.isfile(os.path.join(FRONTEND, "dist", "index.html")):
+        pytest.fail("frontend/dist is missing: `make test` builds it (cd frontend && npm run build).")
+
+
+def launch(playwright):
+    """Chromium as scripts/browser.py finds it; with CI=true a missing one
+    fails the run, elsewhere the tests are skipped with the reason."""
+    options = browser.launch_options(playwright)
+    if options is None:
+        message = ("No Chromium: run `make test` (it installs one) or `python scripts/browser.py "
+                   "install`.")
+        if browser.ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return playwright.chromium.launch(**options)
+
+
+def start_stack(directory):
+    stack = DevStack(directory, DEV_FRONTEND="dist")
+    try:
+        stack.wait_ready()
+    except BaseException:
+        stack.kill()
+        raise
+    return stack
+
+
+def new_email(label):
+    return "%s-%s@example.com" % (label, uuid.uuid4().hex[:10])
+
+
+def digits(text):
+    """1,000 / 1 000 / 1.000 -> 1000 (the figure as the page formats it)."""
+    found = re.sub(r"[^\d]", "", text or "")
+    return int(found) if found else None
+
+
+class Shots:
+    """A full-page screenshot of every page visited, numbered in order."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.count = 0
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+
+    def take(self, page, name):
+        self.count += 1
+        path = os.path.join(SCREENSHOTS, "%s-%02d-%s.png" % (self.prefix, self.count, name))
+        page.screenshot(path=path, full_page=True)
+        return path
+
+
+class Sandbox:
+    """The Stripe sandbox's API, as a test reads it (any sk_test_ key)."""
+
+    def __init__(self, config):
+        self.base = config["stripe_api_base"]
+        self.auth = ("sk_test_browser_tests", "")
+
+    def checkout_sessions(self):
+        response = requests.get(self.base + "/v1/checkout/sessions", params={"limit": 100},
+                                auth=self.auth, timeout=10)
+        response.raise_for_status()
+        return response.json()["data"]
+
+
+class Person:
+    """One person in one browser context, clicking through the app."""
+
+    def __init__(self, context, config, shots, email=None):
+        self.context = context
+        self.config = config
+        self.shots = shots
+        self.email = email or new_email("person")
+        self.page = context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+
+    @property
+    def url(self):
+        return self.config["frontend_url"]
+
+    def shot(self, name):
+        return self.shots.take(self.page, name)
+
+    def open(self, path, name=None):
+        self.page.goto(self.url + path)
+        self.page.wait_for_load_state("networkidle")
+        if name:
+            self.shot(name)
+
+    def by_test_id(self, test_id):
+        return self.page.get_by_test_id(test_id)
+
+    def number(self, test_id):
+        locator = self.by_test_id(test_id)
+        locator.wait_for()
+        return digits(locator.inner_text())
+
+    def reload_until(self, test_id, expected, timeout_ms=WEBHOOK_TIMEOUT_MS):
+        """Reload the page until the figure shows `expected` (a webhook may
+        still be on its way), as a person would."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            found = self.number(test_id)
+            if found == expected or time.monotonic() > deadline:
+                assert found == expected, "%s shows %s, not %s" % (test_id, found, expected)
+                return found
+            self.page.wait_for_timeout(1000)
+            self.page.reload()
+
+    # Auth --------------------------------------------------------------------
+
+    def sign_up(self):
+        """Create Account, confirm with any code (the emulator takes any),
+        then sign in if the Authenticator did not do it already."""
+        page = self.page
+        page.get_by_role("tab", name=re.compile("create account", re.I)).click()
+        page.get_by_label("Email").fill(self.email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_label(re.compile("confirm password", re.I)).fill(PASSWORD)
+        self.shot("sign-up")
+        page.get_by_role("button", name=re.compile("^create account$", re.I)).click()
+        code = page.get_by_label(re.compile("confirmation code", re.I))
+        code.wait_for()
+        self.shot("confirm-sign-up")
+        code.fill("123456")
+        page.get_by_role("button", name=re.compile("^confirm$", re.I)).click()
+        signed_in = page.get_by_role("button", name="Sign out")
+        sign_in = page.get_by_role("button", name=re.compile("^sign in$", re.I))
+        signed_in.or_(sign_in).first.wait_for()
+        if not signed_in.is_visible():
+            self.sign_in(on_form=True)
+
+    def sign_in(self, on_form=False):
+        page = self.page
+        if not on_form:
+            page.get_by_role("tab", name=re.compile("^sign in$", re.I)).click()
+        page.get_by_label("Email").fill(self.email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        self.shot("sign-in")
+        page.get_by_role("button", name=re.compile("^sign in$", re.I)).click()
+        page.get_by_role("button", name="Sign out").wait_for()
+
+    def sign_out(self):
+        self.page.get_by_role("button", name="Sign out").click()
+
+    # Pages -----------------------------------------------------------------
+
+    def account(self):
+        """The account page, loaded (signed in)."""
+        if not self.page.url.startswith(self.url + "/account"):
+            self.open("/account")
+        self.by_test_id("plan-name").wait_for()
+        self.settled()
+        return self
+
+    def settled(self):
+        """Nothing on the page is still loading (the app says "Loading …")."""
+        self.page.wait_for_load_state("networkidle")
+        expect(self.page.get_by_text(re.compile(r"^Loading\b"))).to_have_count(0)
+
+    def plan(self):
+        return self.by_test_id("plan-name").inner_text().strip()
+
+    def plan_card(self, name):
+        self.page.wait_for_url(re.compile(r"/(pricing)?(\?.*)?$"))
+        return self.page.get_by_role("article").filter(
+            has=self.page.get_by_role("heading", name=name, exact=True))
+
+    def pricing(self):
+        self.open("/pricing")
+        self.page.get_by_role("article").first.wait_for()
+        return self
+
+    def start_checkout(self, plan, button):
+        """From the pricing page to the sandbox's hosted checkout page."""
+        self.pricing()
+        self.shot("pricing")
+        self.plan_card(plan).get_by_role("button", name=button).click()
+        self.page.wait_for_url(self.config["stripe_api_base"] + "/**")
+        self.page.wait_for_load_state("networkidle")
+        self.shot("hosted-checkout")
+
+    def pay(self):
+        """Pay on the hosted page: back on the success page, which says so
+        once the webhook has added the purchase; returns what it says."""
+        self.page.get_by_role("button", name=re.compile("^Pay ")).click()
+        self.page.wait_for_url(re.compile(r"/checkout/success\?session_id=cs_"))
+        status = self.by_test_id("checkout-status")
+        status.get_by_text("Your purchase is ready").wait_for(timeout=WEBHOOK_TIMEOUT_MS)
+        self.shot("checkout-success")
+        return status.inner_text()
+
+    def go_to_account(self):
+        """Through the app's own link (no reload)."""
+        self.page.get_by_role("link", name=re.compile("account", re.I)).first.click()
+        self.page.wait_for_url(re.compile(r"/account$"))
+        return self.account()
+
+    def api_key_from_copy(self):
+        """Generate a new key (confirming), copy it with the Copy button and
+        read the clipboard."""
+        page = self.page
+        page.get_by_role("button", name="Generate new key").click()
+        dialog = page.get_by_role("dialog")
+        shown = self.by_test_id("new-api-key")
+        dialog.or_(shown).first.wait_for()
+        if dialog.is_visible():
+            self.shot("confirm-new-key")
+            dialog.get_by_role("button", name="Generate new key").click()
+        shown.wait_for()
+        self.shot("new-key")
+        page.get_by_role("button", name="Copy").click()
+        return shown.inner_text().strip(), page.evaluate("navigator.clipboard.readText()")

@@ -1,0 +1,211 @@
+"""In a real headless Chromium, through the real local stack (Cognito
+emulator, Stripe sandbox, `chalice local`) and the built frontend, as a
+person uses the product. A screenshot of every page goes to
+.local/screenshots/."""
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect, sync_playwright
+
+from browser_support import (
+    WEBHOOK_TIMEOUT_MS, Person, Sandbox, Shots, digits, launch, require_built_frontend, start_stack,
+)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    require_built_frontend()
+    running = start_stack(tmp_path_factory.mktemp("browser-stack"))
+    try:
+        yield running.config
+    finally:
+        running.stop()
+        running.kill()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def person(chromium, stack):
+    """make(label) -> a Person in a fresh browser context of their own."""
+    contexts = []
+
+    def make(label):
+        context = chromium.new_context(viewport={"width": 1280, "height": 900},
+                                       permissions=["clipboard-read", "clipboard-write"])
+        contexts.append(context)
+        return Person(context, stack, Shots(label))
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def signed_up(person, label):
+    """A new person, signed up and signed in through the app, on their account page."""
+    someone = person(label)
+    someone.open("/account")
+    someone.page.wait_for_url(re.compile(r"/signin\?redirect="))
+    someone.shot("sign-in-required")
+    someone.sign_up()
+    someone.page.wait_for_url(re.compile(r"/account$"))
+    someone.account()
+    return someone
+
+
+def spend_until_refused(api_url, key):
+    """POST /test with the key until the API answers 402; the 200s it took."""
+    answered = 0
+    with requests.Session() as session:
+        while True:
+            response = session.post(api_url + "/test", headers={"x-api-key": key}, timeout=10)
+            if response.status_code != 200:
+                assert response.status_code == 402, response.text
+                assert response.json()["error"]["code"] == "insufficient_credits"
+                return answered
+            answered += 1
+            assert answered <= 1000, "the key never ran out of credits"
+
+
+def test_sign_up_spend_buy_subscribe_and_return_to_free(person, stack):
+    alice = signed_up(person, "journey")
+    alice.shot("account-new")
+    assert alice.plan() == "Free"
+    assert alice.number("total-credits") == 50
+
+    shown, copied = alice.api_key_from_copy()
+    assert copied == shown and len(copied) > 20
+    alice.page.reload()
+    alice.account()
+    assert copied.startswith(alice.by_test_id("api-key-prefix").inner_text().strip().rstrip(".…"))
+
+    alice.page.get_by_role("navigation").get_by_role("link", name="API").click()
+    alice.page.wait_for_url(re.compile(r"/quickstart$"))
+    expect(alice.by_test_id("api-url")).to_have_text(stack["api_url"])
+    alice.page.wait_for_load_state("networkidle")
+    alice.shot("quickstart")
+
+    assert spend_until_refused(stack["api_url"], copied) == 50
+    alice.page.reload()
+    alice.account()
+    assert alice.number("total-credits") == 0
+    alice.shot("account-spent")
+
+    alice.start_checkout("Basic", "Buy once")
+    assert "1,000 credits on the Free plan" in alice.pay()
+    alice.go_to_account()
+    assert alice.number("purchased-credits") == 1000
+    alice.shot("account-basic-pack")
+
+    alice.start_checkout("Power", "Subscribe")
+    subscribed = alice.pay()
+    alice.go_to_account()
+    expect(alice.by_test_id("plan-name")).to_have_text("Power")
+    alice.reload_until("plan-credits", 100000)
+    assert alice.number("purchased-credits") == 1000
+    assert alice.by_test_id("next-reset").inner_text().strip()
+    alice.shot("account-power")
+
+    alice.pricing()
+    expect(alice.plan_card("Power").get_by_role("button", name="Subscribe")).to_have_count(0)
+    alice.plan_card("Free").get_by_role("button", name="Switch to Free").click()
+    dialog = alice.page.get_by_role("dialog")
+    expect(dialog.get_by_role("button", name="Keep my plan")).to_be_visible()
+    alice.shot("confirm-switch-to-free")
+    dialog.get_by_role("button", name="Switch to Free").click()
+    expect(dialog).to_have_count(0)
+    expect(alice.plan_card("Free").get_by_text("Current plan")).to_be_visible()
+    alice.shot("pricing-back-on-free")
+    alice.go_to_account()
+    expect(alice.by_test_id("plan-name")).to_have_text("Free")
+    assert alice.number("purchased-credits") == 1000
+    assert alice.number("plan-credits") == 50
+    alice.shot("account-back-to-free")
+
+    ledger = alice.page.get_by_role("table").filter(has_text="Credits")
+    expect(ledger.get_by_role("row")).to_have_count(5)      # the header and four entries
+    header = [cell.inner_text().strip() for cell in ledger.get_by_role("columnheader").all()]
+    rows = [[cell.inner_text().strip() for cell in row.get_by_role("cell").all()]
+            for row in ledger.get_by_role("row").all()[1:]]
+    figures = sorted(digits(row[header.index("Credits")]) for row in rows)
+    assert figures == [50, 50, 1000, 100000], rows  # sign-up, pack, Power, back to Free: each once
+
+    # The success page waited for the subscription's credits, not only its plan.
+    assert "101,000 credits on the Power plan" in subscribed
+
+
+def test_declining_on_the_hosted_page_returns_to_cancel_and_grants_nothing(person, stack):
+    bob = signed_up(person, "decline")
+    bob.start_checkout("Basic", "Buy once")
+    bob.page.get_by_role("button", name="Decline").click()
+    bob.page.wait_for_url(re.compile(r"/checkout/cancel"))
+    bob.page.wait_for_load_state("networkidle")
+    bob.shot("checkout-cancel")
+    expect(bob.page.get_by_text(re.compile("not charged|nothing was charged|no charge", re.I))).to_be_visible()
+    bob.account()
+    assert bob.number("purchased-credits") == 0
+    assert bob.number("total-credits") == 50
+
+
+def test_double_clicking_subscribe_opens_one_checkout(person, stack):
+    carol = signed_up(person, "double-click")
+    sandbox = Sandbox(stack)
+    before = {session["id"] for session in sandbox.checkout_sessions()}
+    carol.pricing()
+    carol.plan_card("Basic").get_by_role("button", name="Subscribe").dblclick()
+    carol.page.wait_for_url(stack["stripe_api_base"] + "/**")
+    carol.shot("hosted-checkout")
+    carol.page.wait_for_timeout(500)  # a second request, if any, would have been sent by now
+    opened = [session for session in sandbox.checkout_sessions() if session["id"] not in before]
+    assert len(opened) == 1, opened
+
+
+def test_each_person_sees_only_their_own_data(person, stack):
+    dave = signed_up(person, "dave")
+    erin = signed_up(person, "erin")
+    dave.start_checkout("Basic", "Buy once")
+    dave.pay()
+    dave.go_to_account()
+    assert dave.number("purchased-credits") == 1000
+
+    erin.page.reload()
+    erin.account()
+    erin.shot("account-other-person")
+    assert erin.number("purchased-credits") == 0
+    assert erin.by_test_id("api-key-prefix").inner_text() != dave.by_test_id("api-key-prefix").inner_text()
+    page_text = erin.page.inner_text("body")
+    assert erin.email in page_text and dave.email not in page_text
+
+
+def test_after_signing_out_back_shows_no_private_data(person, stack):
+    frank = signed_up(person, "sign-out")
+    prefix = frank.by_test_id("api-key-prefix").inner_text().strip()
+    navigation = frank.page.get_by_role("navigation")
+    navigation.get_by_role("link", name="Pricing").click()
+    frank.page.wait_for_url(re.compile(r"/pricing$"))
+    navigation.get_by_role("link", name="Account").click()
+    frank.account()
+    frank.sign_out()
+    frank.page.get_by_role("link", name="Sign in").or_(
+        frank.page.get_by_role("button", name="Sign in")).first.wait_for()
+    frank.page.wait_for_load_state("networkidle")
+    frank.shot("signed-out")
+
+    # Sign-out replaced the account page with pricing: Back leads to the
+    # pricing page visited before, then to the account page's entry.
+    for expected, name in ((r"/pricing$", "back-once"), (r"/signin\?redirect=(/|%2F)account$", "back-twice")):
+        frank.page.evaluate("history.back()")         # the browser's Back button
+        frank.page.wait_for_url(re.compile(expected))
+        frank.page.wait_for_load_state("networkidle")
+        frank.shot(name)
+        expect(frank.by_test_id("total-credits")).to_have_count(0)
+        expect(frank.by_test_id("api-key-prefix")).to_have_count(0)
+        body = frank.page.inner_text("body")
+        assert frank.email not in body and prefix not in body
