@@ -186,7 +186,7 @@ def test_unhandled_event_types_are_acknowledged(client):
 
 
 @pytest.mark.parametrize("case", ["forged", "stale", "unsigned", "garbage header", "malformed json",
-                                  "not an event", "tampered body"])
+                                  "not an event", "tampered body", "signed but nested 10,000 deep"])
 def test_bad_deliveries_are_400_and_change_nothing(client, flow, case):
     flow.checkout("Basic", subscribe=False)
     completed = [e for e in flow.events() if e["type"] == "checkout.session.completed"][0]
@@ -205,6 +205,9 @@ def test_bad_deliveries_are_400_and_change_nothing(client, flow, case):
         result = deliver(client, bad, header=signature(bad))
     elif case == "not an event":
         result = deliver(client, json.dumps({"hello": "world"}))
+    elif case.startswith("signed but nested"):
+        deep = "[" * 10000 + "]" * 10000
+        result = deliver(client, deep, header=signature(deep))
     else:
         result = deliver(client, payload.replace('"paid"', '"PAID"'), header=signature(payload))
     status, body = result

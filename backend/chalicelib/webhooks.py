@@ -39,16 +39,17 @@ def verify(raw_body, signature, secret):
     if not signature:
         raise BadRequest("The Stripe-Signature header is missing.", code="missing_signature")
     try:
-        stripe.Webhook.construct_event(raw_body, signature, secret)
+        stripe.WebhookSignature.verify_header(raw_body, signature, secret,
+                                              tolerance=stripe.Webhook.DEFAULT_TOLERANCE)
     except stripe.SignatureVerificationError:
         raise BadRequest("The Stripe signature does not match or is too old.", code="invalid_signature")
     except ValueError:
-        raise BadRequest("The webhook payload is not valid JSON.", code="invalid_payload")
+        raise BadRequest("The webhook payload is not valid UTF-8.", code="invalid_payload")
     try:
         event = json.loads(raw_body)
         event["data"]["object"]
         event["type"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise BadRequest("The webhook payload is not a Stripe event.", code="invalid_payload")
     return event
 
