@@ -12,7 +12,7 @@ NODE_MODULES := frontend/node_modules/.package-lock.json
 
 $(STAMP): requirements-dev.txt backend/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet pip==26.2.1  # chalice 1.34 needs pip<26.3
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
