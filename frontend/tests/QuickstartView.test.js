@@ -29,7 +29,7 @@ describe('QuickstartView', () => {
     expect(text).toContain('Idempotent-Replayed: true')
     expect(text).toContain('24 hours')
     expect(wrapper.findAll('dt').map((dt) => dt.text())).toEqual(['X-Credits-Cost', 'X-Credits-Remaining', 'Idempotent-Replayed'])
-    expect(text).toMatch(/"required": 5, "remaining": 3/)
+    expect(text).toMatch(/"required": 5,\s+"remaining": 3/)
     expect(text).toContain(`error['required']`)
     const contract = wrapper.find('[data-testid="openapi-url"]')
     expect(contract.attributes('href')).toBe(`${API}/openapi.json`)
