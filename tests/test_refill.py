@@ -430,6 +430,41 @@ def test_next_grant_is_one_period_after_the_last_one_granted(user, make_refills,
     assert refills.next_grant_at(account_of(user.id)) is None   # names no execution
 
 
+def test_a_request_during_the_start_sees_the_first_grant_already(user, make_refills, machine, monkeypatch):
+    """The account names the execution before Step Functions knows it: a
+    request in between (the account page's parallel requests at sign-up)
+    still gets the first grant, one period after the recorded start."""
+    from chalicelib.refill import Refills
+
+    refills = make_refills(period_seconds=600)
+    seen = []
+    original = Refills._start_execution
+
+    def start_after_a_concurrent_read(self, user_id, name, period):
+        seen.append((account_of(user_id), refills.next_grant_at(account_of(user_id))))
+        return original(self, user_id, name, period)
+
+    monkeypatch.setattr(Refills, "_start_execution", start_after_a_concurrent_read)
+    name = refills.start(provision(user))
+    [(account, during_start)] = seen
+    assert account.refill_execution == name and machine.status(name) == "RUNNING"
+    recorded = datetime.datetime.fromtimestamp(float(account.refill_started_at), datetime.timezone.utc)
+    assert during_start == recorded + datetime.timedelta(minutes=10)
+    assert recorded <= machine.describe(name)["startDate"]
+    after_start = refills.next_grant_at(account_of(user.id), now=recorded)
+    assert datetime.timedelta(0) <= after_start - during_start < datetime.timedelta(seconds=5)  # one moment, give or take the request
+
+    # A recorded execution that never appeared within its first period failed to start.
+    monkeypatch.setattr(Refills, "_start_execution", lambda self, user_id, name, period: None)
+    stale = account_of(user.id)
+    name = refills.start(stale)
+    stale = account_of(user.id)
+    assert machine.status(name) is None
+    started = datetime.datetime.fromtimestamp(float(stale.refill_started_at), datetime.timezone.utc)
+    assert refills.next_grant_at(stale, now=started) == started + datetime.timedelta(minutes=10)
+    assert refills.next_grant_at(stale, now=started + datetime.timedelta(minutes=10)) is None
+
+
 # --------------------------------------------------------------------------
 # Names
 

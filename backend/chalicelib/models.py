@@ -67,6 +67,7 @@ class Account(Model):
     refill_execution = UnicodeAttribute(null=True)
     refill_generation = NumberAttribute(default=0)
     refill_period = NumberAttribute(default=0)
+    refill_started_at = NumberAttribute(null=True)  # epoch seconds, when `start` recorded the execution
 
     @property
     def purchased_balance(self):

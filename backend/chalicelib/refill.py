@@ -113,7 +113,8 @@ class Refills:
             try:
                 Account(user_id).update(
                     actions=[Account.refill_generation.set(generation + 1),
-                             Account.refill_execution.set(name)],
+                             Account.refill_execution.set(name),
+                             Account.refill_started_at.set(time.time())],
                     condition=condition)
             except UpdateError as error:
                 if db.is_condition_failure(error):
@@ -155,21 +156,34 @@ class Refills:
         `refill_period - first period + 2` of this execution."""
         if not account.refill_execution:
             return None
+        now = now or datetime.datetime.now(datetime.timezone.utc)
         client = self.client
         try:
             execution = client.describe_execution(executionArn=self.execution_arn(account.refill_execution))
         except client.exceptions.ExecutionDoesNotExist:
-            return None
+            return self._first_grant_of_starting_execution(account, now)
         if execution.get("status") != "RUNNING":
             return None
         started = json.loads(execution.get("input") or "{}")
         period_seconds = int(started.get("period_seconds") or self.period_seconds)
         granted_here = max(0, int(account.refill_period or 0) - int(started.get("period") or 1) + 1)
         moment = execution["startDate"] + datetime.timedelta(seconds=period_seconds * (granted_here + 1))
-        now = now or datetime.datetime.now(datetime.timezone.utc)
         while moment <= now:  # a grant is being written right now: the one after it
             moment += datetime.timedelta(seconds=period_seconds)
         return moment
+
+    def _first_grant_of_starting_execution(self, account, now):
+        """`start` records the execution on the account before it starts it,
+        so a concurrent request (the account page asks for /user, /usage and
+        /ledger at once after sign-up) can see a name Step Functions does not
+        know yet. That execution grants one period after the recorded start.
+        A recorded start over a period ago whose execution never appeared
+        failed to start (or is a handover underway): unknown."""
+        if not account.refill_started_at:
+            return None
+        moment = (datetime.datetime.fromtimestamp(float(account.refill_started_at), datetime.timezone.utc)
+                  + datetime.timedelta(seconds=self.period_seconds))
+        return moment if moment > now else None
 
     def execution_input(self, user_id, name, period):
         return {

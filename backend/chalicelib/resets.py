@@ -1,5 +1,7 @@
 """When an account's plan credits are next reset: a subscription's current
-period end, or a Free account's next refill (its Step Functions execution)."""
+period end, or a Free account's next refill (its Step Functions execution,
+or, while that is still starting, one period after the start the account
+recorded; see Refills.next_grant_at)."""
 import logging
 
 from chalicelib import clock, settings

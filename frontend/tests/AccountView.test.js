@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import AccountView from '../src/views/AccountView.vue'
-import { flushPromises, mountView, signInAs, signOutNow, stubApi, user } from './helpers.js'
+import { LEDGER_PAGE } from '../src/composables/useLedger.js'
+import { setUser } from '../src/composables/useAccount.js'
+import { flushPromises, jsonResponse, mountView, signInAs, signOutNow, stubApi, user } from './helpers.js'
 
 const charts = vi.hoisted(() => [])
 vi.mock('chart.js', () => {
@@ -18,9 +20,10 @@ vi.mock('chart.js', () => {
 const USAGE = { usage: Array.from({ length: 30 }, (_, i) => ({ date: `2026-11-${String(i + 1).padStart(2, '0')}`, credits: i === 29 ? 7 : 0 })) }
 const LEDGER = {
   entries: [
-    { at: '2026-11-20T09:00:00Z', kind: 'purchase', credits: 1000, reference: 'Basic pack' },
-    { at: '2026-11-01T10:00:00Z', kind: 'signup', credits: 50, reference: 'signup:u1' },
+    { at: '2026-11-20T09:00:00Z', kind: 'purchase', credits: 1000, description: 'Basic pack', reference: 'cs_test_a1B2c3' },
+    { at: '2026-11-01T10:00:00Z', kind: 'signup', credits: 50, description: 'Sign-up bonus', reference: 'signup:u1' },
   ],
+  next_cursor: null,
 }
 const byTestId = (wrapper, id) => wrapper.find(`[data-testid="${id}"]`)
 const button = (element, label) => element.findAll('button').find((candidate) => candidate.text() === label)
@@ -59,11 +62,16 @@ describe('AccountView', () => {
     expect(charts[0].config.data.datasets[0].data).toHaveLength(30)
     expect(wrapper.find('figcaption').text()).toContain('7 credits spent')
 
-    const rows = wrapper.findAll('table tbody tr')
-    expect(rows).toHaveLength(2)
-    expect(rows[0].text()).toContain('Credit pack')
-    expect(rows[0].text()).toContain('1,000')
-    expect(rows[0].text()).toContain('Basic pack')
+    const table = wrapper.find('table')
+    expect(table.findAll('th').map((th) => th.text())).toEqual(['Date', 'Description', 'Credits', 'Reference'])
+    const cells = table.findAll('tbody tr').map((row) => row.findAll('td'))
+    expect(cells).toHaveLength(2)
+    expect(cells[0][0].find('time').attributes('datetime')).toBe('2026-11-20T09:00:00Z')
+    expect(cells[0][1].text()).toMatch(/^Basic pack/)
+    expect(cells[0][2].text()).toBe('1,000')
+    expect(cells[0][3].find('code').text()).toBe('cs_test_a1B2c3')
+    expect(cells[1][3].text()).toBe('signup:u1')
+    expect(button(wrapper, 'Load more')).toBeUndefined()
   })
 
   it('suggests buying more when credits run low', async () => {
@@ -147,5 +155,108 @@ describe('AccountView', () => {
     expect(api.calls).toHaveLength(0)
     expect(byTestId(wrapper, 'total-credits').exists()).toBe(false)
     expect(router.currentRoute.value.fullPath).toBe('/signin?redirect=/account')
+  })
+})
+
+/** A promise the test settles when it chooses: an answer still on its way. */
+function later() {
+  let settle
+  const promise = new Promise((resolve) => {
+    settle = resolve
+  })
+  return { promise, settle }
+}
+
+function entry(n) {
+  return { at: `2026-11-${String(n).padStart(2, '0')}T09:00:00Z`, kind: 'spend', credits: n, description: `Entry ${n}`, reference: `in_${n}` }
+}
+
+describe('AccountView while loading and paging', () => {
+  beforeEach(async () => {
+    charts.length = 0
+    await signInAs()
+  })
+
+  it('shows loading states, not empty or stale figures, until each answer arrives', async () => {
+    setUser(user({ credits: 1, plan_credits: 1 })) // what another page loaded earlier
+    const answers = { user: later(), usage: later(), ledger: later() }
+    const api = accountApi({
+      'GET /user': () => answers.user.promise,
+      'GET /usage': () => answers.usage.promise,
+      'GET /ledger': () => answers.ledger.promise,
+    })
+    const { wrapper } = await mountView(AccountView)
+    expect(api.calls.map((call) => call.key).sort()).toEqual(['GET /ledger', 'GET /usage', 'GET /user'])
+    expect(wrapper.text()).toContain('Loading your account…')
+    expect(byTestId(wrapper, 'total-credits').exists()).toBe(false)
+    expect(byTestId(wrapper, 'next-reset').exists()).toBe(false)
+    expect(wrapper.text()).toContain('Loading usage…')
+    expect(wrapper.find('figcaption').exists()).toBe(false)
+    expect(wrapper.text()).toContain('Loading credit history…')
+    expect(wrapper.text()).not.toContain('No entries yet.')
+
+    answers.user.settle({ user: user({ credits: 1750, plan_credits: 750, purchased_credits: 1000 }) })
+    await flushPromises()
+    expect(byTestId(wrapper, 'total-credits').text()).toBe('1,750')
+    expect(wrapper.text()).not.toContain('Loading your account')
+
+    answers.ledger.settle({ entries: [], next_cursor: null })
+    answers.usage.settle(USAGE)
+    await flushPromises()
+    expect(wrapper.text()).toContain('No entries yet.')
+    expect(wrapper.text()).not.toMatch(/Loading/)
+    expect(wrapper.find('figcaption').text()).toContain('7 credits spent')
+  })
+
+  it('loads more entries with the cursor while the API has more', async () => {
+    const api = accountApi({
+      'GET /ledger': (call) => {
+        const cursor = new URL(call.url).searchParams.get('cursor')
+        if (!cursor) return { entries: [entry(9), entry(8)], next_cursor: 'page-2' }
+        if (cursor === 'page-2') return { entries: [entry(7)], next_cursor: null }
+        return jsonResponse(400, { error: { code: 'invalid_cursor', message: 'bad cursor' } })
+      },
+    })
+    const { wrapper } = await mountView(AccountView)
+    const first = new URL(api.callsTo('GET /ledger')[0].url).searchParams
+    expect(first.get('limit')).toBe(String(LEDGER_PAGE))
+    expect(first.has('cursor')).toBe(false)
+    expect(wrapper.findAll('tbody tr')).toHaveLength(2)
+
+    await button(wrapper, 'Load more').trigger('click')
+    await flushPromises()
+    expect(new URL(api.callsTo('GET /ledger')[1].url).searchParams.get('cursor')).toBe('page-2')
+    expect(wrapper.findAll('tbody tr').map((row) => row.find('td:nth-child(2)').text())).toEqual([
+      expect.stringMatching(/^Entry 9/),
+      expect.stringMatching(/^Entry 8/),
+      expect.stringMatching(/^Entry 7/),
+    ])
+    expect(button(wrapper, 'Load more')).toBeUndefined()
+  })
+
+  it('says when the history cannot be loaded instead of showing it empty', async () => {
+    accountApi({ 'GET /ledger': jsonResponse(503, { error: { code: 'unavailable', message: 'Try later.' } }) })
+    const { wrapper } = await mountView(AccountView)
+    expect(wrapper.find('[role="alert"]').text()).toContain('Try later.')
+    expect(wrapper.text()).not.toContain('No entries yet.')
+  })
+
+  it('labels the chart from today backwards, whatever its width', async () => {
+    accountApi()
+    await mountView(AccountView)
+    const labels = charts[0].config.data.labels
+    const tick = charts[0].config.options.scales.x.ticks.callback
+    for (const width of [250, 600, 1000]) {
+      const shown = labels.map((_, index) => tick.call({ chart: { width } }, index, index)).filter(Boolean)
+      expect(shown[shown.length - 1]).toBe('Nov 30')
+      expect(shown.length * 48).toBeLessThanOrEqual(width)
+    }
+    expect(labels.map((_, index) => tick.call({ chart: { width: 250 } }, index, index)).filter(Boolean)).toEqual([
+      'Nov 2',
+      'Nov 9',
+      'Nov 16',
+      'Nov 23',
+      'Nov 30',
+    ])
   })
 })
