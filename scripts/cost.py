@@ -8,13 +8,13 @@ import argparse
 import json
 import math
 import os
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+if not __package__:  # run as a file: make `scripts` importable
+    import _bootstrap  # noqa: F401
 
-from scripts import cost_model  # noqa: E402
+from scripts import ROOT  # noqa: E402
+from scripts.measure import cost_model  # noqa: E402
 
 PRICES = os.path.join(ROOT, "scripts", "prices.json")
 PRODUCTS = os.path.join(ROOT, "products.json")
@@ -333,7 +333,7 @@ def main(argv=None):
     with open(PRICES) as handle:
         prices_table = json.load(handle)
     started = time.monotonic()
-    from scripts import cost_measure
+    from scripts.measure import cost_measure
     measured = cost_measure.measure()
     text = report(measured, prices_table, args.region, args.margin,
                   args.usd_per_gbp or prices_table["exchange"]["usd_per_gbp"])

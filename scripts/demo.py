@@ -21,7 +21,11 @@ import sys
 import time
 import uuid
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if not __package__:  # run as a file: make `scripts` importable
+    import _bootstrap  # noqa: F401
+
+from scripts import ROOT  # noqa: E402
+
 DEFAULT_PASSWORD = "demo-pass-2024"
 HTTP_TIMEOUT = 10
 WEBHOOK_TIMEOUT = 30

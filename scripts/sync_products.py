@@ -23,10 +23,10 @@ import os
 import re
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BACKEND = os.path.join(ROOT, "backend")
-if BACKEND not in sys.path:
-    sys.path.insert(0, BACKEND)
+if not __package__:  # run as a file: make `scripts` importable
+    import _bootstrap  # noqa: F401
+
+from scripts import BACKEND, ROOT  # noqa: E402
 
 DEFAULT_PRODUCTS = os.path.join(ROOT, "products.json")
 FREE_PLAN = "Free"

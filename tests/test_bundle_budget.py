@@ -2,7 +2,7 @@
 import gzip
 import json
 
-from scripts import bundle_budget
+from scripts.measure import bundle_budget
 
 MANIFEST = {
     "index.html": {"file": "assets/index-a.js", "isEntry": True, "src": "index.html",

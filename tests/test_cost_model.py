@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib import usage
 from chalicelib.credits import Credits
-from scripts import cost_measure, cost_model, dynamodb_meter
+from scripts.measure import cost_measure, cost_model, dynamodb_meter
 
 
 @pytest.fixture
