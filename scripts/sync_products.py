@@ -26,15 +26,14 @@ import sys
 if not __package__:  # run as a file: make `scripts` importable
     import _bootstrap  # noqa: F401
 
+from chalicelib.plans import ONE_OFF, PUBLIC_PRICE_FIELDS, RECURRING  # noqa: E402
 from scripts import BACKEND, ROOT  # noqa: E402
 
 DEFAULT_PRODUCTS = os.path.join(ROOT, "products.json")
 FREE_PLAN = "Free"
-INTERVALS = ("week", "month")
-ONE_OFF = "one_off"
-RECURRING = {"week": "weekly", "month": "monthly"}  # same as chalicelib.plans
+INTERVALS = tuple(RECURRING)
 PLAN_FIELDS = {"name", "credits", "interval", "prices"}
-PRICE_FIELDS = {"amount", "currency", "lookup_key"}
+PRICE_FIELDS = set(PUBLIC_PRICE_FIELDS)
 LOOKUP_KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
 CURRENCY = re.compile(r"^[a-z]{3}$")
 NEW_PRICE = "(new price)"
