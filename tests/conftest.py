@@ -137,12 +137,13 @@ def stripe_sandbox(aws_stack):
 @pytest.fixture(scope="session")
 def stripe_products(stripe_sandbox):
     """products.json synced into the sandbox and the product table; returns
-    the plans by name as scripts/sync_products.py validated them."""
+    the plans by name as scripts/catalog/products.py validated them."""
     from chalicelib import services
-    from scripts import sync_products
+    from scripts.catalog.products import load_plans
+    from scripts.catalog.sync import sync
 
-    plans = sync_products.validate(sync_products.load(sync_products.DEFAULT_PRODUCTS))
-    sync_products.sync(plans, services.stripe(), out=lambda line: None)
+    plans = load_plans()
+    sync(plans, services.stripe(), out=lambda line: None)
     return {plan["name"]: plan for plan in plans}
 
 

@@ -8,6 +8,8 @@ import os
 import threading
 import time
 
+from scripts.catalog.products import ProductsError, load_plans
+from scripts.catalog.sync import SyncError, sync
 from scripts.devstack import emulator
 from scripts.devstack import frontend as dev_frontend
 from scripts.devstack.api_process import DEV_SCRIPT, ApiProcess
@@ -268,18 +270,12 @@ class Stack:
                      "%s=%s in the API process." % (name, overridden[name], STAGE, name, environ[name]))
 
     def _sync_products(self):
-        try:
-            from scripts import sync_products
-        except ImportError:
-            say("No scripts/sync_products.py: the product table stays empty.")
-            return
         from chalicelib import stripe_client
         lines = []
         try:
-            plans = sync_products.validate(sync_products.load(sync_products.DEFAULT_PRODUCTS))
-            client = stripe_client.build()
-            sync_products.sync(plans, client, out=lines.append)
-        except (sync_products.ProductsError, sync_products.SyncError) as error:
+            plans = load_plans()
+            sync(plans, stripe_client.build(), out=lines.append)
+        except (ProductsError, SyncError) as error:
             for line in lines:
                 say("  " + line)
             raise Failure("Syncing products.json failed: %s" % error)

@@ -47,11 +47,11 @@ class Stack:
         os.environ.update(STRIPE_SECRET_KEY="sk_test_local", STRIPE_API_BASE=self.sandbox.url,
                           STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, REFILL_STATE_MACHINE_ARN=self.machine_arn)
         from chalicelib import services
-        from scripts import sync_products
+        from scripts.catalog.products import load_plans
+        from scripts.catalog.sync import sync
 
         services.reset()
-        plans = sync_products.validate(sync_products.load(sync_products.DEFAULT_PRODUCTS))
-        sync_products.sync(plans, services.stripe(), out=lambda line: None)
+        sync(load_plans(), services.stripe(), out=lambda line: None)
         import app as app_module
         from chalice.test import Client
 
