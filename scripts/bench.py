@@ -9,8 +9,8 @@
    target ratio <= 1.5.
 4. DynamoDB write units per metered call on an account with 90 days of
    usage, an active subscription and a long email, from the real item's
-   size (scripts/item_size.py) — target 1.
-5. The frontend bundle (scripts/bundle_budget.py): gzip size of the
+   size (scripts/measure/item_size.py) — target 1.
+5. The frontend bundle (scripts/measure/bundle_budget.py): gzip size of the
    JavaScript the pricing page loads — target <= 200 kB — and of the build.
 """
 import json

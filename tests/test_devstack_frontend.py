@@ -1,4 +1,4 @@
-"""scripts/dev_frontend.py: how `make dev` serves the frontend."""
+"""scripts/devstack/frontend.py: how `make dev` serves the frontend."""
 import json
 import os
 import urllib.error

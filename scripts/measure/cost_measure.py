@@ -1,5 +1,5 @@
 """Counts what the app does on the local stack, for `make cost`: DynamoDB
-requests and units per route and per Stripe event (scripts/dynamodb_meter.py),
+requests and units per route and per Stripe event (dynamodb_meter.py),
 Lambda duration per route, and the Step Functions transitions and DynamoDB
 writes of the Free refill from the emulator's execution history.
 

@@ -7,7 +7,7 @@ computed from item sizes
 (item_size.py): a write is billed on the larger of the item before
 and after it (read from the emulator, which runs in this process, without a
 request of its own), a read on what it returned. Used by `make bench`,
-`make cost` and tests/test_cost_model.py.
+`make cost` and tests/test_measure_cost_model.py.
 """
 import collections
 import contextlib

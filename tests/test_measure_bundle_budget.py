@@ -1,4 +1,4 @@
-"""scripts/bundle_budget.py: what counts as the JavaScript the pricing page loads."""
+"""scripts/measure/bundle_budget.py: what counts as the JavaScript the pricing page loads."""
 import gzip
 import json
 

@@ -1,6 +1,6 @@
 """The cost model's assumptions hold: counting the DynamoDB calls of a few
 requests, no route makes more requests or writes more units than
-scripts/cost_model.py assumes (and `make cost` prices)."""
+scripts/measure/cost_model.py assumes (and `make cost` prices)."""
 import datetime
 
 import pytest
