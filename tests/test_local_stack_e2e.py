@@ -15,7 +15,7 @@ from dev_stack import (
     READY_TIMEOUT, REQUIRED_KEYS, DevStack, _cmdline, assert_stopped_cleanly, listening, process_exists,
 )
 from scripts import ROOT
-from scripts.demo import run_demo
+from scripts.devstack.demo import run_demo
 from scripts.devstack.readiness import http_status
 from scripts.devstack.settings import (
     DEFAULT_FRONTEND_ORIGIN, DEFAULT_REFILL_PERIOD_SECONDS, chalice_stage_variables)
@@ -130,7 +130,7 @@ REFILL_PERIOD = 3
 def check_free_refill(config):
     """With FREE_REFILL_PERIOD_SECONDS=3 a Free user's spent credits come back
     within seconds (the refill state machine runs on the emulator)."""
-    from scripts import demo
+    from scripts.devstack import demo
 
     email = "refill-%d@example.com" % os.getpid()
     demo.sign_up(config, email)
