@@ -5,16 +5,20 @@ import sys
 
 import pytest
 
+from scripts.devstack.api_process import DEV_SCRIPT
 from scripts.devstack.state import reset, running_stack, state_dir, write_json_atomically
 
 
 @pytest.fixture
 def other_dev_process():
     """A live process whose command line names dev.py, as `make dev`'s does."""
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "dev.py"])
+    process = subprocess.Popen([sys.executable, "-c", "import time; print(1, flush=True); time.sleep(60)",
+                                "dev.py"], stdout=subprocess.PIPE)
+    process.stdout.readline()  # started: its command line is its own
     yield process.pid
     process.kill()
     process.wait()
+    process.stdout.close()
 
 
 def test_state_dir_comes_from_the_option_then_the_environment(tmp_path):
@@ -50,3 +54,20 @@ def test_reset_refuses_while_the_stack_runs_then_removes_the_directory(tmp_path,
     assert not directory.exists()
     assert reset(str(directory)) == 0
     assert "Nothing to reset" in capsys.readouterr().out
+
+
+def test_reset_runs_without_the_apps_libraries(tmp_path):
+    """`make reset` falls back to the system python3, which may have none of
+    the virtualenv's packages."""
+    directory = tmp_path / "state"
+    directory.mkdir()
+    code = ("import os, runpy, sys\n"
+            "for name in ('pynamodb', 'boto3', 'botocore', 'chalice', 'stripe', 'moto'):\n"
+            "    sys.modules[name] = None\n"
+            "sys.path[0] = os.path.dirname(%r)\n"
+            "sys.argv = [%r, '--reset']\n"
+            "runpy.run_path(%r, run_name='__main__')\n") % (DEV_SCRIPT, DEV_SCRIPT, DEV_SCRIPT)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, DEV_STATE_DIR=str(directory)))
+    assert result.returncode == 0, result.stderr
+    assert not directory.exists()

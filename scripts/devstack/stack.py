@@ -8,8 +8,6 @@ import os
 import threading
 import time
 
-from scripts.catalog.products import ProductsError, load_plans
-from scripts.catalog.sync import SyncError, sync
 from scripts.devstack import emulator
 from scripts.devstack import frontend as dev_frontend
 from scripts.devstack.api_process import DEV_SCRIPT, ApiProcess
@@ -270,7 +268,10 @@ class Stack:
                      "%s=%s in the API process." % (name, overridden[name], STAGE, name, environ[name]))
 
     def _sync_products(self):
-        from chalicelib import stripe_client
+        from chalicelib import stripe_client  # the app's libraries: not needed by `make reset`
+        from scripts.catalog.products import ProductsError, load_plans
+        from scripts.catalog.sync import SyncError, sync
+
         lines = []
         try:
             plans = load_plans()
