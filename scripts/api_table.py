@@ -10,7 +10,11 @@ import json
 import os
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if not __package__:  # run as a file: make `scripts` importable
+    import _bootstrap  # noqa: F401
+
+from scripts import BACKEND, ROOT  # noqa: E402
+
 README = os.path.join(ROOT, "README.md")
 BEGIN, END = "<!-- api-table: begin (scripts/api_table.py) -->", "<!-- api-table: end -->"
 AUTH = {"idToken": "ID token", "apiKey": "`x-api-key`", "stripeSignature": "Stripe signature"}
@@ -19,7 +23,7 @@ DEFAULT_COSTS = {"/test": 1, "/test/heavy": 5}
 
 def load_costs():
     """Route costs of the stages, as backend/.chalice/config.json sets them."""
-    with open(os.path.join(ROOT, "backend", ".chalice", "config.json")) as handle:
+    with open(os.path.join(BACKEND, ".chalice", "config.json")) as handle:
         config = json.load(handle)
     raw = config.get("environment_variables", {}).get("ROUTE_COSTS")
     return {path: int(cost) for path, cost in json.loads(raw).items()} if raw else DEFAULT_COSTS
@@ -46,7 +50,6 @@ def readme_table(text):
 
 
 def generated():
-    sys.path.insert(0, os.path.join(ROOT, "backend"))
     from chalicelib import openapi
     return table(openapi.build(load_costs()))
 

@@ -9,8 +9,8 @@
    target ratio <= 1.5.
 4. DynamoDB write units per metered call on an account with 90 days of
    usage, an active subscription and a long email, from the real item's
-   size (scripts/item_size.py) — target 1.
-5. The frontend bundle (scripts/bundle_budget.py): gzip size of the
+   size (scripts/measure/item_size.py) — target 1.
+5. The frontend bundle (scripts/measure/bundle_budget.py): gzip size of the
    JavaScript the pricing page loads — target <= 200 kB — and of the build.
 """
 import json
@@ -22,11 +22,12 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "backend"))
+if not __package__:  # run as a file: make `scripts` importable
+    import _bootstrap  # noqa: F401
 
-from scripts import bundle_budget, local_stack  # noqa: E402
+from scripts import BACKEND, ROOT  # noqa: E402
+from scripts.devstack import emulator  # noqa: E402
+from scripts.measure import bundle_budget  # noqa: E402
 
 CALLS = 300
 IMPORT_RUNS = 15
@@ -39,11 +40,11 @@ def dynamodb_requests_per_call():
     from chalice.test import Client
 
     os.environ.setdefault("ROUTE_COSTS", '{"/test": 1, "/test/heavy": 5}')
-    server, url = local_stack.start_moto()
+    server, url = emulator.start_moto()
     try:
-        local_stack.point_environment_at(url, "us-east-1")
-        local_stack.create_tables()
-        local_stack.configure_auth(*local_stack.create_user_pool()[:2])
+        emulator.point_environment_at(url, "us-east-1")
+        emulator.create_tables()
+        emulator.configure_auth(*emulator.create_user_pool()[:2])
         key = funded_key_in_process()
         import app as app_module
         from chalicelib.models import ALL_MODELS
@@ -52,7 +53,7 @@ def dynamodb_requests_per_call():
         for model in ALL_MODELS:
             model._get_connection().connection.client.meta.events.register(
                 "before-send.dynamodb", lambda **kwargs: sent.append(1))
-        with Client(app_module.app, stage_name="local", project_dir=os.path.join(ROOT, "backend")) as client:
+        with Client(app_module.app, stage_name="local", project_dir=BACKEND) as client:
             client.http.post("/test", headers={"x-api-key": key})  # warm the clients
             sent.clear()
             for _ in range(CALLS):
@@ -97,10 +98,10 @@ def funded_key_on_stack(config, session):
     table (set-up only, not the path being measured)."""
     import boto3
 
-    os.environ.update(local_stack.FAKE_CREDENTIALS, AWS_ENDPOINT_URL=config["aws_endpoint_url"],
+    os.environ.update(emulator.FAKE_CREDENTIALS, AWS_ENDPOINT_URL=config["aws_endpoint_url"],
                       REGION=config["region"])
-    local_stack.sign_up("bench@example.com", PASSWORD, config["user_pool_client_id"])
-    token = local_stack.sign_in("bench@example.com", PASSWORD, config["user_pool_client_id"])
+    emulator.sign_up("bench@example.com", PASSWORD, config["user_pool_client_id"])
+    token = emulator.sign_in("bench@example.com", PASSWORD, config["user_pool_client_id"])
     key = session.post(config["api_url"] + "/generate-key", headers={"Authorization": token}).json()["key"]
     user = session.get(config["api_url"] + "/user", headers={"Authorization": token}).json()["user"]
     dynamodb = boto3.client("dynamodb", endpoint_url=config["aws_endpoint_url"], region_name=config["region"])
@@ -163,19 +164,19 @@ def cold_import_seconds(directory):
 
 def write_units_after_90_days():
     """(write units of one metered call, the account item's size in bytes)."""
-    from scripts import cost_model, dynamodb_meter, item_size
+    from scripts.measure import cost_model, dynamodb_meter, item_size
 
-    server, url = local_stack.start_moto()
+    server, url = emulator.start_moto()
     try:
-        local_stack.point_environment_at(url, "us-east-1")
+        emulator.point_environment_at(url, "us-east-1")
         from chalicelib import settings
         from chalicelib.credits import Credits
-        from chalicelib.models import ALL_MODELS
+        from chalicelib.models import ALL_MODELS, SHARED_TABLE_MODELS
 
-        for model in ALL_MODELS:  # models made earlier in this process point at an earlier emulator
+        for model in ALL_MODELS + SHARED_TABLE_MODELS:  # models made earlier point at an earlier emulator
             model.Meta.host = url
             model._connection = None
-        local_stack.create_tables()
+        emulator.create_tables()
 
         user_id, key_hash = cost_model.seeded_account()
         meter = dynamodb_meter.attached_to_app()
@@ -196,7 +197,7 @@ def main():
         with open(os.path.join(bare, "app.py"), "w") as handle:
             handle.write("from chalice import Chalice\napp = Chalice(app_name='bare')\n")
         bare_import = cold_import_seconds(bare)
-    app_import = cold_import_seconds(os.path.join(ROOT, "backend"))
+    app_import = cold_import_seconds(BACKEND)
 
     print("DynamoDB requests per metered call: %.2f (target 1)" % requests_per_call)
     print("DynamoDB write units per metered call after 90 days of use: %d (account item %d bytes; target 1)"

@@ -16,13 +16,10 @@ date) while SSM holds its secret, and replaced when it does not.
 Reads STRIPE_SECRET_KEY (and STRIPE_API_BASE for the local sandbox).
 """
 import argparse
-import os
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BACKEND = os.path.join(ROOT, "backend")
-if BACKEND not in sys.path:
-    sys.path.insert(0, BACKEND)
+if not __package__:  # run as a file: make `scripts` importable
+    import _bootstrap  # noqa: F401
 
 
 def existing_endpoints(stripe, url):
@@ -79,7 +76,6 @@ def ensure_webhook(stripe, url, secret_stored, store_secret, out=print):
 def store_in_stage(stripe, url, stage, out):
     import boto3
 
-    sys.path.insert(0, ROOT)
     from scripts.deploy.stage import Stage
     from scripts.deploy import stripe_stage
 

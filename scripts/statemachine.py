@@ -14,12 +14,11 @@ import argparse
 import json
 import os
 import re
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BACKEND = os.path.join(ROOT, "backend")
-if BACKEND not in sys.path:
-    sys.path.insert(0, BACKEND)
+if not __package__:  # run as a file: make `scripts` importable
+    import _bootstrap  # noqa: F401
+
+from scripts import ROOT  # noqa: E402
 
 DEFINITION_PATH = os.path.join(ROOT, "statemachine.asl.json")
 DEFAULT_NAME = "credits-saas-refill"

@@ -28,10 +28,10 @@ import signal
 import sys
 import time
 
-if __package__:
-    from .devstack.stripe import DEFAULT_PORT, DEFAULT_RETRY_DELAYS, StripeSandbox
-else:  # run as a file: scripts/ is on sys.path
-    from devstack.stripe import DEFAULT_PORT, DEFAULT_RETRY_DELAYS, StripeSandbox
+if not __package__:  # run as a file: make `scripts` importable
+    import _bootstrap  # noqa: F401
+
+from scripts.devstack.stripe import DEFAULT_PORT, DEFAULT_RETRY_DELAYS, StripeSandbox  # noqa: E402
 
 __all__ = ["StripeSandbox", "main"]
 

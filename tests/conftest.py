@@ -2,16 +2,13 @@
 user pool, and users signed up through the Cognito emulator."""
 import itertools
 import os
-import sys
 import uuid
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "backend"))
-
-from scripts import local_stack  # noqa: E402
+from scripts import ROOT  # importing `scripts` also puts backend/ on sys.path
+from scripts.devstack import emulator
+from scripts.devstack.ports import free_port
 
 REGION = "us-east-1"
 PASSWORD = "correct-horse-9"
@@ -21,17 +18,17 @@ os.environ.setdefault("ROUTE_COSTS", '{"/test": 1, "/test/heavy": 5}')
 
 @pytest.fixture(scope="session")
 def moto_url():
-    server, url = local_stack.start_moto()
-    local_stack.point_environment_at(url, REGION)
+    server, url = emulator.start_moto()
+    emulator.point_environment_at(url, REGION)
     yield url
     server.stop()
 
 
 @pytest.fixture(scope="session")
 def aws_stack(moto_url):
-    local_stack.create_tables()
-    pool_id, client_id, _ = local_stack.create_user_pool()
-    local_stack.configure_auth(pool_id, client_id)
+    emulator.create_tables()
+    pool_id, client_id, _ = emulator.create_user_pool()
+    emulator.configure_auth(pool_id, client_id)
     return {"url": moto_url, "user_pool_id": pool_id, "client_id": client_id, "region": REGION}
 
 
@@ -69,8 +66,8 @@ def new_user(aws_stack):
     """A signed-up, confirmed user with an ID token (account not yet created)."""
     def make():
         email = "user-%d-%s@example.com" % (next(_emails), uuid.uuid4().hex[:8])
-        user_id = local_stack.sign_up(email, PASSWORD, aws_stack["client_id"])
-        token = local_stack.sign_in(email, PASSWORD, aws_stack["client_id"])
+        user_id = emulator.sign_up(email, PASSWORD, aws_stack["client_id"])
+        token = emulator.sign_in(email, PASSWORD, aws_stack["client_id"])
         return User(email, user_id, token)
     return make
 
@@ -107,7 +104,7 @@ def api_url(app):
     from chalice.local import create_local_server
 
     config = CLIFactory(os.path.join(ROOT, "backend")).create_config_obj(chalice_stage_name="local")
-    port = local_stack.free_port()
+    port = free_port()
     server = create_local_server(app, config, "127.0.0.1", port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -120,7 +117,7 @@ def stripe_sandbox(aws_stack):
     """The offline Stripe sandbox on a free port; from now on the app (and
     anything built by chalicelib.services) talks to it."""
     from chalicelib import services
-    from scripts.stripe_sandbox import StripeSandbox
+    from scripts.devstack.stripe import StripeSandbox
 
     sandbox = StripeSandbox(host="127.0.0.1", port=0, webhook_url=None, webhook_secret=None).start()
     saved = {name: os.environ.get(name) for name in ("STRIPE_SECRET_KEY", "STRIPE_API_BASE")}
@@ -140,12 +137,13 @@ def stripe_sandbox(aws_stack):
 @pytest.fixture(scope="session")
 def stripe_products(stripe_sandbox):
     """products.json synced into the sandbox and the product table; returns
-    the plans by name as scripts/sync_products.py validated them."""
+    the plans by name as scripts/catalog/products.py validated them."""
     from chalicelib import services
-    from scripts import sync_products
+    from scripts.catalog.products import load_plans
+    from scripts.catalog.sync import sync
 
-    plans = sync_products.validate(sync_products.load(sync_products.DEFAULT_PRODUCTS))
-    sync_products.sync(plans, services.stripe(), out=lambda line: None)
+    plans = load_plans()
+    sync(plans, services.stripe(), out=lambda line: None)
     return {plan["name"]: plan for plan in plans}
 
 

@@ -11,19 +11,17 @@ import time
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+from scripts import ROOT
+from scripts.devstack.api_process import DEV_SCRIPT
+from scripts.devstack.ports import port_available
+from scripts.devstack.settings import APP_VARIABLES
 
-from scripts import dev  # noqa: E402
-
-DEV_SCRIPT = os.path.join(ROOT, "scripts", "dev.py")
 READY_TIMEOUT = 120
 STOP_TIMEOUT = 30
 REQUIRED_KEYS = ("api_url", "aws_endpoint_url", "region", "user_pool_id", "user_pool_client_id",
                  "stripe_api_base", "stripe_webhook_secret", "frontend_url", "state_machine_arn", "ports")
 # Whatever the test session (or the shell) set for other stacks must not leak in.
-CLEARED = dev.APP_VARIABLES + (
+CLEARED = APP_VARIABLES + (
     "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRICT_PORTS", "MOTO_PORT", "DEV_STATE_DIR",
     "API_PORT", "MOTO_SERVER_PORT", "STRIPE_SANDBOX_PORT", "FREE_REFILL_PERIOD_SECONDS",
     "CHECKOUT_SUCCESS_URL", "CHECKOUT_CANCEL_URL", "DEV_FRONTEND", "FRONTEND_PORT",
@@ -154,5 +152,5 @@ def assert_stopped_cleanly(stack, config):
         assert not processes_in_group(pid), "processes left in group %d" % pid
     for name, port in config["ports"].items():
         assert not listening(port), "something still listens on the %s port %d" % (name, port)
-        assert dev.port_available(port), "the %s port %d is not free" % (name, port)
+        assert port_available(port), "the %s port %d is not free" % (name, port)
     assert not os.path.exists(stack.config_path), "dev.json should be removed when the stack stops"

@@ -45,11 +45,11 @@ def fuzz_user(aws_stack):
     """One user for the whole run."""
     import uuid
     from conftest import PASSWORD, User
-    from scripts import local_stack
+    from scripts.devstack import emulator
 
     email = "fuzz-%s@example.com" % uuid.uuid4().hex[:8]
-    user_id = local_stack.sign_up(email, PASSWORD, aws_stack["client_id"])
-    return User(email, user_id, local_stack.sign_in(email, PASSWORD, aws_stack["client_id"]))
+    user_id = emulator.sign_up(email, PASSWORD, aws_stack["client_id"])
+    return User(email, user_id, emulator.sign_in(email, PASSWORD, aws_stack["client_id"]))
 
 
 @pytest.fixture(scope="module")

@@ -315,10 +315,10 @@ class FailingStripe(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(params=["unreachable", "answering-500"])
 def stripe_down(request, stripe, monkeypatch):
     """Stripe unreachable (nothing listening) or answering 500, for the app."""
-    from scripts import local_stack
+    from scripts.devstack.ports import free_port
     server = None
     if request.param == "unreachable":
-        url = "http://127.0.0.1:%d" % local_stack.free_port()
+        url = "http://127.0.0.1:%d" % free_port()
     else:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FailingStripe)
         threading.Thread(target=server.serve_forever, daemon=True).start()

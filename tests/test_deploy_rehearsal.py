@@ -14,7 +14,8 @@ import boto3
 import pytest
 
 from policy_rules import policy_problems
-from scripts import local_stack, statemachine
+from scripts import statemachine
+from scripts.devstack.ports import free_port
 from scripts.deploy.rehearsal import patch_moto
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,7 +38,7 @@ def emulator():
     stepfunctions = default_user_config["stepfunctions"]  # process-wide, set by other fixtures
     executing = stepfunctions.get("execute_state_machine", False)
     stepfunctions["execute_state_machine"] = False
-    port = local_stack.free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     yield "http://127.0.0.1:%d" % port
@@ -47,7 +48,7 @@ def emulator():
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from scripts.stripe_sandbox import StripeSandbox
+    from scripts.devstack.stripe import StripeSandbox
 
     stripe = StripeSandbox(host="127.0.0.1", port=0, webhook_url=None, webhook_secret=None).start()
     yield stripe

@@ -5,22 +5,20 @@ leaves no process and no port behind."""
 import os
 import signal
 import socket
-import sys
 import time
 import warnings
 
 import pytest
 import requests
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-from dev_stack import (  # noqa: E402
+from dev_stack import (
     READY_TIMEOUT, REQUIRED_KEYS, DevStack, _cmdline, assert_stopped_cleanly, listening, process_exists,
 )
-from scripts import dev  # noqa: E402
-from scripts.demo import run_demo  # noqa: E402
+from scripts import ROOT
+from scripts.devstack.demo import run_demo
+from scripts.devstack.readiness import http_status
+from scripts.devstack.settings import (
+    DEFAULT_FRONTEND_ORIGIN, DEFAULT_REFILL_PERIOD_SECONDS, chalice_stage_variables)
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +41,11 @@ def test_stack_is_ready_and_described(stack):
     assert config["stripe_mode"] == "sandbox"
     assert config["stripe_webhook_secret"].startswith("whsec_")
     assert config["stripe_webhook_url"] == config["api_url"] + "/stripe/webhook"
-    assert config["frontend_url"] == os.environ.get("FRONTEND_ORIGIN", dev.DEFAULT_FRONTEND_ORIGIN)
-    assert config["free_refill_period_seconds"] == dev.DEFAULT_REFILL_PERIOD_SECONDS
-    assert dev.http_status(config["api_url"] + "/plans") == 200
-    assert dev.http_status(config["stripe_api_base"] + "/_sandbox/health") == 200
-    assert dev.http_status(config["aws_endpoint_url"] + "/moto-api/") == 200
+    assert config["frontend_url"] == os.environ.get("FRONTEND_ORIGIN", DEFAULT_FRONTEND_ORIGIN)
+    assert config["free_refill_period_seconds"] == DEFAULT_REFILL_PERIOD_SECONDS
+    assert http_status(config["api_url"] + "/plans") == 200
+    assert http_status(config["stripe_api_base"] + "/_sandbox/health") == 200
+    assert http_status(config["aws_endpoint_url"] + "/moto-api/") == 200
     output = stack.output()
     assert "Local stack ready in" in output
     assert config["api_url"] in output
@@ -123,7 +121,7 @@ def test_strict_ports_fail_naming_the_port(tmp_path):
 
 
 def _config_sets_refill_period():
-    return "FREE_REFILL_PERIOD_SECONDS" in dev.chalice_stage_variables()
+    return "FREE_REFILL_PERIOD_SECONDS" in chalice_stage_variables()
 
 
 REFILL_PERIOD = 3
@@ -132,7 +130,7 @@ REFILL_PERIOD = 3
 def check_free_refill(config):
     """With FREE_REFILL_PERIOD_SECONDS=3 a Free user's spent credits come back
     within seconds (the refill state machine runs on the emulator)."""
-    from scripts import demo
+    from scripts.devstack import demo
 
     email = "refill-%d@example.com" % os.getpid()
     demo.sign_up(config, email)
@@ -172,7 +170,7 @@ def test_short_refill_period_then_api_dying_stops_everything(tmp_path):
         running.kill()
 
 
-@pytest.mark.skipif(not os.path.isfile(os.path.join(dev.ROOT, "frontend", "package.json")),
+@pytest.mark.skipif(not os.path.isfile(os.path.join(ROOT, "frontend", "package.json")),
                     reason="no frontend/ in this checkout")
 def test_vite_serves_the_frontend_on_the_origin_the_api_allows(tmp_path):
     """The frontend's preferred port is taken: Vite gets another one, and the

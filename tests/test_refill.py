@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from scripts import local_stack, statemachine
+from scripts import statemachine
+from scripts.devstack import emulator
 
 ALLOWANCE = 50
 AT_FORMAT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -48,7 +49,7 @@ class Machine:
 
 @pytest.fixture(scope="module")
 def machine(aws_stack):
-    sfn = local_stack.boto_client("stepfunctions")
+    sfn = emulator.boto_client("stepfunctions")
     return Machine(sfn, statemachine.create_state_machine(sfn, name=TEST_MACHINE))
 
 
@@ -249,7 +250,7 @@ def test_throttling_is_retried(user, make_refills, machine, dynamodb_fault):
 def test_an_unexpected_error_alerts_and_fails(user, make_refills, machine, dynamodb_fault):
     from chalicelib import settings
 
-    sqs = local_stack.boto_client("sqs")
+    sqs = emulator.boto_client("sqs")
     statemachine.local_alerts(sqs)  # start from an empty queue
 
     def refill_entry_of_user(item, args, kwargs):

@@ -8,7 +8,8 @@ import uuid
 import pytest
 
 from scripts import sync_products
-from scripts.stripe_sandbox import StripeSandbox
+from scripts.devstack.ports import free_port
+from scripts.devstack.stripe import StripeSandbox
 
 with open(sync_products.DEFAULT_PRODUCTS) as _handle:
     PRODUCTS = json.load(_handle)
@@ -270,8 +271,7 @@ def test_validation_reports_every_problem_at_once():
 
 
 def test_unreachable_stripe_fails_cleanly_and_writes_nothing(stack, monkeypatch):
-    from scripts import local_stack
-    monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:%d" % local_stack.free_port())
+    monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:%d" % free_port())
     assert stack.run() == 1
     assert "Sync failed: Stripe" in stack.output
     monkeypatch.setenv("STRIPE_API_BASE", stack.sandbox.url)

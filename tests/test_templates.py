@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from policy_rules import policies_in_template, policy_problems
-from scripts import local_stack, statemachine
+from scripts import statemachine
+from scripts.devstack import emulator
 from scripts.deploy import api, stacks
 from scripts.deploy.rehearsal import evaluate_conditions, resolve
 from scripts.deploy.stage import render_policy
@@ -123,7 +124,7 @@ def test_the_pool_signs_in_by_verified_email_with_the_local_password_policy(data
     assert pool["UsernameAttributes"] == pool["AutoVerifiedAttributes"] == ["email"]
     policy = dict(pool["Policies"]["PasswordPolicy"])
     policy.pop("TemporaryPasswordValidityDays")
-    assert policy == local_stack.PASSWORD_POLICY
+    assert policy == emulator.PASSWORD_POLICY
 
 
 def test_the_web_client_is_public_with_srp_and_refresh(data):

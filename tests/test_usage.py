@@ -11,7 +11,7 @@ from chalicelib.credits import Credits
 from chalicelib.keys import parse
 from chalicelib.models import Account
 from conftest import call
-from scripts import cost_model, dynamodb_meter, item_size
+from scripts.measure import cost_model, dynamodb_meter, item_size
 
 TODAY = datetime.date(2026, 11, 29)
 

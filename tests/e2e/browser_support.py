@@ -3,7 +3,6 @@ browser, and a person's actions on the pages (names and test ids agreed in
 frontend/README.md)."""
 import os
 import re
-import sys
 import time
 import uuid
 
@@ -11,14 +10,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ROOT = os.path.dirname(TESTS)
-for _path in (ROOT, TESTS):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-from dev_stack import DevStack  # noqa: E402
-from scripts import browser  # noqa: E402
+from dev_stack import DevStack
+from scripts import ROOT, browser
 
 SCREENSHOTS = os.path.join(ROOT, ".local", "screenshots")
 PASSWORD = "browser-pass-2024"

@@ -2,7 +2,6 @@
 app's /stripe/webhook endpoint, and short ways to make prices, sessions and
 subscriptions through the official SDK."""
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
@@ -12,12 +11,17 @@ API_KEY = "sk_test_sandbox_123456"
 
 
 class Receiver:
-    """A webhook endpoint recording every delivery; ``statuses`` queues non-200 answers."""
+    """A webhook endpoint recording every delivery; ``statuses`` queues non-200
+    answers; ``hold()`` keeps each delivery waiting until ``release()``."""
+
+    HOLD_LIMIT_SECONDS = 10  # a test that forgets release() still ends
 
     def __init__(self):
         self.requests = []
         self.statuses = []
-        self.delay = 0.0
+        self.released = threading.Event()
+        self.released.set()
+        self.arrived = threading.Event()  # a delivery has reached the endpoint
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -30,7 +34,8 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-                time.sleep(receiver.delay)
+                receiver.arrived.set()
+                receiver.released.wait(receiver.HOLD_LIMIT_SECONDS)
                 with receiver.lock:
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                     receiver.requests.append({"body": body, "headers": dict(self.headers),
@@ -44,11 +49,18 @@ class Receiver:
 
         return Handler
 
+    def hold(self):
+        self.arrived.clear()
+        self.released.clear()
+
+    def release(self):
+        self.released.set()
+
     def clear(self):
         with self.lock:
             self.requests.clear()
             self.statuses.clear()
-            self.delay = 0.0
+        self.release()
 
     def verified(self, secret):
         """Events from successful deliveries, each checked the way the app checks them."""

@@ -1,5 +1,5 @@
 """What the cost model assumes, in one place: `make cost` multiplies these by
-prices, and tests/test_cost_model.py fails when the counted operations of a
+prices, and tests/test_measure_cost_model.py fails when the counted operations of a
 route rise above them. Also builds the account the figures are measured on.
 """
 import datetime
@@ -7,7 +7,7 @@ import time
 import uuid
 
 # DynamoDB requests and write units per call, as counted on the local stack
-# (scripts/dynamodb_meter.py). Raise a figure here only with the reason.
+# (dynamodb_meter.py). Raise a figure here only with the reason.
 ASSUMED_PER_ROUTE = {
     "POST /test": {"requests": 1, "write_units": 1},
     "GET /user": {"requests": 1, "write_units": 0},

@@ -8,7 +8,8 @@ import json
 import os
 import re
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from scripts import ROOT
+
 DIST = os.path.join(ROOT, "frontend", "dist")
 PRICING_TARGET_KB = 200
 PRICING_ROUTE = re.compile(r"pricing", re.IGNORECASE)

@@ -4,20 +4,17 @@ read and write units DynamoDB would bill for them.
 A botocore hook on the app's DynamoDB clients sees every call. The emulator
 answers ReturnConsumedCapacity with a constant, not by size, so units are
 computed from item sizes
-(scripts/item_size.py): a write is billed on the larger of the item before
+(item_size.py): a write is billed on the larger of the item before
 and after it (read from the emulator, which runs in this process, without a
 request of its own), a read on what it returned. Used by `make bench`,
-`make cost` and tests/test_cost_model.py.
+`make cost` and tests/test_measure_cost_model.py.
 """
 import collections
 import contextlib
 import itertools
 import os
 
-try:
-    from scripts import item_size
-except ImportError:  # run as a script from scripts/
-    import item_size
+from scripts.measure import item_size
 
 WRITES = {"PutItem": "Item", "UpdateItem": "Key", "DeleteItem": "Key"}
 Call = collections.namedtuple("Call", "operation tables write_units read_units error")

@@ -1,5 +1,5 @@
 """Counts what the app does on the local stack, for `make cost`: DynamoDB
-requests and units per route and per Stripe event (scripts/dynamodb_meter.py),
+requests and units per route and per Stripe event (dynamodb_meter.py),
 Lambda duration per route, and the Step Functions transitions and DynamoDB
 writes of the Free refill from the emulator's execution history.
 
@@ -13,16 +13,12 @@ import json
 import logging
 import os
 import statistics
-import sys
 import time
 import uuid
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-for path in (ROOT, os.path.join(ROOT, "backend")):
-    if path not in sys.path:
-        sys.path.insert(0, path)
-
-from scripts import cost_model, dynamodb_meter, item_size, local_stack  # noqa: E402
+from scripts import BACKEND
+from scripts.devstack import emulator
+from scripts.measure import cost_model, dynamodb_meter, item_size
 
 PASSWORD = "cost-pass-1"
 WEBHOOK_SECRET = "whsec_cost_model_0123456789"
@@ -37,29 +33,29 @@ class Stack:
     def __enter__(self):
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         os.environ.setdefault("ROUTE_COSTS", '{"/test": 1, "/test/heavy": 5}')
-        self.server, url = local_stack.start_moto()
-        local_stack.point_environment_at(url, "us-east-1")
-        local_stack.create_tables()
-        pool_id, self.client_id, _ = local_stack.create_user_pool()
-        local_stack.configure_auth(pool_id, self.client_id)
+        self.server, url = emulator.start_moto()
+        emulator.point_environment_at(url, "us-east-1")
+        emulator.create_tables()
+        pool_id, self.client_id, _ = emulator.create_user_pool()
+        emulator.configure_auth(pool_id, self.client_id)
         from scripts import statemachine
-        from scripts.stripe_sandbox import StripeSandbox
+        from scripts.devstack.stripe import StripeSandbox
 
-        self.sfn = local_stack.boto_client("stepfunctions")
+        self.sfn = emulator.boto_client("stepfunctions")
         self.machine_arn = statemachine.create_state_machine(self.sfn)
         self.sandbox = StripeSandbox(host="127.0.0.1", port=0).start()
         os.environ.update(STRIPE_SECRET_KEY="sk_test_local", STRIPE_API_BASE=self.sandbox.url,
                           STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, REFILL_STATE_MACHINE_ARN=self.machine_arn)
         from chalicelib import services
-        from scripts import sync_products
+        from scripts.catalog.products import load_plans
+        from scripts.catalog.sync import sync
 
         services.reset()
-        plans = sync_products.validate(sync_products.load(sync_products.DEFAULT_PRODUCTS))
-        sync_products.sync(plans, services.stripe(), out=lambda line: None)
+        sync(load_plans(), services.stripe(), out=lambda line: None)
         import app as app_module
         from chalice.test import Client
 
-        client = Client(app_module.app, stage_name="local", project_dir=os.path.join(ROOT, "backend"))
+        client = Client(app_module.app, stage_name="local", project_dir=BACKEND)
         self.counter = Counter(client, dynamodb_meter.attached_to_app(), self.client_id)
         self.meter = self.counter.meter
         return self
@@ -127,8 +123,8 @@ def measure_routes(stack, metered_calls=40, other_calls=5):
     """Per route: DynamoDB requests and units, Lambda duration; and the sign-up."""
     routes = {}
     email = "cost-%s@example.com" % uuid.uuid4().hex[:8]
-    user_id = local_stack.sign_up(email, PASSWORD, stack.client_id)
-    auth = {"Authorization": "Bearer " + local_stack.sign_in(email, PASSWORD, stack.client_id)}
+    user_id = emulator.sign_up(email, PASSWORD, stack.client_id)
+    auth = {"Authorization": "Bearer " + emulator.sign_in(email, PASSWORD, stack.client_id)}
 
     def run(label, method, path, times, headers=auth, body=None):
         route = routes.setdefault(label, Route())

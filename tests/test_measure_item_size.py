@@ -1,5 +1,5 @@
 """DynamoDB's item-size rules, as the cost figures use them."""
-from scripts import item_size
+from scripts.measure import item_size
 
 
 def test_numbers_take_one_byte_per_two_significant_digits_plus_one():

@@ -30,6 +30,17 @@ so two requests can interleave between the read and the write and one update
 is lost (seen: a transaction racing conditional updates lost 4 of 120
 decrements). The fix serializes DynamoDB requests in the server, which is what
 the real service guarantees per item.
+
+Cognito SignUp says where the code went (moto 5.x)
+--------------------------------------------------
+Moto picks SignUp's CodeDeliveryDetails from the pool's account-recovery
+setting, which defaults to the phone first, so a pool that signs in by email
+answers `{"Destination": "+*******9934", "DeliveryMedium": "SMS"}` and
+Amplify's confirm page says "we texted to +*******9934". Cognito sends the
+code to the attribute it verifies; for a pool that signs in by email (or
+auto-verifies only the email) the fix answers with the masked email,
+`{"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName":
+"email"}`.
 """
 import datetime
 import functools
@@ -37,6 +48,8 @@ import threading
 
 _FIXED_FLAG = "_start_execution_casing_fixed"
 _ATOMIC_FLAG = "_requests_are_atomic"
+_SIGN_UP_FLAG = "_sign_up_delivers_by_email"
+EMAIL_FIRST = {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]}
 _DYNAMODB_LOCK = threading.RLock()
 
 
@@ -44,6 +57,35 @@ def apply():
     """Apply every fix; safe to call more than once."""
     fix_start_execution_casing()
     make_dynamodb_requests_atomic()
+    deliver_sign_up_codes_by_email()
+
+
+def deliver_sign_up_codes_by_email():
+    from moto.cognitoidp.models import CognitoIdpBackend
+
+    if getattr(CognitoIdpBackend, _SIGN_UP_FLAG, False):
+        return
+    original = CognitoIdpBackend.sign_up
+
+    @functools.wraps(original)
+    def sign_up(self, client_id, username, password, attributes):
+        user, details = original(self, client_id, username, password, attributes)
+        pool = next(pool for pool in self.user_pools.values() if client_id in pool.clients)
+        if details is not None and signs_in_by_email(pool.extended_config) \
+                and "email" in user.attribute_lookup:
+            details = self._get_code_delivery_details(recovery_settings=EMAIL_FIRST, user=user,
+                                                      username=user.username)
+        return user, details
+
+    CognitoIdpBackend.sign_up = sign_up
+    setattr(CognitoIdpBackend, _SIGN_UP_FLAG, True)
+
+
+def signs_in_by_email(pool_config):
+    """The pool's users sign in with their email, or only the email is verified."""
+    if "email" in pool_config.get("UsernameAttributes", []):
+        return True
+    return pool_config.get("AutoVerifiedAttributes", []) == ["email"]
 
 
 def make_dynamodb_requests_atomic():

@@ -1,8 +1,8 @@
-"""scripts/bundle_budget.py: what counts as the JavaScript the pricing page loads."""
+"""scripts/measure/bundle_budget.py: what counts as the JavaScript the pricing page loads."""
 import gzip
 import json
 
-from scripts import bundle_budget
+from scripts.measure import bundle_budget
 
 MANIFEST = {
     "index.html": {"file": "assets/index-a.js", "isEntry": True, "src": "index.html",

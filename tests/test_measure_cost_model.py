@@ -1,13 +1,13 @@
 """The cost model's assumptions hold: counting the DynamoDB calls of a few
 requests, no route makes more requests or writes more units than
-scripts/cost_model.py assumes (and `make cost` prices)."""
+scripts/measure/cost_model.py assumes (and `make cost` prices)."""
 import datetime
 
 import pytest
 
 from chalicelib import usage
 from chalicelib.credits import Credits
-from scripts import cost_measure, cost_model, dynamodb_meter
+from scripts.measure import cost_measure, cost_model, dynamodb_meter
 
 
 @pytest.fixture

@@ -3,14 +3,9 @@ Cognito user pool and app client. Used by `make dev` and by the test fixtures,
 so both run the same setup."""
 import json
 import os
-import socket
-import sys
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BACKEND = os.path.join(ROOT, "backend")
-if BACKEND not in sys.path:
-    sys.path.insert(0, BACKEND)
+from scripts.devstack.ports import free_port
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -26,34 +21,16 @@ PASSWORD_POLICY = {
 }
 
 
-def free_port(host="127.0.0.1"):
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def port_is_free(port, host="127.0.0.1"):
-    with socket.socket() as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-        return True
-
-
 def start_moto(port=None, host="127.0.0.1"):
     """A moto server with Step Functions execution on; returns (server, url).
     MOTO_PORT must name the server's own port for executions to call back.
     The server runs in this process, so the emulator fixes in
-    scripts/moto_fixes.py apply to it."""
+    scripts/devstack/emulator_fixes.py apply to it."""
     from moto.server import ThreadedMotoServer
 
-    try:
-        from scripts import moto_fixes
-    except ImportError:  # run as a script from scripts/
-        import moto_fixes
+    from scripts.devstack import emulator_fixes
 
-    moto_fixes.apply()
+    emulator_fixes.apply()
     port = port or free_port(host)
     os.environ["MOTO_PORT"] = str(port)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

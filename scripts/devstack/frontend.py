@@ -24,9 +24,9 @@ import threading
 import time
 import urllib.parse
 
-from scripts.child_process import ChildProcess
+from scripts import ROOT
+from scripts.devstack.child_process import ChildProcess
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FRONTEND_DIR = os.path.join(ROOT, "frontend")
 MODES = ("vite", "dist", "off")
 LOCAL_HOSTS = ("localhost", "127.0.0.1")

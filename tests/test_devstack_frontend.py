@@ -1,4 +1,4 @@
-"""scripts/dev_frontend.py: how `make dev` serves the frontend."""
+"""scripts/devstack/frontend.py: how `make dev` serves the frontend."""
 import json
 import os
 import urllib.error
@@ -6,8 +6,8 @@ import urllib.request
 
 import pytest
 
-from scripts import dev_frontend
-from scripts.dev_frontend import FrontendError, StaticSite
+from scripts.devstack import frontend as dev_frontend
+from scripts.devstack.frontend import FrontendError, StaticSite
 
 
 @pytest.fixture

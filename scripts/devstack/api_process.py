@@ -1,0 +1,63 @@
+"""The API process: `chalice local` as a child in its own process group,
+started through `scripts/dev.py chalice-local` so that it ends with its
+parent (Linux), even when the parent is killed with SIGKILL."""
+import os
+import signal
+import sys
+
+from scripts import BACKEND, ROOT
+from scripts.devstack.child_process import ChildProcess
+from scripts.devstack.output import say
+from scripts.devstack.ports import HOST
+from scripts.devstack.settings import STAGE
+
+DEV_SCRIPT = os.path.join(ROOT, "scripts", "dev.py")
+
+
+def api_child_main(argv):
+    """`dev.py chalice-local PARENT_PID ARGS...`: run `chalice ARGS` in this
+    process, which ends when its parent does (Linux), even if the parent is
+    killed with SIGKILL and cannot clean up."""
+    parent = int(argv[0])
+    set_parent_death_signal()
+    if os.getppid() != parent:
+        return 1
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    from chalice import local
+    from chalice.cli import main
+
+    # `chalice local` writes each header line separately; with Nagle on, a
+    # keep-alive client's delayed ACK adds ~40 ms to every response.
+    local.ChaliceRequestHandler.disable_nagle_algorithm = True
+    sys.argv = ["chalice"] + argv[1:]
+    return main()
+
+
+def set_parent_death_signal():
+    """On Linux, this process gets SIGTERM when its parent dies, even by
+    SIGKILL (kept across exec)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def exec_child_main(argv):
+    """`dev.py exec PARENT_PID COMMAND...`: become COMMAND, which ends when
+    the parent does (Linux)."""
+    set_parent_death_signal()
+    if os.getppid() != int(argv[0]):
+        return 1
+    os.execvp(argv[1], argv[1:])
+
+
+class ApiProcess(ChildProcess):
+    """`chalice local` as a child in its own process group."""
+
+    def __init__(self, port, environ):
+        self.port = port
+        command = [sys.executable, DEV_SCRIPT, "chalice-local", str(os.getpid()),
+                   "local", "--stage", STAGE, "--host", HOST, "--port", str(port), "--no-autoreload"]
+        super().__init__(command, BACKEND, environ, "api | ", say)
