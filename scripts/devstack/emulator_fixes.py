@@ -1,7 +1,7 @@
 """Fixes for the AWS emulator (moto) that the local stack and the tests run.
 
 Both run the moto server in-process (`ThreadedMotoServer`), so a patch applied
-here changes how that server executes state machines. `local_stack.start_moto()`
+here changes how that server executes state machines. `emulator.start_moto()`
 applies every fix before it starts the server; `apply()` is idempotent.
 
 Step Functions `arn:aws:states:::states:startExecution` (moto 5.x)
