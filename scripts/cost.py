@@ -1,5 +1,5 @@
 """`make cost`: what the service costs to run, from operations counted on the
-local stack (scripts/measure/cost_measure.py) times the published prices in
+local stack (scripts/measure/cost_measure.py) times the list prices in
 scripts/prices.json. Prints Markdown; `--write docs/cost.md` also saves it.
 The report is scripts/measure/cost_report.py.
 

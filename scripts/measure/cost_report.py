@@ -1,5 +1,5 @@
 """The cost report `make cost` prints: operations counted on the local stack
-(cost_measure.py) times the published prices in scripts/prices.json, as
+(cost_measure.py) times the list prices in scripts/prices.json, as
 Markdown sections (per route, per million calls, per month, Stripe fees and
 margins, limits, prices)."""
 import json
@@ -263,8 +263,9 @@ def section_stripe_and_margins(measured, prices, margin):
                                           stripe["cards"][c]["fixed_pence"]) for c in cards)
     return "\n\n".join([
         "## Stripe fees per payment\n\n" + table(["Price", "amount"] + card_names, fee_rows)
-        + "\n\n%s, as published on %s (%s); subscriptions add Stripe Billing's %s %% (%s)."
-        % (rates, stripe["published"], stripe["source"], stripe["billing"]["percent"], stripe["billing"]["source"]),
+        + "\n\n%s (%s), in force since %s (%s); subscriptions add Stripe Billing's %s %%%s (%s)."
+        % (rates, stripe["source"], stripe["since"], stripe["since_source"], stripe["billing"]["percent"],
+           unconfirmed_mark(stripe["billing"]), stripe["billing"]["source"]),
         "## Margin at 100 %% use of the credits (%s, $%.2f = £1)\n\n" % (prices.region, prices.usd_per_gbp)
         + table(["Price", "amount", "AWS cost"] + card_names, margin_rows)
         + "\n\nOne Basic subscriber's margin (UK card) pays for %s Free users using all their credits."
@@ -298,9 +299,17 @@ def section_prices(table_):
     for region, entries in table_["aws"].items():
         for name, entry in entries.items():
             amount = ("%.10f" % entry["usd"]).rstrip("0").rstrip(".")
-            rows.append((region, name.replace("_", " "), "$" + amount, entry["source"], entry["published"]))
-    return ("## Prices used (scripts/prices.json)\n\n" + table(("Region", "price", "USD", "page", "as published on"), rows)
-            + "\n\n" + table_["note"])
+            rows.append((region, name.replace("_", " "), "$" + amount + unconfirmed_mark(entry), entry["source"],
+                         entry["since"] or "—"))
+    return ("## Prices used (scripts/prices.json)\n\n" + table(("Region", "price", "USD", "page", "since"), rows)
+            + "\n\n" + table_["note"] + " " + UNCONFIRMED_NOTE)
+
+
+UNCONFIRMED_NOTE = "† not confirmed against the page when recorded."
+
+
+def unconfirmed_mark(entry):
+    return "" if entry.get("confirmed") else " †"
 
 
 def report(measured, prices_table, region, margin, usd_per_gbp):
