@@ -3,6 +3,7 @@ the README's API table and retry example agree with it."""
 import json
 import os
 import re
+import subprocess
 
 import pytest
 import requests
@@ -106,7 +107,17 @@ def test_the_readme_python_retry_example_charges_once(api_url, client, user, api
     assert response.headers["X-Credits-Remaining"] == "49"
 
 
-def test_the_readme_curl_example_sends_the_idempotency_key():
+def test_the_readme_curl_example_retries_with_one_idempotency_key(api_url, client, user, api_key):
     block = readme_block("sh", "Idempotency-Key")
-    assert '-H "Idempotency-Key: $KEY"' in block and "KEY=$(uuidgen)" in block
-    assert block.index("KEY=$(uuidgen)") < block.index("for attempt")  # one key for all attempts
+    command = " ".join(line.rstrip("\\") for line in block.splitlines() if line.startswith(("KEY=", "curl", " ")))
+    assert command.count("curl ") == 1 and "--retry" in command  # curl repeats the same request: one key
+    assert '-H "Idempotency-Key: $KEY"' in command
+    replay = block + '\necho\ncurl -sS -i -X POST "$API/test" -H "x-api-key: $API_KEY" -H "Idempotency-Key: $KEY"\n'
+    result = subprocess.run(["bash", "-c", replay], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, API=api_url, API_KEY=api_key))
+    assert result.returncode == 0, result.stderr
+    first, replayed = result.stdout.split("\n", 1)
+    assert json.loads(first) == {"credits": 49}
+    head, body = replayed.split("\r\n\r\n", 1) if "\r\n\r\n" in replayed else replayed.split("\n\n", 1)
+    assert "idempotent-replayed: true" in head.lower(), head
+    assert json.loads(body) == {"credits": 49}
