@@ -6,7 +6,7 @@ a retried call is charged once and answered with `Idempotent-Replayed: true`.
 """
 from chalice import Response
 
-from chalicelib import keys, services, settings
+from chalicelib import services, settings
 from chalicelib.errors import ApiError, Unauthorized
 from chalicelib.web import idempotency_key, json_body
 
@@ -31,6 +31,8 @@ def metered_call(request, route):
 
 
 def _charge(request, route, cost):
+    from chalicelib import keys  # hashlib: kept off the cold start of other routes
+
     json_body(request, required=False)
     request_key = idempotency_key(request)
     parsed = keys.parse(request.headers.get("x-api-key"))

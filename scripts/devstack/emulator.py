@@ -25,12 +25,16 @@ def start_moto(port=None, host="127.0.0.1"):
     """A moto server with Step Functions execution on; returns (server, url).
     MOTO_PORT must name the server's own port for executions to call back.
     The server runs in this process, so the emulator fixes in
-    scripts/devstack/emulator_fixes.py apply to it."""
+    scripts/devstack/emulator_fixes.py apply to it. Its access log is off:
+    it would print a line for every request the app makes."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
     from scripts.devstack import emulator_fixes
 
     emulator_fixes.apply()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = port or free_port(host)
     os.environ["MOTO_PORT"] = str(port)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

@@ -3,7 +3,6 @@ real test mode), the API and the frontend, writes dev.json, watches the
 children, and stops everything it started."""
 import contextlib
 import json
-import logging
 import os
 import threading
 import time
@@ -166,8 +165,6 @@ class Stack:
     def _start_moto(self, port):
         """The moto server in this process (state-machine execution on,
         MOTO_PORT set); a bind failure is reported, not waited on forever."""
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
         result = {}
 
         def run():

@@ -10,7 +10,6 @@ import datetime
 import hashlib
 import hmac
 import json
-import logging
 import os
 import statistics
 import time
@@ -31,7 +30,6 @@ class Stack:
     state machine, and the app with a meter on its DynamoDB clients."""
 
     def __enter__(self):
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         os.environ.setdefault("ROUTE_COSTS", '{"/test": 1, "/test/heavy": 5}')
         self.server, url = emulator.start_moto()
         emulator.point_environment_at(url, "us-east-1")
