@@ -24,13 +24,16 @@ def parameter(moto_url, monkeypatch):
 
 
 def counting_fetch(monkeypatch):
-    calls = []
-    fetch = secrets._fetch
+    """The names of the parameters actually requested from SSM."""
+    from aws_lambda_powertools.utilities.parameters.ssm import SSMProvider
 
-    def counted(name):
+    calls = []
+    fetch = SSMProvider._get
+
+    def counted(self, name, *args, **kwargs):
         calls.append(name)
-        return fetch(name)
-    monkeypatch.setattr(secrets, "_fetch", counted)
+        return fetch(self, name, *args, **kwargs)
+    monkeypatch.setattr(SSMProvider, "_get", counted)
     return calls
 
 
