@@ -8,7 +8,9 @@ from chalicelib import logs, services, settings, web
 from chalicelib.metering import CREDIT_HEADERS, metered_call
 from chalicelib.web import json_body, json_errors
 
-app = Chalice(app_name="credits-saas")
+# Logging is chalicelib.logs' (JSON lines); Chalice's own text handler at
+# level ERROR on the same logger would hide them.
+app = Chalice(app_name="credits-saas", configure_logs=False)
 app.api.cors = CORSConfig(
     allow_origin=settings.frontend_origin(),
     allow_headers=["Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key"],
