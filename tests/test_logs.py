@@ -78,4 +78,6 @@ def test_chalice_leaves_the_app_logger_to_these_lines(app):
     logs.get()
     assert app.log is logging.getLogger(logs.LOGGER)
     assert app.log.isEnabledFor(logging.INFO)
-    assert [handler for handler in app.log.handlers if type(handler) is logging.StreamHandler] == []
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+    assert app.log.handlers
+    assert all(isinstance(handler.formatter, LambdaPowertoolsFormatter) for handler in app.log.handlers)
