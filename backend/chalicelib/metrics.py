@@ -14,9 +14,11 @@ month, so an account id, an email or an event id is never a dimension.
 
 The metric names are in `METRICS`; docs/operations.md says who emits each.
 """
+import os
 import threading
 
-NAMESPACE = "CreditsSaaS"
+# One namespace per stage (the deploy sets METRICS_NAMESPACE=CreditsSaaS/<stage>).
+NAMESPACE = os.environ.get("METRICS_NAMESPACE", "CreditsSaaS")
 DIMENSIONS = frozenset({"kind", "type", "outcome", "route", "reason"})
 MAX_DIMENSION_VALUE = 64
 METRICS = frozenset({
