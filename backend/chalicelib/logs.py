@@ -14,6 +14,7 @@ account id: no API key, token, email address, Stripe secret or card detail
 anything shaped like one of those values is replaced before it is written.
 """
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -27,16 +28,16 @@ REDACTED = "[redacted]"
 
 # Shapes of what must never be logged. Card numbers are 13-19 digits (with
 # optional spaces or dashes) that pass the Luhn check, so ids and timestamps
-# are left alone.
-SECRET_SHAPES = [
-    re.compile(r"\bak_[0-9a-f]{8,}(?:_[a-z2-7]*)?"),                          # our API keys
-    re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9]{6,}"),             # Stripe API keys
-    re.compile(r"\bwhsec_[A-Za-z0-9_]{6,}"),                                   # webhook secrets
-    re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),  # JWTs
-    re.compile(r"(?i)\bBearer\s+[A-Za-z0-9._~+/=-]{8,}"),                      # Authorization values
-    re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),  # emails
-]
-CARD_NUMBER = re.compile(r"(?<![\d.])\d(?:[ -]?\d){12,18}(?![\d.])")
+# are left alone. Compiled on first use: not on the cold start.
+SECRET_SHAPES = (
+    r"\bak_[0-9a-f]{8,}(?:_[a-z2-7]*)?",                          # our API keys
+    r"\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9]{6,}",             # Stripe API keys
+    r"\bwhsec_[A-Za-z0-9_]{6,}",                                   # webhook secrets
+    r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",  # JWTs
+    r"(?i)\bBearer\s+[A-Za-z0-9._~+/=-]{8,}",                      # Authorization values
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",  # emails
+)
+CARD_NUMBER = r"(?<![\d.])\d(?:[ -]?\d){12,18}(?![\d.])"
 
 _logger = None
 _lock = threading.Lock()
@@ -58,12 +59,18 @@ def _card_or_number(match):
     return REDACTED if luhn_valid(digits) else match.group(0)
 
 
+@functools.lru_cache(maxsize=None)
+def _patterns():
+    return [re.compile(shape) for shape in SECRET_SHAPES], re.compile(CARD_NUMBER)
+
+
 def redact(text):
     """`text` with anything shaped like a key, token, email, secret or card
     number replaced by `[redacted]`."""
-    for shape in SECRET_SHAPES:
+    shapes, card_number = _patterns()
+    for shape in shapes:
         text = shape.sub(REDACTED, text)
-    return CARD_NUMBER.sub(_card_or_number, text)
+    return card_number.sub(_card_or_number, text)
 
 
 def redacting_dumps(record):
