@@ -227,6 +227,19 @@ def test_the_wildcard_rule_catches_wildcards():
     assert not problems("logs:PutLogEvents", SAMPLE_ARNS["ApiHandlerLogGroupArn"])
 
 
+def test_only_actions_without_resource_level_permissions_may_have_resource_star():
+    def problems(actions):
+        return policy_problems({"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+    assert not problems(["xray:PutTraceSegments", "xray:PutTelemetryRecords"])
+    assert not problems(["logs:CreateLogDelivery", "logs:DescribeLogGroups"])
+    # Any other action on "*" still fails, alone or beside an exempt one.
+    assert problems(["xray:GetTraceSummaries"])
+    assert problems(["xray:*"])
+    assert problems(["xray:PutTraceSegments", "dynamodb:GetItem"])
+    assert problems(["cloudwatch:PutMetricData"])  # metrics are EMF log lines: no API call to allow
+    assert problems(["ssm:GetParameter"])
+
+
 def test_the_functions_policy_names_its_tables_index_state_machine_and_two_parameters():
     statements = {s["Sid"]: s for s in sample_policy()["Statement"]}
     assert statements["Ledger"]["Resource"][1] == SAMPLE_ARNS["LedgerTableArn"] + "/index/by_time"
