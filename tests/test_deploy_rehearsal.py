@@ -249,6 +249,16 @@ def test_api_gateway_errors_in_the_app_shape_and_stage_throttling(deployed, aws,
     assert stage["methodSettings"]["*/*"]["throttlingBurstLimit"] == 20
 
 
+def test_xray_traces_the_functions_and_the_api_stage(deployed, aws):
+    for name in FUNCTIONS:
+        configuration = aws("lambda").get_function_configuration(FunctionName=name)
+        assert configuration["TracingConfig"] == {"Mode": "Active"}, name
+    apigateway = aws("apigateway")
+    api = [api for api in apigateway.get_rest_apis()["items"] if api["name"] == "credits-saas"][0]
+    assert apigateway.get_stage(restApiId=api["id"], stageName="api")["tracingEnabled"] is True
+    assert all("X-Ray on" in output for output in deployed.values())
+
+
 def test_the_site_and_its_config(deployed, aws):
     s3 = aws("s3")
     bucket = [b["Name"] for b in s3.list_buckets()["Buckets"] if "site" in b["Name"]][0]
