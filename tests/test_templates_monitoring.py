@@ -38,29 +38,33 @@ def dimension(alarm, name):
     return [item["Value"] for item in dimensions if item["Name"] == name][0]
 
 
+GT, GTE = "GreaterThanThreshold", "GreaterThanOrEqualToThreshold"
 EXPECTED = {
-    # logical id: (namespace, metric, statistic, threshold, period seconds, datapoints)
-    "ApiServerErrorRate": ("AWS/ApiGateway", "5XXError", "Average", 0.05, 60, 3),
-    "ApiLatencyP90": ("AWS/ApiGateway", "Latency", "p90", 2500, 60, 5),
-    "ApiFunctionErrors": ("AWS/Lambda", "Errors", "Sum", 0, 60, 3),
-    "TriggerFunctionErrors": ("AWS/Lambda", "Errors", "Sum", 0, 60, 3),
-    "ApiFunctionThrottles": ("AWS/Lambda", "Throttles", "Sum", 0, 60, 5),
-    "TriggerFunctionThrottles": ("AWS/Lambda", "Throttles", "Sum", 0, 60, 5),
-    "RefillExecutionsFailed": ("AWS/States", "ExecutionsFailed", "Sum", 0, 60, 1),
-    "RefillExecutionsTimedOut": ("AWS/States", "ExecutionsTimedOut", "Sum", 0, 60, 1),
-    "RefillExecutionsAborted": ("AWS/States", "ExecutionsAborted", "Sum", 0, 60, 1),
-    "WebhookFailures": (APP_NAMESPACE, "WebhookFailures", "Sum", 0, 900, 1),
-    "Disputes": (APP_NAMESPACE, "Disputes", "Sum", 0, 3600, 1),
+    # logical id: (namespace, metric, statistic, operator, threshold, period seconds, datapoints)
+    # API Gateway and Lambda: period, datapoints and operator as CloudWatch's recommended alarms
+    # (and the API thresholds); Step Functions and the app's metrics: the project's choice.
+    "ApiServerErrorRate": ("AWS/ApiGateway", "5XXError", "Average", GT, 0.05, 60, 3),
+    "ApiLatencyP90": ("AWS/ApiGateway", "Latency", "p90", GTE, 2500, 60, 5),
+    "ApiFunctionErrors": ("AWS/Lambda", "Errors", "Sum", GT, 0, 60, 3),
+    "TriggerFunctionErrors": ("AWS/Lambda", "Errors", "Sum", GT, 0, 60, 3),
+    "ApiFunctionThrottles": ("AWS/Lambda", "Throttles", "Sum", GTE, 1, 60, 5),
+    "TriggerFunctionThrottles": ("AWS/Lambda", "Throttles", "Sum", GTE, 1, 60, 5),
+    "RefillExecutionsFailed": ("AWS/States", "ExecutionsFailed", "Sum", GT, 0, 60, 1),
+    "RefillExecutionsTimedOut": ("AWS/States", "ExecutionsTimedOut", "Sum", GT, 0, 60, 1),
+    "RefillExecutionsAborted": ("AWS/States", "ExecutionsAborted", "Sum", GT, 0, 60, 1),
+    "WebhookFailures": (APP_NAMESPACE, "WebhookFailures", "Sum", GT, 0, 900, 1),
+    "Disputes": (APP_NAMESPACE, "Disputes", "Sum", GT, 0, 3600, 1),
 }
 
 
 @pytest.mark.parametrize("logical_id", sorted(EXPECTED))
 def test_single_metric_alarms_watch_what_the_runbook_says(template, logical_id):
-    namespace, metric, statistic, threshold, period, datapoints = EXPECTED[logical_id]
+    namespace, metric, statistic, operator, threshold, period, datapoints = EXPECTED[logical_id]
     alarm = alarms(template)[logical_id]
     assert (alarm["Namespace"], alarm["MetricName"]) == (namespace, metric)
     assert alarm.get("Statistic", alarm.get("ExtendedStatistic")) == statistic
-    assert (alarm["Threshold"], alarm["Period"], alarm["DatapointsToAlarm"]) == (threshold, period, datapoints)
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == (operator, threshold)
+    assert (alarm["Period"], alarm["DatapointsToAlarm"], alarm["EvaluationPeriods"]) == (period, datapoints, datapoints)
 
 
 def test_duration_alarms_are_near_each_functions_timeout(template):
@@ -69,6 +73,7 @@ def test_duration_alarms_are_near_each_functions_timeout(template):
         alarm = found[prefix + "FunctionDuration"]
         assert (alarm["MetricName"], alarm["ExtendedStatistic"]) == ("Duration", "p90")
         assert alarm["Threshold"] == {"Ref": "DurationAlarmMilliseconds"}
+        assert (alarm["ComparisonOperator"], alarm["Period"], alarm["DatapointsToAlarm"]) == (GT, 60, 15)
     assert dimension(found["ApiFunctionDuration"], "FunctionName") == {"Fn::Sub": "credits-saas-${Stage}"}
     assert dimension(found["TriggerFunctionDuration"], "FunctionName") == {
         "Fn::Sub": "credits-saas-${Stage}-post_confirmation"}
@@ -83,8 +88,13 @@ def test_each_table_has_a_throttle_and_a_system_error_alarm(template, table):
     operations = {query["MetricStat"]["Metric"]["Dimensions"][1]["Value"] for query in errors["Metrics"]
                   if "MetricStat" in query}
     assert {"GetItem", "UpdateItem", "PutItem", "TransactWriteItems", "Query"} <= operations
+    # CloudWatch's recommended alarms: throttle events 5 of 5 minutes, system errors 15 of 15.
+    assert (throttles["DatapointsToAlarm"], throttles["EvaluationPeriods"]) == (5, 5)
+    assert (errors["DatapointsToAlarm"], errors["EvaluationPeriods"]) == (15, 15)
     for alarm in (throttles, errors):
         assert dimension(alarm, "TableName") == {"Ref": table + "TableName"}
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == (GT, 0)
+        assert {query["MetricStat"]["Period"] for query in alarm["Metrics"] if "MetricStat" in query} == {60}
         assert [query["Id"] for query in alarm["Metrics"] if query["ReturnData"]] == [alarm["Metrics"][-1]["Id"]]
 
 
