@@ -4,11 +4,13 @@ import os
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Response
 
-from chalicelib import services, settings, web
+from chalicelib import logs, services, settings, web
 from chalicelib.metering import CREDIT_HEADERS, metered_call
 from chalicelib.web import json_body, json_errors
 
-app = Chalice(app_name="credits-saas")
+# Logging is chalicelib.logs' (JSON lines); Chalice's own text handler at
+# level ERROR on the same logger would hide them.
+app = Chalice(app_name="credits-saas", configure_logs=False)
 app.api.cors = CORSConfig(
     allow_origin=settings.frontend_origin(),
     allow_headers=["Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key"],
@@ -19,8 +21,10 @@ app.api.cors = CORSConfig(
 
 @app.middleware("http")
 def guard(request, get_response):
-    """Body size limit and one error shape for the framework's own errors."""
-    return web.guard(app, request, get_response)
+    """One log line per request; body size limit and one error shape for the
+    framework's own errors."""
+    return logs.logged_request(request, app.lambda_context,
+                               lambda current: web.guard(app, current, get_response))
 
 
 if settings.auth_mode() == "local":
@@ -37,6 +41,7 @@ else:
 def current_account():
     from chalicelib import auth
     identity = auth.identity(app.current_request)
+    logs.note(account_id=identity.user_id)
     return services.accounts().ensure(identity.user_id, identity.email)
 
 
@@ -148,5 +153,9 @@ def stripe_webhook():
 def post_confirmation(event, context):
     """Cognito post-confirmation trigger: create the account, return the event."""
     attributes = (event.get("request") or {}).get("userAttributes") or {}
-    services.accounts().provision(attributes.get("sub"), attributes.get("email"))
-    return event
+
+    def provision():
+        logs.note(account_id=attributes.get("sub"))
+        services.accounts().provision(attributes.get("sub"), attributes.get("email"))
+        return event
+    return logs.logged_event("post_confirmation", context, provision)

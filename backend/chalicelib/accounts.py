@@ -3,7 +3,7 @@ the post-confirmation trigger and the user's first authenticated request."""
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, db, settings
+from chalicelib import clock, db, metrics, settings
 from chalicelib.errors import Unauthorized
 from chalicelib.keys import ApiKey
 from chalicelib.models import Account, LedgerEntry
@@ -70,6 +70,9 @@ class Accounts:
         except TransactWriteError as error:
             if "ConditionalCheckFailed" not in db.cancellation_codes(error):
                 raise
+            return
+        metrics.count("SignUps")
+        metrics.count("CreditsGranted", allowance, kind="signup")
 
     def regenerate_key(self, user_id):
         """A new key; the old one stops working with this write."""
