@@ -115,7 +115,13 @@ class Accounts:
             "subscription": subscription,
             "api_key": api_key,
             "next_reset_at": self._schedule.next_reset_at(account) if self._schedule else None,
+            "suspension": suspension(account),
         }
+
+
+def suspension(account):
+    from chalicelib import suspensions
+    return suspensions.suspension(account)
 
 
 def _int_or_none(value):

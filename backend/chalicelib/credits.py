@@ -11,8 +11,8 @@ import datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, db, usage
-from chalicelib.errors import Conflict, InsufficientCredits, Unauthorized
+from chalicelib import clock, db, stats, usage
+from chalicelib.errors import Conflict, Forbidden, InsufficientCredits, Unauthorized
 from chalicelib.models import Account, LedgerEntry, MeteredCall, plain
 
 MAX_ATTEMPTS = 5
@@ -20,6 +20,14 @@ IDEMPOTENCY_SECONDS = 24 * 3600
 CALL_PREFIX = "call:"
 APPLIED, DUPLICATE, REFUSED = "applied", "duplicate", "refused"
 INVALID_KEY = "The API key is missing, unknown or revoked."
+SUSPENDED = "This account is suspended; its account page says why."
+
+
+def spend_condition(key_hash, cost):
+    """What a metered call's one conditional write requires: the account's
+    current key, enough credits, and no suspension."""
+    return ((Account.api_key_hash == key_hash) & (Account.credits >= cost)
+            & Account.suspended.does_not_exist())
 
 
 class Credits:
@@ -42,7 +50,7 @@ class Credits:
                 Account.credits.set(Account.credits - cost),
                 Account.usage[day].set((Account.usage[day] | 0) + cost),
             ]
-            condition = (Account.api_key_hash == key_hash) & (Account.credits >= cost)
+            condition = spend_condition(key_hash, cost)
             try:
                 if request_key is not None:
                     return self._spend_with_record(account, key_hash, actions, condition, request_key,
@@ -94,6 +102,8 @@ class Credits:
         stored = ((raw_account or {}).get("api_key_hash") or {}).get("S")
         if stored != key_hash:
             raise Unauthorized(INVALID_KEY, code="invalid_api_key")
+        if "suspended" in (raw_account or {}):
+            raise Forbidden(SUSPENDED, code="account_suspended")
 
     def _replay(self, user_id, request_key, route, raw_item):
         if raw_item:
@@ -117,6 +127,8 @@ class Credits:
             raise Unauthorized(INVALID_KEY, code="invalid_api_key")
         if account.api_key_hash != key_hash:
             raise Unauthorized(INVALID_KEY, code="invalid_api_key")
+        if account.suspended is not None:
+            raise Forbidden(SUSPENDED, code="account_suspended")
         if int(account.credits) < cost:
             raise InsufficientCredits("This request costs %s; %d left." % (
                 "1 credit" if cost == 1 else "%d credits" % cost, int(account.credits)),
@@ -175,8 +187,9 @@ class Credits:
         return LedgerEntry(user_id, key, at=clock.iso(), kind=kind, credits=amount,
                            description=description, reference=reference or key)
 
-    def _transact(self, entry, actions, condition):
-        """The ledger entry and the balance change, together or not at all.
+    def _transact(self, entry, actions, condition, also=()):
+        """The ledger entry and the balance change (and the items in `also`,
+        saved only if new), together or not at all.
         APPLIED, DUPLICATE (the ledger key exists) or REFUSED (only the
         account condition failed; the caller decides). Conflicts with another
         transaction on the item are retried here."""
@@ -185,16 +198,19 @@ class Credits:
                 with TransactWrite(connection=db.connection()) as transaction:
                     transaction.save(entry, condition=LedgerEntry.key.does_not_exist())
                     transaction.update(Account(entry.user_id), actions=actions, condition=condition)
+                    for item in also:
+                        transaction.save(item, condition=type(item).key.does_not_exist())
             except TransactWriteError as error:
                 codes = db.cancellation_codes(error)
                 if codes and codes[0] == "ConditionalCheckFailed":
                     return DUPLICATE
-                if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                if len(codes) > 1 and codes[-1] == "ConditionalCheckFailed":  # the update comes last
                     return REFUSED
                 if "TransactionConflict" in codes and attempt + 1 < MAX_ATTEMPTS:
                     db.back_off(attempt)
                     continue
                 raise
+            stats.count_entry(entry.kind, entry.credits, entry.at[:10])
             return APPLIED
 
 

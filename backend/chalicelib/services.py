@@ -107,3 +107,12 @@ def stripe_webhook():
         return StripeWebhook(settings.stripe_webhook_secret(), accounts(), credits(), plans(),
                              subscription_sync(), stripe())
     return _once("stripe_webhook", build)
+
+
+def console():
+    """The operators' console (chalicelib.console), for /admin routes and scripts/admin.py."""
+    def build():
+        from chalicelib.console import Console
+        from chalicelib.summary import Summary
+        return Console(accounts(), credits(), ledger(), Summary(plans()))
+    return _once("console", build)

@@ -120,3 +120,13 @@ def sign_in(email, password, client_id):
     result = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                    AuthParameters={"USERNAME": email, "PASSWORD": password})
     return result["AuthenticationResult"]["IdToken"]
+
+
+def add_to_group(pool_id, username, group):
+    """Puts a user in a pool group, creating the group on first use."""
+    cognito = boto_client("cognito-idp")
+    try:
+        cognito.create_group(UserPoolId=pool_id, GroupName=group)
+    except cognito.exceptions.GroupExistsException:
+        pass
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
