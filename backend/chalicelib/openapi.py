@@ -14,7 +14,8 @@ ERROR_CODES = [
     "not_found", "method_not_allowed", "conflict", "already_subscribed", "idempotency_key_reused",
     "payload_too_large", "unsupported_media_type", "rate_limited", "internal_error", "upstream_error",
     "stripe_unavailable", "stripe_error", "price_unavailable", "timeout", "temporarily_unavailable",
-    "billing_unavailable", "webhook_not_configured",
+    "billing_unavailable", "webhook_not_configured", "account_suspended", "invalid_credits", "invalid_bucket",
+    "invalid_allow_negative", "invalid_reason", "invalid_query", "missing_idempotency_key", "would_go_negative",
 ]
 
 ID_TOKEN = [{"idToken": []}]
@@ -89,11 +90,13 @@ def metered(route, cost):
             "401": error("The API key is missing, unknown or revoked (`invalid_api_key`).", cost_only),
             "402": answer("Not enough credits; nothing was charged.", ref("schemas", "InsufficientCredits"),
                           credit_headers),
+            "403": error("An operator suspended the account (`account_suspended`); nothing was charged.",
+                         cost_only),
             "409": error("This Idempotency-Key was used on another route (`idempotency_key_reused`).",
                          cost_only),
         },
         "`{\"credits\": <remaining>}`; headers `X-Credits-Cost`, `X-Credits-Remaining`; "
-        "401 bad key, 402 not enough credits",
+        "401 bad key, 402 not enough credits, 403 account suspended",
         description="Charges %d credit%s to the key's account in one atomic write. With an "
                     "`Idempotency-Key`, the same key (per account, for 24 hours) charges once; a repeat "
                     "answers the first outcome with `Idempotent-Replayed: true`." % (cost, "" if cost == 1 else "s"),
@@ -115,7 +118,7 @@ def paths(costs):
         "/user": {"get": operation(
             "The signed-in user's account", ID_TOKEN, {"200": answer("The account.", user_view)},
             "`{\"user\": {\"id\", \"email\", \"plan\", \"credits\", \"plan_credits\", \"purchased_credits\", "
-            "\"subscription\", \"next_reset_at\", \"api_key\": {\"prefix\", \"created_at\"}}}`",
+            "\"subscription\", \"next_reset_at\", \"api_key\": {\"prefix\", \"created_at\"}, \"suspension\"}}`",
             errors=USER_ERRORS)},
         "/generate-key": {"post": operation(
             "A new API key", ID_TOKEN,
@@ -182,6 +185,8 @@ def paths(costs):
                      "content": json_content({"type": "object", "required": ["openapi", "paths"]})}},
             "this OpenAPI 3.1 document (cacheable)")},
     }
+    from chalicelib import openapi_admin
+    document.update(openapi_admin.paths())
     ordered = {}
     for path, entry in document.items():
         ordered[path] = entry
@@ -233,12 +238,14 @@ def schemas():
                        id=STRING, plan=STRING, status=STRING, current_period_end=nullable({"type": "integer"}),
                        cancel_at_period_end={"type": "boolean"})
     user = obj(["id", "email", "plan", "credits", "plan_credits", "purchased_credits", "subscription", "api_key"],
-               id=STRING, email=nullable(STRING), plan=STRING, credits=COUNT, plan_credits=COUNT,
+               id=STRING, email=nullable(STRING), plan=STRING, credits={"type": "integer"},
+               plan_credits={"type": "integer", "description": "Below zero when the account owes credits."},
                purchased_credits=COUNT, subscription=nullable(ref("schemas", "Subscription")),
                next_reset_at=nullable(dict(TIMESTAMP, description="When plan credits are next reset (ISO-8601 UTC).")),
-               api_key=nullable(obj(["prefix", "created_at"], prefix=STRING, created_at=TIMESTAMP)))
+               api_key=nullable(obj(["prefix", "created_at"], prefix=STRING, created_at=TIMESTAMP)),
+               suspension=nullable(obj(["reason", "since"], reason=nullable(STRING), since=nullable(TIMESTAMP))))
     entry = obj(["at", "kind", "credits", "description", "reference"], at=TIMESTAMP,
-                kind={"type": "string", "description": "signup, refill, purchase, plan or free"},
+                kind={"type": "string", "description": "signup, refill, purchase, plan, free or adjustment"},
                 credits={"type": "integer"}, description=STRING,
                 reference={"type": "string", "description": "The Stripe Checkout Session, invoice or "
                                                             "subscription id, or the entry's own id."})
@@ -251,9 +258,15 @@ def schemas():
         "Subscription": subscription,
         "User": user,
         "LedgerEntry": entry,
+        **_admin_schemas(),
         "LedgerPage": obj(["entries", "next_cursor"], entries={"type": "array", "items": ref("schemas", "LedgerEntry")},
                           next_cursor=nullable(STRING)),
     }
+
+
+def _admin_schemas():
+    from chalicelib import openapi_admin
+    return openapi_admin.schemas()
 
 
 def build(costs=None):
