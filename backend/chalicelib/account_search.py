@@ -3,9 +3,10 @@ its account), a Stripe customer id (`cus_…`), a key prefix (`ak_…`) or the
 start of an email address.
 
 An id or a whole key is one GetItem. The others read the accounts table a
-slice at a time (a Scan with a filter, `SCAN_SLICE` items per request) and
-hand back a cursor, so a search never holds a request longer than one
-slice however large the table; docs/operations.md gives the cost.
+slice at a time (a Scan with a filter, at most `SLICES_PER_REQUEST` slices
+of `SCAN_SLICE` items per request) and hand back a cursor, so a search never
+holds a request longer than a few slices however large the table;
+docs/operations.md gives the cost.
 """
 import base64
 import binascii
@@ -19,6 +20,7 @@ from chalicelib.models import Account
 
 MAX_QUERY_CHARS = 200
 SCAN_SLICE = 500
+SLICES_PER_REQUEST = 4  # at most 2,000 account items read per request
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 50
 KEY_PREFIX_CHARS = keys.DISPLAY_CHARS
@@ -61,7 +63,7 @@ class AccountSearch:
         arguments = dict(TableName=settings.accounts_table(), Limit=SCAN_SLICE, FilterExpression=condition,
                          ExpressionAttributeNames=names, ExpressionAttributeValues=values)
         rows = []
-        while True:
+        for _ in range(SLICES_PER_REQUEST):
             if start:
                 arguments["ExclusiveStartKey"] = start
             response = db.connection().client.scan(**arguments)

@@ -18,6 +18,8 @@ PASSWORD = "browser-pass-2024"
 TIMEOUT_MS = 15000
 WEBHOOK_TIMEOUT_MS = 30000
 FRONTEND = os.path.join(ROOT, "frontend")
+AXE = os.path.join(FRONTEND, "node_modules", "axe-core", "axe.min.js")
+BLOCKING_IMPACTS = ("serious", "critical")
 
 
 def require_built_frontend():
@@ -58,6 +60,16 @@ def digits(text):
     """1,000 / 1 000 / 1.000 -> 1000 (the figure as the page formats it)."""
     found = re.sub(r"[^\d]", "", text or "")
     return int(found) if found else None
+
+
+def accessibility_problems(page):
+    """axe-core's serious and critical violations on the page as it is now
+    (rule id, impact and the first few elements), injected from the
+    frontend's node_modules."""
+    page.add_script_tag(path=AXE)
+    violations = page.evaluate("""async () => (await axe.run(document)).violations.map((v) => ({
+        id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}))""")
+    return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
 
 class Shots:
