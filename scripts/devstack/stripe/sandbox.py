@@ -147,6 +147,12 @@ class StripeSandbox:
     decline_checkout = _time_control("decline_checkout")
     renew_subscription = _time_control("renew_subscription")
     fail_payment = _time_control("fail_payment")
+    require_action = _time_control("require_action")
+    pay_invoice = _time_control("pay_invoice")
+    dispute_charge = _time_control("dispute_charge")
+    win_dispute = _time_control("win_dispute")
+    lose_dispute = _time_control("lose_dispute")
+    fail_refund = _time_control("fail_refund")
 
     def reset(self) -> None:
         """Forget every object, event and idempotency key; API-registered endpoints too."""
