@@ -28,7 +28,7 @@ from conftest import ROOT
 FREE = 50
 ALLOWANCES = {"Basic": 1000, "Power": 100000}
 EXECUTION = "refill-model-1"
-RESET_STATES = ("ResetPlanCredits", "ResetPlanCreditsKeepingPurchased")
+RESET_STATES = ("ResetPlanCredits", "ResetPlanCreditsKeepingPurchased", "ResetPlanCreditsCoveringDebt")
 
 
 def asl_states():

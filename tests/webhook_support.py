@@ -8,6 +8,7 @@ import time
 import requests
 import stripe
 
+from chalicelib import services
 from chalicelib.models import Account, LedgerEntry
 
 WEBHOOK_SECRET = "whsec_test_webhooks_0123456789"
@@ -80,6 +81,21 @@ class Flow:
     def fail_payment(self, subscription_id=None):
         return self.sandbox.fail_payment(subscription_id or self.subscriptions[-1])
 
+    def charge_of(self, session=None, invoice=None):
+        """The charge that paid a pack's Checkout Session or an invoice."""
+        if session is not None:
+            intent = self.sandbox.get(self.sandbox.get(session["id"])["payment_intent"])
+            return intent["latest_charge"]
+        stripe_client = services.stripe()
+        payment = stripe_client.v1.invoice_payments.list(params={"invoice": invoice}).data[0]
+        return stripe_client.v1.payment_intents.retrieve(payment.payment.payment_intent).latest_charge
+
+    def refund(self, charge, amount=None):
+        params = {"charge": charge}
+        if amount is not None:
+            params["amount"] = amount
+        return services.stripe().v1.refunds.create(params=params)
+
     def cancel(self, subscription_id=None):
         response = requests.delete("%s/v1/subscriptions/%s" % (self.sandbox.url, subscription_id or self.subscriptions[-1]),
                                    headers={"Authorization": "Bearer sk_test_local"}, timeout=10)
@@ -87,8 +103,15 @@ class Flow:
 
     def events(self, after=0):
         """This customer's events, oldest first, skipping the first `after`."""
-        mine = [event for event in self.sandbox.events() if customer_of(event) == self.customer_id]
+        mine = [event for event in self.sandbox.events() if self._customer_of(event) == self.customer_id]
         return mine[after:]
+
+    def _customer_of(self, event):
+        """A dispute names no customer; its charge does."""
+        obj = event["data"]["object"]
+        if obj.get("object") == "dispute":
+            return self.sandbox.get(obj["charge"])["customer"]
+        return customer_of(event)
 
     def state(self):
         """What the account looks like, in comparable form."""
@@ -100,5 +123,6 @@ class Flow:
             "purchased_credits": account.purchased_balance,
             "subscription": None if subscription is None else (subscription.id, subscription.plan, subscription.status),
             "ledger": sorted((e.key, e.kind, int(e.credits))
-                             for e in LedgerEntry.query(self.user.id, consistent_read=True)),
+                             for e in LedgerEntry.query(self.user.id, consistent_read=True)
+                             if e.key.split(":")[0] not in ("payment", "call", "usage")),
         }

@@ -105,5 +105,29 @@ def stripe_webhook():
         from chalicelib import settings
         from chalicelib.webhooks import StripeWebhook
         return StripeWebhook(settings.stripe_webhook_secret(), accounts(), credits(), plans(),
-                             subscription_sync(), stripe())
+                             subscription_sync(), stripe(), refunds=refunds, disputes=disputes)
     return _once("stripe_webhook", build)
+
+
+def charge_sources():
+    """What a Stripe charge paid for (needs Stripe)."""
+    def build():
+        from chalicelib.charges import ChargeSources
+        return ChargeSources(stripe(), plans(), stripe_webhook())
+    return _once("charge_sources", build)
+
+
+def refunds():
+    def build():
+        from chalicelib.payments import TakeBacks
+        from chalicelib.refunds import Refunds
+        return Refunds(stripe(), charge_sources(), TakeBacks())
+    return _once("refunds", build)
+
+
+def disputes():
+    def build():
+        from chalicelib.disputes import Disputes
+        from chalicelib.payments import TakeBacks
+        return Disputes(stripe(), charge_sources(), TakeBacks())
+    return _once("disputes", build)
