@@ -75,6 +75,21 @@ class Flow:
             self.subscriptions.append(session["subscription"])
         return session
 
+    def checkout_elsewhere(self, plan):
+        """A subscription checkout made straight with Stripe (say, a tab
+        opened before the first subscription): the app's /checkout would
+        offer a switch instead."""
+        next_second()
+        price = services.stripe().v1.prices.list(params={"lookup_keys": ["%s_monthly" % plan.lower()]}).data[0]
+        session = services.stripe().v1.checkout.sessions.create(params={
+            "mode": "subscription", "customer": self.customer_id, "client_reference_id": self.user.id,
+            "line_items": [{"price": price.id, "quantity": 1}], "success_url": "http://app.test/ok",
+            "metadata": {"user_id": self.user.id, "plan": plan},
+            "subscription_data": {"metadata": {"user_id": self.user.id, "plan": plan}}})
+        session = self.sandbox.complete_checkout(session.id)
+        self.subscriptions.append(session["subscription"])
+        return session
+
     def renew(self, subscription_id=None):
         return self.sandbox.renew_subscription(subscription_id or self.subscriptions[-1])
 

@@ -46,7 +46,6 @@ class SubscriptionAttribute(MapAttribute):
     cancel_at_period_end = BooleanAttribute(default=False)
     event_created = NumberAttribute(default=0)
     action_url = UnicodeAttribute(null=True)  # an open invoice's hosted page: the customer must act
-    schedule_id = UnicodeAttribute(null=True)  # a change scheduled for the period's end
     scheduled_plan = UnicodeAttribute(null=True)
     scheduled_at = NumberAttribute(null=True)
 

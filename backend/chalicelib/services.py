@@ -75,6 +75,14 @@ def billing():
     return _once("billing", build)
 
 
+def plan_changes():
+    """Upgrades now, downgrades at the period's end (needs Stripe)."""
+    def build():
+        from chalicelib.plan_changes import PlanChanges
+        return PlanChanges(stripe(), plans(), subscription_sync())
+    return _once("plan_changes", build)
+
+
 def refills():
     """Free-plan refill executions, or None when no state machine is configured."""
     from chalicelib import settings
