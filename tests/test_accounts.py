@@ -41,7 +41,7 @@ def test_first_authenticated_request_provisions_the_same_way(client, user):
     assert status == 200
     assert body["user"] == {
         "id": user.id, "email": user.email, "plan": "Free", "credits": 50, "plan_credits": 50,
-        "purchased_credits": 0, "subscription": None, "api_key": body["user"]["api_key"],
+        "purchased_credits": 0, "owed_credits": 0, "subscription": None, "api_key": body["user"]["api_key"],
         "next_reset_at": None,
     }
     assert set(body["user"]["api_key"]) == {"prefix", "created_at"}
