@@ -122,9 +122,9 @@ class Flow:
         return mine[after:]
 
     def _customer_of(self, event):
-        """A dispute names no customer; its charge does."""
+        """A dispute or a refund names no customer; its charge does."""
         obj = event["data"]["object"]
-        if obj.get("object") == "dispute":
+        if obj.get("object") in ("dispute", "refund"):
             return self.sandbox.get(obj["charge"])["customer"]
         return customer_of(event)
 
