@@ -81,6 +81,27 @@ def test_a_downgrade_waits_for_the_period_end_and_can_be_undone(client, flow, st
     assert body["user"]["subscription"]["scheduled_change"] is None
 
 
+def test_the_billing_portal_upgrades_now_and_downgrades_at_the_period_end(client, flow, stripe_sandbox):
+    import requests
+
+    subscribed(client, flow, "Basic")
+    _, portal = call(client, "POST", "/billing-portal", flow.user.headers)
+    prices = {p["lookup_key"]: p["id"] for p in stripe_sandbox.state.db["prices"].values() if p["lookup_key"]}
+    seen = len(flow.events())
+    requests.post(portal["url"], data={"action": "switch", "subscription": flow.subscriptions[0],
+                                       "price": prices["power_monthly"]}, timeout=10, allow_redirects=False)
+    deliver_all(client, flow.events(after=seen))
+    state = flow.state()
+    assert (state["plan"], state["plan_credits"]) == ("Power", 100000)
+    seen = len(flow.events())
+    requests.post(portal["url"], data={"action": "switch", "subscription": flow.subscriptions[0],
+                                       "price": prices["basic_monthly"]}, timeout=10, allow_redirects=False)
+    deliver_all(client, flow.events(after=seen))
+    _, body = call(client, "GET", "/user", flow.user.headers)
+    assert body["user"]["plan"] == "Power" and body["user"]["subscription"]["scheduled_change"]["plan"] == "Basic"
+    assert plan_entries(flow.user.id) == [("plan", 1000), ("plan", 100000)]
+
+
 def test_switching_needs_a_subscription_and_another_plan(client, flow):
     status, body = call(client, "POST", "/change-plan", flow.user.headers, {"plan": "Power"})
     assert (status, body["error"]["code"]) == (409, "no_subscription")

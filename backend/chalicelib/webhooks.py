@@ -29,10 +29,15 @@ HANDLED_EVENTS = (
     "refund.created",
     "refund.updated",
     "refund.failed",
+    "charge.refund.updated",
     "charge.dispute.created",
     "charge.dispute.funds_withdrawn",
     "charge.dispute.funds_reinstated",
     "charge.dispute.closed",
+    "subscription_schedule.created",
+    "subscription_schedule.updated",
+    "subscription_schedule.released",
+    "subscription_schedule.canceled",
 )
 
 
@@ -92,10 +97,16 @@ class StripeWebhook:
             "refund.created": self.refund_changed,
             "refund.updated": self.refund_changed,
             "refund.failed": self.refund_changed,
+            "charge.refund.updated": self.refund_changed,  # the older name of refund.updated
             "charge.dispute.created": self.dispute_changed,
             "charge.dispute.funds_withdrawn": self.dispute_changed,
             "charge.dispute.funds_reinstated": self.dispute_changed,
             "charge.dispute.closed": self.dispute_changed,
+            # A downgrade scheduled, changed or undone: the account shows it.
+            "subscription_schedule.created": self.subscription_changed,
+            "subscription_schedule.updated": self.subscription_changed,
+            "subscription_schedule.released": self.subscription_changed,
+            "subscription_schedule.canceled": self.subscription_changed,
         }
 
     def handle(self, raw_body, signature):
@@ -195,7 +206,12 @@ class StripeWebhook:
         period_start = int(line["period"]["start"])
         key = "invoice:%s" % invoice["id"]
         description = "%s, period from %s" % (product.name, time.strftime("%Y-%m-%d", time.gmtime(period_start)))
-        condition = (Account.subscription.id == subscription_id) & (Account.plan_period_start < period_start)
+        newer = Account.plan_period_start < period_start
+        if invoice.get("billing_reason") == "subscription_update":
+            # A switch starts its period now: in the very second the period it
+            # replaces began, it still comes after it (an older invoice does not).
+            newer = Account.plan_period_start <= period_start
+        condition = (Account.subscription.id == subscription_id) & newer
         granted = self._credits.reset_plan(
             user_id, int(product.credits), key, "plan", description, reference=invoice["id"], condition=condition,
             actions=[Account.plan_period_start.set(period_start)])
@@ -232,7 +248,7 @@ class StripeWebhook:
     def _customer_user(self, customer_id):
         if not customer_id:
             return None
-        customer = self._stripe.v1.customers.retrieve(customer_id)
+        customer = self._stripe.v1.customers.retrieve(customer_id).to_dict()
         return (customer.get("metadata") or {}).get("user_id")
 
 

@@ -37,7 +37,10 @@ class Schedules:
             "phases": [self._phase(sub["currency"], item["price"], item["quantity"], start, end)],
             "released_at": None, "released_subscription": None, "status": "active",
             "subscription": sub["id"]})
+        before = self.render("subscriptions", sub)
         sub["_schedule"] = schedule["id"]
+        self.emit("subscription_schedule.created", self.render("subscription_schedules", schedule))
+        self._emit_updated(sub, before)
         return self.output("subscription_schedules", schedule, p)
 
     def _phase(self, currency: str, price_id: str, quantity: int, start: int,
