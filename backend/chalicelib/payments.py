@@ -23,7 +23,6 @@ Where the credits come from (docs/data-model.md has the representation):
 Giving back is the reverse: purchased credits for a pack, plan credits for
 the current period's invoice.
 """
-import logging
 import math
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -31,8 +30,6 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, db
 from chalicelib.models import Account, LedgerEntry, PaymentRecord
-
-logger = logging.getLogger("credits-saas")
 
 PURCHASED, PLAN = "purchased", "plan"
 MAX_ATTEMPTS = 8
