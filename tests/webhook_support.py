@@ -45,11 +45,6 @@ def next_second():
     time.sleep(1.01 - (time.time() % 1))
 
 
-def customer_of(event):
-    customer = event["data"]["object"].get("customer")
-    return customer.get("id") if isinstance(customer, dict) else customer
-
-
 class Flow:
     """One user's purchases, made through the app's routes and the sandbox."""
 
@@ -118,15 +113,7 @@ class Flow:
 
     def events(self, after=0):
         """This customer's events, oldest first, skipping the first `after`."""
-        mine = [event for event in self.sandbox.events() if self._customer_of(event) == self.customer_id]
-        return mine[after:]
-
-    def _customer_of(self, event):
-        """A dispute or a refund names no customer; its charge does."""
-        obj = event["data"]["object"]
-        if obj.get("object") in ("dispute", "refund"):
-            return self.sandbox.get(obj["charge"])["customer"]
-        return customer_of(event)
+        return self.sandbox.events(customer=self.customer_id)[after:]
 
     def state(self):
         """What the account looks like, in comparable form."""
