@@ -34,4 +34,4 @@ class Refunds:
         if refund.get("status") in COUNTED_STATUSES:
             return Step("refund", refund["id"], refund["amount"], "Refund of %s (%s)" % (source.label, share))
         return Step("refund_reversed", refund["id"], refund["amount"],
-                    "Refund %s of %s (%s): credits returned" % (refund.get("status"), source.label, share))
+                    "Refund of %s %s (%s): credits returned" % (source.label, refund.get("status"), share))
