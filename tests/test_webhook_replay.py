@@ -180,12 +180,18 @@ def dynamodb_faults():
 
 
 def buy_and_subscribe(flow):
-    flow.checkout("Power", subscribe=False)
+    flow.pack = flow.checkout("Power", subscribe=False)
     flow.checkout("Basic", subscribe=True)
     flow.renew()
 
 
 PHASES = (buy_and_subscribe, lambda flow: flow.cancel())
+
+
+def refund_then_dispute(flow):
+    """Half the Power pack refunded, then the payment disputed (the rest goes)."""
+    flow.refund(flow.charge_of(flow.pack), amount=2500)
+    flow.sandbox.dispute_charge(flow.charge_of(flow.pack))
 
 
 def normalized(state, flow):
@@ -202,14 +208,14 @@ def normalized(state, flow):
     return normal
 
 
-def run_phases(client, flow, faults=None, fail_from=None):
+def run_phases(client, flow, faults=None, fail_from=None, phases=PHASES):
     """Each phase happens in Stripe, then its events are delivered; a delivery
     that fails is retried by Stripe, in order, before the user acts again.
     With `fail_from`, DynamoDB writes fail from that write on, once."""
     statuses = []
     if faults is not None:
         faults.writes, faults.fail_from = 0, fail_from
-    for phase in PHASES:
+    for phase in phases:
         seen = len(flow.events())
         phase(flow)
         events = flow.events(after=seen)
@@ -236,6 +242,29 @@ def test_a_failure_at_each_write_then_redelivery_converges(client, new_user, str
             statuses = run_phases(client, flow, faults, fail_from)
             assert any(status >= 500 for status in statuses), fail_from
             assert all(status == 200 or status >= 500 for status in statuses)
+            assert normalized(flow.state(), flow) == expected, "crash at write %d" % fail_from
+
+
+def test_a_failure_at_each_write_of_a_refund_and_a_dispute_converges(client, new_user, stripe_sandbox):
+    def bought(flow):
+        flow.pack = flow.checkout("Power", subscribe=False)
+        for event in flow.events():
+            assert deliver(client, event)[0] == 200
+        return flow
+
+    with dynamodb_faults() as faults:
+        reference = bought(Flow(client, stripe_sandbox, new_user()))
+        assert set(run_phases(client, reference, faults, phases=(refund_then_dispute,))) == {200}
+        total_writes = faults.writes
+        expected = normalized(reference.state(), reference)
+        assert expected["purchased_credits"] == 0
+        assert sorted(credits for _, kind, credits in expected["ledger"] if kind in ("refund", "dispute")) == [
+            -50000, -50000]
+        print("fault injection: %d DynamoDB writes to refund and dispute a pack, a crash at each" % total_writes)
+        for fail_from in range(1, total_writes + 1):
+            flow = bought(Flow(client, stripe_sandbox, new_user()))
+            statuses = run_phases(client, flow, faults, fail_from, phases=(refund_then_dispute,))
+            assert any(status >= 500 for status in statuses), fail_from
             assert normalized(flow.state(), flow) == expected, "crash at write %d" % fail_from
 
 
