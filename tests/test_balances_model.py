@@ -191,6 +191,13 @@ class Balances(RuleBasedStateMachine):
             return
         assert expected and remaining == self.total
 
+    @rule()
+    def spend_everything(self):
+        """All that is left, purchased credits included: a take-back after
+        this leaves a debt, which the next grant or refill must pay once."""
+        if self.total > 0:
+            self.spend(self.total)
+
     @rule(cost=st.sampled_from([1, 5, 60]), key=st.sampled_from(["a", "b", "c"]))
     def spend_with_idempotency_key(self, cost, key):
         route = "/cost-%d" % cost
@@ -365,3 +372,39 @@ class Balances(RuleBasedStateMachine):
 def test_balances_follow_the_model():
     run_state_machine_as_test(Balances, settings=settings(
         max_examples=15, stateful_step_count=35, deadline=None, derandomize=True, database=None))
+
+
+@pytest.mark.usefixtures("aws_stack")
+def test_a_debt_is_paid_once_by_the_next_refill_grant_or_return_to_free():
+    """The debt branches, step by step (the random runs reach them rarely)."""
+    machine = Balances()
+
+    def check():
+        machine.account_matches_the_model()
+        machine.ledger_matches_the_model()
+        machine.never_more_taken_than_granted()
+
+    def refund(reference, refund_id, amount):
+        machine.settle(reference, Step("refund", refund_id, amount, "Refund"),
+                       lambda payment: payment["refunds"].__setitem__(refund_id, amount))
+        check()
+
+    machine.buy_pack(1000, "cs_1")
+    machine.spend_everything()
+    refund("cs_1", "re_1", PRICE)
+    assert machine.total == -1000
+    machine.free_refill(1)  # the refill's third reset state
+    check()
+    assert machine.total == -950 and machine.plan == "Free"
+    machine.plan_grant("Power", "in_1")  # a plan grant's third branch
+    check()
+    assert (machine.plan_credits, machine.purchased) == (99050, 0)
+    machine.buy_pack(10, "cs_2")
+    machine.spend_everything()
+    machine.settle("in_1", Step("dispute", "dp_1", PRICE, "Dispute"),
+                   lambda payment: payment.__setitem__("dispute", "withdrawn"))
+    check()
+    assert machine.total == -100000
+    machine.back_to_free()
+    check()
+    assert machine.total == -100000 + FREE
