@@ -60,7 +60,7 @@ def test_names_and_limits_are_checked_and_a_refusal_changes_nothing(client, user
            {"name": "ok", "rate_limit": {"requests": 101, "per": "second"}},
            {"name": "ok", "rate_limit": {"requests": 5, "per": "hour"}},
            {"name": "ok", "rate_limit": {"requests": True, "per": "second"}},
-           {"name": "ok", "rate_limit": {"requests": 5}}]
+           {"name": "ok", "rate_limit": {"requests": 5}}, {"name": "ok", "rate_limit": {"requests": 5, "per": {}}}]
     for body in bad:
         status, answer = call(client, "POST", "/keys", user.headers, body)
         assert status == 400, body

@@ -42,7 +42,7 @@ class RateLimit:
         if raw is None:
             return None
         if (not isinstance(raw, dict) or set(raw) != {"requests", "per"}
-                or raw["per"] not in PERIODS or isinstance(raw["requests"], bool)
+                or not isinstance(raw["per"], str) or raw["per"] not in PERIODS or isinstance(raw["requests"], bool)
                 or not isinstance(raw["requests"], int) or not 1 <= raw["requests"] <= MAX_REQUESTS):
             raise BadRequest('rate_limit must be null or {"requests": 1-%d, "per": "second" or "minute"}.'
                              % MAX_REQUESTS, code="invalid_rate_limit")

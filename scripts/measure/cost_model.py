@@ -11,6 +11,7 @@ import uuid
 ASSUMED_PER_ROUTE = {
     "POST /test": {"requests": 1, "write_units": 1},
     "GET /user": {"requests": 1, "write_units": 0},
+    "GET /keys": {"requests": 2, "write_units": 0},
     "GET /usage": {"requests": 2, "write_units": 0},
     "GET /ledger": {"requests": 2, "write_units": 0},
     "GET /plans": {"requests": 1, "write_units": 0},
