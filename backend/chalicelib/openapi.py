@@ -120,7 +120,7 @@ def paths(costs):
         "/user": {"get": operation(
             "The signed-in user's account", ID_TOKEN, {"200": answer("The account.", user_view)},
             "`{\"user\": {\"id\", \"email\", \"plan\", \"credits\", \"plan_credits\", \"purchased_credits\", "
-            "\"subscription\", \"next_reset_at\", \"api_key\": {\"prefix\", \"created_at\"}}}`",
+            "\"subscription\", \"next_reset_at\"}}` (the API keys: `GET /keys`)",
             errors=USER_ERRORS)},
         "/generate-key": {"post": operation(
             "Rotate the first API key (deprecated: use /keys)", ID_TOKEN,
