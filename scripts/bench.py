@@ -69,8 +69,8 @@ def funded_key_in_process():
     from chalicelib import services
     from chalicelib.credits import Credits
 
-    services.accounts().provision("bench-user", "bench@example.com")
-    key = services.accounts().regenerate_key("bench-user")
+    account = services.accounts().provision("bench-user", "bench@example.com")
+    key = services.api_keys().rotate_first(account)
     Credits().add_purchased("bench-user", 1_000_000, "bench:credits", "purchase", "benchmark")
     return key
 
