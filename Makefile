@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test bench cost dev clean frontend-test browser
+.PHONY: install test check bench cost dev clean frontend-test browser test-prerequisites lint
 
 # The Vue app in frontend/ (absent on older checkouts: then nothing to do).
 FRONTEND := $(wildcard frontend/package.json)
@@ -18,10 +18,33 @@ $(STAMP): requirements-dev.txt backend/requirements.txt
 
 install: $(STAMP)
 
-# npm packages, the frontend's unit tests and production build (a build
-# error fails the run), the browser for tests/e2e/, then every Python test.
-test: install frontend-test frontend-build browser
-	$(PY) -m pytest -q -rs tests
+# Python tests run on one worker per core (pytest-xdist), each worker with
+# its own emulators, ports and state; a file's tests stay on one worker.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
+
+# What the tests need, prepared side by side: the Python and npm installs,
+# then the frontend's unit tests and production build (a build error fails
+# the run) and the browser for tests/e2e/. Each install is skipped when
+# nothing it depends on changed. Then every Python test, ending with the
+# slowest tests and the time per group (tests/suite_groups.py).
+test:
+	@$(MAKE) --no-print-directory -j 4 --output-sync=target test-prerequisites
+	$(PY) -m pytest -q -rs $(PYTEST_PARALLEL) tests
+
+test-prerequisites: install lint frontend-test frontend-build browser
+
+# The edit-test loop (under a minute): linters and the unit tests that need
+# no emulator, browser or network (`-m unit`), and the frontend's unit tests.
+check:
+	@$(MAKE) --no-print-directory -j 2 --output-sync=target install $(if $(FRONTEND),$(NODE_MODULES))
+	@$(MAKE) --no-print-directory -j 2 --output-sync=target lint frontend-test check-python
+
+.PHONY: check-python
+check-python: install
+	$(PY) -m pytest -q -m unit tests
+
+lint: install
+	$(VENV)/bin/ruff check backend scripts tests
 
 $(NODE_MODULES): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
@@ -33,18 +56,29 @@ ifneq ($(FRONTEND),)
 endif
 
 # Chromium for the browser tests: Playwright's own if it can be downloaded,
-# else the system's (apt-get install chromium as root). CI=true: none is an error.
-browser: install
+# else the system's (apt-get install chromium as root). CI=true: none is an
+# error. Checked again only when the script or the Python packages change
+# (`make clean` forgets it).
+BROWSER_STAMP := $(VENV)/.browser
+browser: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): scripts/browser.py $(STAMP)
 	$(PY) scripts/browser.py install
+	touch $(BROWSER_STAMP)
 
 bench: install frontend-build
 	$(PY) scripts/bench.py
 
+# Rebuilt only when a source, a setting or a package changed.
 .PHONY: frontend-build
-frontend-build: $(if $(FRONTEND),$(NODE_MODULES))
-ifneq ($(FRONTEND),)
+FRONTEND_SOURCES := $(if $(FRONTEND),$(shell find frontend/src frontend/public frontend/index.html \
+	frontend/vite.config.js -type f -not -name config.json 2>/dev/null))
+FRONTEND_DIST := frontend/dist/index.html
+frontend-build: $(if $(FRONTEND),$(FRONTEND_DIST))
+
+$(FRONTEND_DIST): $(NODE_MODULES) $(FRONTEND_SOURCES)
 	cd frontend && npm run build
-endif
+	touch $(FRONTEND_DIST)
 
 # What it costs to run, from operations counted on the local stack and the
 # prices in scripts/prices.json (`$(PY) scripts/cost.py --help`: --margin,

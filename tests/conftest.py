@@ -10,6 +10,8 @@ from scripts import ROOT  # importing `scripts` also puts backend/ on sys.path
 from scripts.devstack import emulator
 from scripts.devstack.ports import free_port
 
+pytest_plugins = ["suite_groups"]
+
 REGION = "us-east-1"
 PASSWORD = "correct-horse-9"
 os.environ.setdefault("FRONTEND_ORIGIN", "http://localhost:5173")

@@ -5,12 +5,10 @@ import os
 import re
 import subprocess
 
-import pytest
-import requests
 from jsonschema.validators import Draft202012Validator
 
 from chalicelib import openapi, settings
-from conftest import ROOT, call
+from conftest import ROOT
 from scripts import api_table
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

@@ -9,7 +9,7 @@ import requests
 from playwright.sync_api import expect, sync_playwright
 
 from browser_support import (
-    WEBHOOK_TIMEOUT_MS, Person, Sandbox, Shots, digits, launch, require_built_frontend, start_stack,
+    Person, Sandbox, Shots, digits, launch, require_built_frontend, start_stack,
 )
 
 

@@ -116,11 +116,15 @@ class StripeSandbox:
 
     # -- inspection and time controls (same effects as /_sandbox/) --------
 
-    def events(self, type: str | None = None) -> list[dict]:
-        """Events oldest first (``GET /v1/events`` lists newest first, like Stripe)."""
+    def events(self, type: str | None = None, customer: str | None = None) -> list[dict]:
+        """Events oldest first (``GET /v1/events`` lists newest first, like Stripe),
+        optionally only those whose object belongs to ``customer``: filtered
+        before they are copied, so a test's look-up stays cheap however many
+        events the sandbox holds."""
         with self._cond:
             return [self.state.render("events", e) for e in self.state.db["events"].values()
-                    if type is None or type_matches(type, e["type"])]
+                    if (type is None or type_matches(type, e["type"]))
+                    and (customer is None or _customer_of(e) == customer)]
 
     def event(self, event_id: str) -> dict:
         with self._cond:
@@ -159,3 +163,7 @@ class StripeSandbox:
             self._app.idempotency.clear()
             self._cond.notify_all()
 
+
+def _customer_of(event: dict) -> str | None:
+    customer = event["data"]["object"].get("customer")
+    return customer.get("id") if isinstance(customer, dict) else customer

@@ -1,0 +1,86 @@
+"""The suite's groups, and the report `make test` ends with.
+
+Each test belongs to one group, by where it lives or what it needs:
+- browser: tests/e2e/ (Chromium against the local stack);
+- deploy: the deploy rehearsal and the Lambda package build;
+- fuzz: Schemathesis over the API and the Hypothesis balance model;
+- stack: anything on the emulators (moto, the Stripe sandbox, `scripts/dev.py`);
+- unit: the rest; no emulator, browser or network (`make check` runs these).
+
+`pytest -m unit` (or `-m "not browser"`, …) selects by group. The report lists
+the slowest tests (set-up, call and tear-down together) and each group's
+total, so a slow test is seen the day it lands.
+"""
+import collections
+import os
+
+GROUPS = ("unit", "stack", "browser", "deploy", "fuzz")
+GROUP_OF_FILE = {
+    "test_deploy_rehearsal.py": "deploy",
+    "test_deploy_package.py": "deploy",
+    "test_api_fuzz.py": "fuzz",
+    "test_balances_model.py": "fuzz",
+    "test_local_stack_e2e.py": "stack",
+}
+# Fixtures that start or use an emulator; a test needing any of them (even
+# through another fixture) is a stack test.
+EMULATOR_FIXTURES = frozenset({"moto_url", "stripe_sandbox", "sandbox", "api_url"})
+SLOWEST = 10
+
+
+def group_of(path, fixturenames):
+    parts = path.split(os.sep)
+    if "e2e" in parts:
+        return "browser"
+    if parts[-1] in GROUP_OF_FILE:
+        return GROUP_OF_FILE[parts[-1]]
+    if EMULATOR_FIXTURES.intersection(fixturenames):
+        return "stack"
+    return "unit"
+
+
+def pytest_configure(config):
+    for name in GROUPS:
+        config.addinivalue_line("markers", "%s: a test of the %s group (tests/suite_groups.py)" % (name, name))
+    config.pluginmanager.register(SuiteReport(), "suite-report")
+
+
+def pytest_collection_modifyitems(items):
+    import pytest
+
+    for item in items:
+        group = group_of(str(item.path), item.fixturenames)
+        item.add_marker(getattr(pytest.mark, group))
+        # Travels with the reports, so the report also works under xdist.
+        item.user_properties.append(("group", group))
+
+
+class SuiteReport:
+    """Time per test and per group, from the reports (the controller's view
+    under xdist, so the figures cover every worker)."""
+
+    def __init__(self):
+        self.seconds = collections.defaultdict(float)
+        self.group = {}
+
+    def pytest_runtest_logreport(self, report):
+        self.seconds[report.nodeid] += report.duration
+        group = dict(report.user_properties).get("group")
+        if group:
+            self.group[report.nodeid] = group
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.seconds:
+            return
+        write = terminalreporter.write_line
+        terminalreporter.section("slowest %d tests (set-up + call + tear-down)" % SLOWEST)
+        for nodeid, seconds in sorted(self.seconds.items(), key=lambda pair: -pair[1])[:SLOWEST]:
+            write("%7.2fs  %-7s %s" % (seconds, self.group.get(nodeid, "?"), nodeid))
+        terminalreporter.section("time per group (summed over workers)")
+        totals, counts = collections.defaultdict(float), collections.Counter()
+        for nodeid, seconds in self.seconds.items():
+            group = self.group.get(nodeid, "?")
+            totals[group] += seconds
+            counts[group] += 1
+        for group in sorted(totals, key=lambda name: -totals[name]):
+            write("%-8s %4d tests %8.1fs" % (group, counts[group], totals[group]))
