@@ -8,7 +8,7 @@ import subprocess
 from jsonschema.validators import Draft202012Validator
 
 from chalicelib import openapi, settings
-from conftest import ROOT
+from conftest import ROOT, call
 from scripts import api_table
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
