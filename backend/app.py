@@ -14,7 +14,7 @@ app = Chalice(app_name="credits-saas", configure_logs=False)
 app.api.cors = CORSConfig(
     allow_origin=settings.frontend_origin(),
     allow_headers=["Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key"],
-    expose_headers=list(CREDIT_HEADERS),
+    expose_headers=list(CREDIT_HEADERS) + ["Retry-After"],
     max_age=600,
 )
 
@@ -73,8 +73,43 @@ def get_user():
 @app.route("/generate-key", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def generate_key():
+    """Deprecated: rotates the account's first key (POST /keys makes more)."""
+    return {"key": services.api_keys().rotate_first(current_account())}
+
+
+@app.route("/keys", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def list_keys():
+    return {"keys": services.api_keys().list(current_account())}
+
+
+@app.route("/keys", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def create_key():
+    from chalicelib.api_keys import parse_new_key
+    name, limit = parse_new_key(json_body(app.current_request))
     account = current_account()
-    return {"key": services.accounts().regenerate_key(account.user_id)}
+    created, replayed = services.api_keys().create(account, name, limit,
+                                                   request_key=web.idempotency_key(app.current_request))
+    headers = {"Content-Type": "application/json"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(body=created, status_code=200 if replayed else 201, headers=headers)
+
+
+@app.route("/keys/{key_id}", methods=["PATCH"], authorizer=user_authorizer)
+@json_errors
+def update_key(key_id):
+    from chalicelib.api_keys import parse_changes
+    name, limit = parse_changes(json_body(app.current_request))
+    return services.api_keys().update(current_account(), key_id, name=name, limit=limit)
+
+
+@app.route("/keys/{key_id}", methods=["DELETE"], authorizer=user_authorizer)
+@json_errors
+def revoke_key(key_id):
+    services.api_keys().revoke(current_account(), key_id)
+    return Response(body="", status_code=204)
 
 
 @app.route("/test", methods=["POST"])
