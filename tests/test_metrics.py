@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from chalicelib import metrics
+from chalicelib import clock, metrics
 from conftest import call
 from log_capture import capture
 from webhook_support import Flow, deliver
@@ -62,6 +62,18 @@ def test_a_metered_call_and_a_402(client, api_key, capsys):
     with capture(capsys) as captured:
         assert call(client, "POST", "/test/heavy", {"x-api-key": api_key})[0] == 402
     assert captured.metrics() == {("InsufficientCredits", NONE): 1}
+
+
+def test_a_call_over_its_keys_rate_limit_counts_as_rate_limited(client, user, capsys, monkeypatch):
+    stopped = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: stopped)  # both calls in one window
+    status, key = call(client, "POST", "/keys", user.headers,
+                       {"name": "batch", "rate_limit": {"requests": 1, "per": "minute"}})
+    assert status == 201, key
+    assert call(client, "POST", "/test", {"x-api-key": key["key"]})[0] == 200
+    with capture(capsys) as captured:
+        assert call(client, "POST", "/test", {"x-api-key": key["key"]})[0] == 429
+    assert captured.metrics() == {("RateLimited", NONE): 1}
 
 
 def test_sign_up_counts_once_with_its_grant(client, user, capsys):
