@@ -109,6 +109,14 @@ demo: install
 reset:
 	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) scripts/dev.py --reset
 
+# Stripe events whose webhook deliveries failed, applied again through the
+# stage's webhook route (docs/operations.md). STAGE=local is the running
+# `make dev` stack; SINCE=7d, 12h or a date (default: Stripe's 30 days).
+.PHONY: replay-webhooks
+replay-webhooks: install
+	$(if $(STAGE),,$(error Name the stage: make $@ STAGE=local))
+	$(PY) scripts/replay_webhooks.py --stage $(STAGE) $(if $(SINCE),--since $(SINCE))
+
 # Deploy to AWS (docs/deploy.md). STAGE is dev or prod; needs AWS credentials
 # and STRIPE_SECRET_KEY. `make deploy-app` redeploys code changes only;
 # `make destroy STAGE=dev ARGS=--delete-data` also deletes the data.

@@ -4,23 +4,27 @@ import os
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Response
 
-from chalicelib import services, settings, web
+from chalicelib import logs, services, settings, web
 from chalicelib.metering import CREDIT_HEADERS, metered_call
 from chalicelib.web import json_body, json_errors
 
-app = Chalice(app_name="credits-saas")
+# Logging is chalicelib.logs' (JSON lines); Chalice's own text handler at
+# level ERROR on the same logger would hide them.
+app = Chalice(app_name="credits-saas", configure_logs=False)
 app.api.cors = CORSConfig(
     allow_origin=settings.frontend_origin(),
     allow_headers=["Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key"],
-    expose_headers=list(CREDIT_HEADERS),
+    expose_headers=list(CREDIT_HEADERS) + ["Retry-After"],
     max_age=600,
 )
 
 
 @app.middleware("http")
 def guard(request, get_response):
-    """Body size limit and one error shape for the framework's own errors."""
-    return web.guard(app, request, get_response)
+    """One log line per request; body size limit and one error shape for the
+    framework's own errors."""
+    return logs.logged_request(request, app.lambda_context,
+                               lambda current: web.guard(app, current, get_response))
 
 
 if settings.auth_mode() == "local":
@@ -37,6 +41,7 @@ else:
 def current_account():
     from chalicelib import auth
     identity = auth.identity(app.current_request)
+    logs.note(account_id=identity.user_id)
     return services.accounts().ensure(identity.user_id, identity.email)
 
 
@@ -68,8 +73,43 @@ def get_user():
 @app.route("/generate-key", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def generate_key():
+    """Deprecated: rotates the account's first key (POST /keys makes more)."""
+    return {"key": services.api_keys().rotate_first(current_account())}
+
+
+@app.route("/keys", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def list_keys():
+    return {"keys": services.api_keys().list(current_account())}
+
+
+@app.route("/keys", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def create_key():
+    from chalicelib.api_keys import parse_new_key
+    name, limit = parse_new_key(json_body(app.current_request))
     account = current_account()
-    return {"key": services.accounts().regenerate_key(account.user_id)}
+    created, replayed = services.api_keys().create(account, name, limit,
+                                                   request_key=web.idempotency_key(app.current_request))
+    headers = {"Content-Type": "application/json"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(body=created, status_code=200 if replayed else 201, headers=headers)
+
+
+@app.route("/keys/{key_id}", methods=["PATCH"], authorizer=user_authorizer)
+@json_errors
+def update_key(key_id):
+    from chalicelib.api_keys import parse_changes
+    name, limit = parse_changes(json_body(app.current_request))
+    return services.api_keys().update(current_account(), key_id, name=name, limit=limit)
+
+
+@app.route("/keys/{key_id}", methods=["DELETE"], authorizer=user_authorizer)
+@json_errors
+def revoke_key(key_id):
+    services.api_keys().revoke(current_account(), key_id)
+    return Response(body="", status_code=204)
 
 
 @app.route("/test", methods=["POST"])
@@ -166,5 +206,9 @@ def stripe_webhook():
 def post_confirmation(event, context):
     """Cognito post-confirmation trigger: create the account, return the event."""
     attributes = (event.get("request") or {}).get("userAttributes") or {}
-    services.accounts().provision(attributes.get("sub"), attributes.get("email"))
-    return event
+
+    def provision():
+        logs.note(account_id=attributes.get("sub"))
+        services.accounts().provision(attributes.get("sub"), attributes.get("email"))
+        return event
+    return logs.logged_event("post_confirmation", context, provision)

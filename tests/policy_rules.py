@@ -7,9 +7,13 @@
   (`...:log-group:/aws/lambda/x:*`), the executions of one state machine
   (`...:execution:credits-saas-dev-refill:*`), the objects of one bucket
   (`arn:aws:s3:::bucket/*`).
-- The one exception: a statement whose actions are all CloudWatch Logs
-  log-delivery actions, which AWS authorizes only on Resource "*" (Step
-  Functions logging needs them); it may name nothing else.
+- The one exception: Resource "*" on a statement whose actions are all in
+  RESOURCE_LEVEL_UNSUPPORTED, actions for which AWS's Service Authorization
+  Reference lists no resource type, so that "*" is the only resource they
+  accept: CloudWatch Logs log delivery (Step Functions logging) and X-Ray's
+  two write actions (active tracing on the functions,
+  https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).
+  Such a statement may name nothing else; any other action on "*" fails.
 """
 import re
 
@@ -25,6 +29,7 @@ RESOURCE_LEVEL_UNSUPPORTED = {
     "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
     "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
     "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords",
 }
 
 

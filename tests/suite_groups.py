@@ -48,11 +48,24 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(items):
     import pytest
 
+    give_unique_node_ids(items)
     for item in items:
         group = group_of(str(item.path), item.fixturenames)
         item.add_marker(getattr(pytest.mark, group))
         # Travels with the reports, so the report also works under xdist.
         item.user_properties.append(("group", group))
+
+
+def give_unique_node_ids(items):
+    """Schemathesis names each operation's test `test_x[GET /plans]` but gives
+    them all the node id `...::test_x`; pytest-xdist schedules by node id, so
+    it would run one of them and drop the rest without a word. The item's
+    name becomes its node id's last part instead."""
+    seen = collections.Counter(item.nodeid for item in items)
+    for item in items:
+        if seen[item.nodeid] > 1 and not item.nodeid.endswith("::" + item.name):
+            unique = "%s::%s" % (item.nodeid.rsplit("::", 1)[0], item.name)
+            item._id = type(item.id).parse(unique)  # pytest 9 keeps the node id parsed
 
 
 class SuiteReport:

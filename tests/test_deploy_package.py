@@ -82,6 +82,18 @@ def test_the_sam_template_passes_cfn_lint_and_its_policies_have_no_wildcard(pack
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_functions_and_the_api_stage_are_traced_without_the_xray_sdk_in_the_package(package):
+    """Chalice's `xray` setting: Lambda and API Gateway record the traces; the
+    X-Ray SDK (Powertools Tracer) stays out, it would take the package past 5 MB."""
+    resources = json.loads((package / "sam.json").read_text())["Resources"]
+    functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
+    assert len(functions) == 2 and {f["Tracing"] for f in functions} == {"Active"}
+    assert resources["RestAPI"]["Properties"]["TracingEnabled"] is True
+    with zipfile.ZipFile(str(package / "deployment.zip")) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+    assert "aws_xray_sdk" not in tops and "wrapt" not in tops
+
+
 def test_strip_runtime_packages_removes_them_and_their_metadata(tmp_path):
     for entry in ("botocore", "botocore-1.44.8.dist-info", "boto3", "s3transfer", "jmespath",
                   "jmespath-1.0.1.dist-info", "stripe", "pynamodb"):

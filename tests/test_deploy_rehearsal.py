@@ -24,6 +24,7 @@ REGION = "eu-west-2"  # the dev stage's REGION in backend/.chalice/config.json
 STRIPE_KEY = "sk_test_" + "rehearsal0123456789abcdef"
 TABLES = ("credits-saas-dev-accounts", "credits-saas-dev-ledger", "credits-saas-dev-products")
 FUNCTIONS = ("credits-saas-dev", "credits-saas-dev-post_confirmation")
+ALERT_EMAIL = "ops@example.com"
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def deploy_command(emulator, sandbox, workspace, *arguments, expect=0):
         env.pop(name, None)
     env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_ENDPOINT_URL": emulator, "AWS_DEFAULT_REGION": REGION,
-                "STRIPE_SECRET_KEY": STRIPE_KEY, "STRIPE_API_BASE": sandbox.url})
+                "STRIPE_SECRET_KEY": STRIPE_KEY, "STRIPE_API_BASE": sandbox.url, "ALERT_EMAIL": ALERT_EMAIL})
     command = [sys.executable, "-m", "scripts.deploy"] + list(arguments) + [
         "--stage", STAGE, "--project-dir", workspace["project"]]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
@@ -115,7 +116,8 @@ def test_it_ends_with_the_urls_and_names_what_it_could_not_rehearse(deployed):
     assert "frontend/package.json not found: the site is not built" in deployed["first"]
     assert "Frontend:         https://rehearsal-dev.cloudfront.invalid" in deployed["second"]
     gaps = deployed["first"].split("Rehearsal on the emulator")[1]
-    for named in ("Cognito", "CloudFront", "PointInTimeRecoverySpecification", "LoggingConfiguration"):
+    for named in ("Cognito", "CloudFront", "PointInTimeRecoverySpecification", "LoggingConfiguration",
+                  "CloudWatch alarms", "SNS subscriptions"):
         assert named in gaps
 
 
@@ -160,7 +162,7 @@ def test_functions_get_the_recorded_environment_and_no_secret(deployed, aws, wor
     env = stage_environment(workspace)
     for name in FUNCTIONS:
         variables = aws("lambda").get_function_configuration(FunctionName=name)["Environment"]["Variables"]
-        for key in ("USER_POOL_ARN", "REFILL_STATE_MACHINE_ARN", "FRONTEND_ORIGIN", "ACCOUNTS_TABLE",
+        for key in ("USER_POOL_ARN", "REFILL_STATE_MACHINE_ARN", "FRONTEND_ORIGIN", "ACCOUNTS_TABLE", "METRICS_NAMESPACE",
                     "STRIPE_SECRET_KEY_PARAMETER", "STRIPE_WEBHOOK_SECRET_PARAMETER"):
             assert variables[key] == env[key]
         assert "STRIPE_SECRET_KEY" not in variables and "STRIPE_WEBHOOK_SECRET" not in variables
@@ -200,6 +202,32 @@ def test_secrets_are_secure_strings_and_one_webhook_endpoint_exists(deployed, aw
         assert STRIPE_KEY not in output and secret["Value"] not in output
 
 
+def test_the_alarms_the_dashboard_and_the_alert_subscription(deployed, aws):
+    from scripts.deploy.stacks import load_template
+
+    topic = [t["TopicArn"] for t in aws("sns").list_topics()["Topics"]
+             if t["TopicArn"].endswith(":credits-saas-dev-refill-alerts")][0]
+    template = load_template("monitoring")["Resources"]
+    expected = {r["Properties"]["AlarmName"]["Fn::Sub"].replace("${Stage}", STAGE)
+                for r in template.values() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    alarms = aws("cloudwatch").describe_alarms(AlarmNamePrefix="credits-saas-dev-")["MetricAlarms"]
+    assert {alarm["AlarmName"] for alarm in alarms} == expected and len(expected) >= 20
+    for alarm in alarms:
+        assert alarm["AlarmActions"] == [topic], alarm["AlarmName"]
+    by_name = {alarm["AlarmName"]: alarm for alarm in alarms}
+    assert by_name["credits-saas-dev-api-5xx-rate"]["Dimensions"] == [
+        {"Name": "ApiName", "Value": "credits-saas"}, {"Name": "Stage", "Value": "api"}]
+    assert by_name["credits-saas-dev-api-duration"]["Threshold"] == 48000
+    signups = by_name["credits-saas-dev-refill-too-few-started"]["Metrics"][0]["MetricStat"]["Metric"]
+    assert signups["Namespace"] == "CreditsSaaS/dev"
+    body = json.loads(aws("cloudwatch").get_dashboard(DashboardName="credits-saas-dev")["DashboardBody"])
+    titles = {widget["properties"].get("title") for widget in body["widgets"]}
+    assert {"API 4xx / 5xx", "Refill executions", "Credits spent and granted", "Webhooks"} <= titles
+    assert "${" not in json.dumps(body)
+    subscriptions = aws("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", ALERT_EMAIL)]
+
+
 def test_products_are_synced_to_the_stage_table(deployed, aws):
     items = aws("dynamodb").scan(TableName=TABLES[2])["Items"]
     assert {item["name"]["S"] for item in items} >= {"Free", "Basic", "Power"}
@@ -219,6 +247,16 @@ def test_api_gateway_errors_in_the_app_shape_and_stage_throttling(deployed, aws,
     assert responses["THROTTLED"]["statusCode"] == "429"
     stage = apigateway.get_stage(restApiId=api[0]["id"], stageName="api")
     assert stage["methodSettings"]["*/*"]["throttlingBurstLimit"] == 20
+
+
+def test_xray_traces_the_functions_and_the_api_stage(deployed, aws):
+    for name in FUNCTIONS:
+        configuration = aws("lambda").get_function_configuration(FunctionName=name)
+        assert configuration["TracingConfig"] == {"Mode": "Active"}, name
+    apigateway = aws("apigateway")
+    api = [api for api in apigateway.get_rest_apis()["items"] if api["name"] == "credits-saas"][0]
+    assert apigateway.get_stage(restApiId=api["id"], stageName="api")["tracingEnabled"] is True
+    assert all("X-Ray on" in output for output in deployed.values())
 
 
 def test_the_site_and_its_config(deployed, aws):

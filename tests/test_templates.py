@@ -13,13 +13,13 @@ from scripts import statemachine
 from scripts.devstack import emulator
 from scripts.deploy import api, stacks
 from scripts.deploy.rehearsal import evaluate_conditions, resolve
-from scripts.deploy.stage import render_policy
+from scripts.deploy.stage import Stage, render_policy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CFN_LINT = os.path.join(os.path.dirname(sys.executable), "cfn-lint")
 TOPIC = "arn:aws:sns:eu-west-2:123456789012:credits-saas-dev-refill-alerts"
 TABLE_OF_MODEL = {"Account": "AccountsTable", "LedgerEntry": "LedgerTable", "Product": "ProductsTable",
-                  "MeteredCall": "LedgerTable"}
+                  "MeteredCall": "LedgerTable", "ApiKeyRecord": "LedgerTable", "KeyRequest": "LedgerTable"}
 DATA_PARAMETERS = {"Stage": "dev", "AccountsTableName": "a", "LedgerTableName": "l", "ProductsTableName": "p",
                    "FrontendOrigin": "https://d111.cloudfront.net", "PostConfirmationFunctionArn": "",
                    "GoogleClientId": "", "GoogleClientSecret": "", "AuthDomainPrefix": ""}
@@ -227,6 +227,19 @@ def test_the_wildcard_rule_catches_wildcards():
     assert not problems("logs:PutLogEvents", SAMPLE_ARNS["ApiHandlerLogGroupArn"])
 
 
+def test_only_actions_without_resource_level_permissions_may_have_resource_star():
+    def problems(actions):
+        return policy_problems({"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+    assert not problems(["xray:PutTraceSegments", "xray:PutTelemetryRecords"])
+    assert not problems(["logs:CreateLogDelivery", "logs:DescribeLogGroups"])
+    # Any other action on "*" still fails, alone or beside an exempt one.
+    assert problems(["xray:GetTraceSummaries"])
+    assert problems(["xray:*"])
+    assert problems(["xray:PutTraceSegments", "dynamodb:GetItem"])
+    assert problems(["cloudwatch:PutMetricData"])  # metrics are EMF log lines: no API call to allow
+    assert problems(["ssm:GetParameter"])
+
+
 def test_the_functions_policy_names_its_tables_index_state_machine_and_two_parameters():
     statements = {s["Sid"]: s for s in sample_policy()["Statement"]}
     assert statements["Ledger"]["Resource"][1] == SAMPLE_ARNS["LedgerTableArn"] + "/index/by_time"
@@ -237,6 +250,10 @@ def test_the_functions_policy_names_its_tables_index_state_machine_and_two_param
     assert statements["StripeSecrets"]["Action"] == ["ssm:GetParameter"]
     assert len(statements["StripeSecrets"]["Resource"]) == 2
     assert not any(a.startswith("kms:") for s in statements.values() for a in s["Action"])
+    # Active tracing (Chalice's `xray`): the two write actions X-Ray authorizes only on "*".
+    assert statements["Tracing"]["Action"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    assert statements["Tracing"]["Resource"] == "*"
+    assert [sid for sid, statement in statements.items() if statement["Resource"] == "*"] == ["Tracing"]
 
 
 def test_no_secret_in_a_template_or_the_chalice_config():
@@ -248,6 +265,16 @@ def test_no_secret_in_a_template_or_the_chalice_config():
 
 
 # Gateway Responses ------------------------------------------------------------------
+
+def test_the_functions_and_the_api_stage_are_traced():
+    with open(os.path.join(ROOT, "backend", ".chalice", "config.json")) as handle:
+        config = json.load(handle)
+    for name in ("dev", "prod"):
+        stage = Stage(name, config, {})
+        assert stage.xray_enabled
+    assert api.tracing_operations(True) == [{"op": "replace", "path": "/tracingEnabled", "value": "true"}]
+    assert api.tracing_operations(False)[0]["value"] == "false"
+
 
 def test_gateway_responses_use_the_contracts_codes_and_the_cors_origin():
     expected = {"MISSING_AUTHENTICATION_TOKEN": ("404", "not_found"), "UNAUTHORIZED": ("401", "unauthorized"),

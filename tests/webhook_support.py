@@ -125,6 +125,5 @@ class Flow:
             "purchased_credits": account.purchased_balance,
             "subscription": None if subscription is None else (subscription.id, subscription.plan, subscription.status),
             "ledger": sorted((e.key, e.kind, int(e.credits))
-                             for e in LedgerEntry.query(self.user.id, consistent_read=True)
-                             if e.key.split(":")[0] not in ("payment", "call", "usage")),
+                             for e in LedgerEntry.query(self.user.id, consistent_read=True) if e.kind),
         }

@@ -10,7 +10,7 @@ import time
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib import db, settings
+from chalicelib import db, metrics, settings
 from chalicelib.accounts import ProvisioningStep
 from chalicelib.errors import BadRequest, Conflict, UpstreamError, excerpt
 from chalicelib.models import Account
@@ -150,6 +150,7 @@ class Billing:
             else:
                 params["payment_intent_data"] = {"metadata": metadata}
             session = self._create_session(params, idempotency_key)
+        metrics.count("CheckoutsStarted", kind=mode)
         return {"session_id": session.id, "url": session.url}
 
     def _create_session(self, params, idempotency_key):

@@ -59,6 +59,10 @@ class Account(Model):
     plan = UnicodeAttribute(default=settings.FREE_PLAN)
     credits = NumberAttribute(default=0)
     purchased_credits = NumberAttribute(default=0)
+    # The API keys, as the metered call checks them: key id -> {"h": verifier,
+    # "p": window seconds, "q": [times]} (chalicelib/api_keys.py, docs/data-model.md).
+    api_keys = MapAttribute(null=True, attr_name="k")
+    # An account's single key before named keys: moved into `k` on first use.
     api_key_hash = UnicodeAttribute(null=True)
     api_key_prefix = UnicodeAttribute(null=True)
     api_key_created_at = UnicodeAttribute(null=True)
@@ -122,6 +126,33 @@ class MeteredCall(Model):
     expires_at = TTLAttribute()
 
 
+class ApiKeyRecord(Model):
+    """What people see of an API key (name, prefix, rate limit), kept off the
+    account item so that the metered call's write stays small. In the ledger
+    table under `apikey:<id>`; no `at`, so the ledger never lists it."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    prefix = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    limit_requests = NumberAttribute(null=True)
+    limit_per = UnicodeAttribute(null=True)
+
+
+class KeyRequest(Model):
+    """A `POST /keys` made with an Idempotency-Key: the key it created, so a
+    retry creates no second key. Expires by TTL like MeteredCall."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    key_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
 class PaymentRecord(Model):
     """What one Stripe payment (a charge) granted and how much of it refunds
     and disputes have taken back so far, so every take-back is exact and the
@@ -161,4 +192,4 @@ class Product(Model):
 
 ALL_MODELS = (Account, LedgerEntry, Product)
 # Models sharing another model's table; their TTL is switched on with it.
-SHARED_TABLE_MODELS = (MeteredCall, PaymentRecord)
+SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord)

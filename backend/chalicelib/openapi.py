@@ -14,7 +14,8 @@ ERROR_CODES = [
     "not_found", "method_not_allowed", "conflict", "already_subscribed", "idempotency_key_reused",
     "payload_too_large", "unsupported_media_type", "rate_limited", "internal_error", "upstream_error",
     "stripe_unavailable", "stripe_error", "price_unavailable", "timeout", "temporarily_unavailable",
-    "billing_unavailable", "webhook_not_configured", "no_subscription", "switch_plan",
+    "billing_unavailable", "webhook_not_configured", "invalid_name", "invalid_rate_limit", "too_many_keys",
+    "no_subscription", "switch_plan",
 ]
 
 ID_TOKEN = [{"idToken": []}]
@@ -65,10 +66,12 @@ STRIPE_ERRORS = {"502": ref("responses", "StripeFailed"), "503": ref("responses"
 
 
 def operation(summary, security, responses, readme, description=None, parameters=None, body=None,
-              errors=COMMON_ERRORS):
+              errors=COMMON_ERRORS, deprecated=False):
     """One route. `readme` is its "Answer" cell in the README's API table."""
     entry = {"summary": summary, "security": security, "responses": dict(errors, **responses),
              "x-readme": readme}
+    if deprecated:
+        entry["deprecated"] = True
     if description:
         entry["description"] = description
     if parameters:
@@ -91,12 +94,15 @@ def metered(route, cost):
             "401": error("The API key is missing, unknown or revoked (`invalid_api_key`).", cost_only),
             "402": answer("Not enough credits; nothing was charged.", ref("schemas", "InsufficientCredits"),
                           credit_headers),
+            "429": error("Over the API key's rate limit (`rate_limited`); nothing was charged. Retry after "
+                         "`Retry-After` seconds.", dict(cost_only, **{"Retry-After": ref("headers", "RetryAfter")})),
             "409": error("This Idempotency-Key was used on another route (`idempotency_key_reused`).",
                          cost_only),
         },
         "`{\"credits\": <remaining>}`; headers `X-Credits-Cost`, `X-Credits-Remaining`; "
-        "401 bad key, 402 not enough credits",
-        description="Charges %d credit%s to the key's account in one atomic write. With an "
+        "401 bad key, 402 not enough credits, 429 over the key's rate limit (`Retry-After`)",
+        description="Charges %d credit%s to the key's account in one atomic write, which also checks the "
+                    "key's rate limit (fixed windows of a second or a minute). With an "
                     "`Idempotency-Key`, the same key (per account, for 24 hours) charges once; a repeat "
                     "answers the first outcome with `Idempotent-Replayed: true`." % (cost, "" if cost == 1 else "s"),
         parameters=[ref("parameters", "IdempotencyKey")],
@@ -117,12 +123,58 @@ def paths(costs):
         "/user": {"get": operation(
             "The signed-in user's account", ID_TOKEN, {"200": answer("The account.", user_view)},
             "`{\"user\": {\"id\", \"email\", \"plan\", \"credits\", \"plan_credits\", \"purchased_credits\", "
-            "\"owed_credits\", \"subscription\", \"next_reset_at\", \"api_key\": {\"prefix\", \"created_at\"}}}`",
+            "\"owed_credits\", \"subscription\", \"next_reset_at\"}}` (the API keys: `GET /keys`)",
             errors=USER_ERRORS)},
         "/generate-key": {"post": operation(
-            "A new API key", ID_TOKEN,
+            "Rotate the first API key (deprecated: use /keys)", ID_TOKEN,
             {"200": answer("The full key, shown this once.", obj(["key"], key=STRING))},
-            "`{\"key\"}` — shown once; the previous key stops working at once", errors=USER_ERRORS)},
+            "deprecated: `{\"key\"}` — replaces the account's first key (same name and limit), or creates "
+            "a key named Default; the replaced key stops working at once",
+            description="Kept for existing clients. The account's oldest key is replaced by a new one with the "
+                        "same name, limit and creation time (and a new id); an account without keys gets one "
+                        "named Default.",
+            errors=USER_ERRORS, deprecated=True)},
+        "/keys": {
+            "get": operation(
+                "The account's API keys", ID_TOKEN,
+                {"200": answer("Oldest first, without secrets.", obj(["keys"], keys={
+                    "type": "array", "items": ref("schemas", "ApiKey")}))},
+                "`{\"keys\": [{\"id\", \"name\", \"prefix\", \"created_at\", \"last_used_at\", "
+                "\"rate_limit\"}]}`", errors=USER_ERRORS),
+            "post": operation(
+                "Create an API key", ID_TOKEN,
+                {"201": answer("The new key; `key` is shown this once.", ref("schemas", "NewApiKey")),
+                 "200": answer("A repeated Idempotency-Key: the key that request created, without its secret.",
+                               ref("schemas", "ApiKey"),
+                               {"Idempotent-Replayed": ref("headers", "IdempotentReplayed")}),
+                 "400": error("Bad name (`invalid_name`), rate limit (`invalid_rate_limit`) or body."),
+                 "409": error("Already as many keys as allowed (`too_many_keys`), or the Idempotency-Key "
+                              "created another key (`idempotency_key_reused`).")},
+                "201 `{\"id\", \"name\", \"key\", \"prefix\", \"created_at\", \"rate_limit\"}` — "
+                "`key` shown once; 409 `too_many_keys` past 10",
+                parameters=[ref("parameters", "IdempotencyKey")],
+                body={"required": True, "content": json_content(ref("schemas", "NewApiKeyRequest"))},
+                errors=USER_ERRORS),
+        },
+        "/keys/{key_id}": {
+            "patch": operation(
+                "Rename an API key or change its rate limit", ID_TOKEN,
+                {"200": answer("The key as it is now.", ref("schemas", "ApiKey")),
+                 "400": error("Bad name, rate limit or body."),
+                 "404": error("No such key on this account (`not_found`).")},
+                "the key; `name` and/or `rate_limit` (null: no limit); 404 unknown key",
+                parameters=[ref("parameters", "KeyId")],
+                body={"required": True, "content": json_content(dict(
+                    ref("schemas", "ApiKeyChanges")))},
+                errors=USER_ERRORS),
+            "delete": operation(
+                "Revoke an API key", ID_TOKEN,
+                {"204": {"description": "Revoked: the next call with the key is a 401; the other keys keep "
+                                        "working."},
+                 "404": error("No such key on this account (`not_found`).")},
+                "204; the key's next call is a 401; 404 unknown key",
+                parameters=[ref("parameters", "KeyId")], errors=USER_ERRORS),
+        },
         "/usage": {"get": operation(
             "Credits spent per day", ID_TOKEN,
             {"200": answer("One row per day, oldest first.", obj(["usage"], usage={
@@ -209,7 +261,7 @@ def paths(costs):
     ordered = {}
     for path, entry in document.items():
         ordered[path] = entry
-        if path == "/generate-key":
+        if path == "/keys/{key_id}":
             ordered.update((route, metered(route, cost)) for route, cost in sorted(costs.items()))
     return ordered
 
@@ -220,14 +272,18 @@ def components():
             "idToken": {"type": "apiKey", "in": "header", "name": "Authorization",
                         "description": "The Cognito ID token, raw or as `Bearer <token>`."},
             "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key",
-                       "description": "The account's API key (`POST /generate-key`)."},
+                       "description": "One of the account's API keys (`POST /keys`)."},
             "stripeSignature": {"type": "apiKey", "in": "header", "name": "Stripe-Signature",
                                 "description": "Stripe's `t=…,v1=…` HMAC-SHA256 of the raw body."},
         },
-        "parameters": {"IdempotencyKey": {
-            "name": "Idempotency-Key", "in": "header", "required": False,
-            "description": "Makes a retry safe: the same key charges (or checks out) once.",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,100}$"}}},
+        "parameters": {
+            "IdempotencyKey": {
+                "name": "Idempotency-Key", "in": "header", "required": False,
+                "description": "Makes a retry safe: the same key charges (checks out, creates a key) once.",
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,100}$"}},
+            "KeyId": {"name": "key_id", "in": "path", "required": True, "description": "The key's `id`.",
+                      "schema": {"type": "string", "maxLength": 100}},
+        },
         "headers": {
             "CreditsCost": {"description": "What the call costs.", "required": True, "schema": {"type": "string"}},
             "CreditsRemaining": {"description": "Credits left after the call.", "required": True,
@@ -235,6 +291,8 @@ def components():
             "IdempotentReplayed": {"description": "`true` when this answers a repeated Idempotency-Key.",
                                    "schema": {"type": "string", "const": "true"}},
             "CacheControl": {"description": "How long to cache.", "schema": {"type": "string"}},
+            "RetryAfter": {"description": "Seconds until the key's rate-limit window ends.", "required": True,
+                           "schema": {"type": "string", "pattern": "^[0-9]+$"}},
         },
         "responses": {
             "Unauthorized": error("Missing, invalid or expired ID token."),
@@ -259,11 +317,20 @@ def schemas():
                        action_url=nullable(dict(STRING, description="The invoice page where the customer "
                                                                     "pays or confirms a renewal that needs them.")),
                        scheduled_change=nullable(obj(["plan", "at"], plan=STRING, at={"type": "integer"})))
-    user = obj(["id", "email", "plan", "credits", "plan_credits", "purchased_credits", "subscription", "api_key"],
+    user = obj(["id", "email", "plan", "credits", "plan_credits", "purchased_credits", "subscription"],
                id=STRING, email=nullable(STRING), plan=STRING, credits=BALANCE, plan_credits=BALANCE,
                purchased_credits=COUNT, owed_credits=COUNT, subscription=nullable(ref("schemas", "Subscription")),
-               next_reset_at=nullable(dict(TIMESTAMP, description="When plan credits are next reset (ISO-8601 UTC).")),
-               api_key=nullable(obj(["prefix", "created_at"], prefix=STRING, created_at=TIMESTAMP)))
+               next_reset_at=nullable(dict(TIMESTAMP, description="When plan credits are next reset (ISO-8601 UTC).")))
+    rate_limit = obj(["requests", "per"], requests={"type": "integer", "minimum": 1, "maximum": 100},
+                     per={"type": "string", "enum": ["second", "minute"]})
+    rate_limit["additionalProperties"] = False
+    key_name = {"type": "string", "minLength": 1, "maxLength": 60}
+    key_fields = dict(id=STRING, name=STRING, prefix={"type": "string", "description": "The key's first characters."},
+                      created_at=TIMESTAMP, rate_limit=nullable(ref("schemas", "RateLimit")))
+    key_request = obj(["name"], name=key_name, rate_limit=nullable(ref("schemas", "RateLimit")))
+    key_request["additionalProperties"] = False
+    key_changes = obj([], name=key_name, rate_limit=nullable(ref("schemas", "RateLimit")))
+    key_changes.update(additionalProperties=False, minProperties=1)
     entry = obj(["at", "kind", "credits", "description", "reference"], at=TIMESTAMP,
                 kind={"type": "string", "description": "signup, refill, purchase, plan, free, refund, "
                                                        "refund_reversed, dispute, dispute_reinstated or "
@@ -280,6 +347,14 @@ def schemas():
                     prices={"type": "object", "additionalProperties": price}),
         "Subscription": subscription,
         "User": user,
+        "RateLimit": rate_limit,
+        "ApiKey": obj(["id", "name", "prefix", "created_at", "last_used_at", "rate_limit"], last_used_at=nullable(
+            {"type": "string", "format": "date", "description": "UTC day of the key's last metered call."}),
+            **key_fields),
+        "NewApiKey": obj(["id", "name", "key", "prefix", "created_at", "rate_limit"], key=dict(
+            STRING, description="The full key: shown only in this answer."), **key_fields),
+        "NewApiKeyRequest": key_request,
+        "ApiKeyChanges": key_changes,
         "LedgerEntry": entry,
         "LedgerPage": obj(["entries", "next_cursor"], entries={"type": "array", "items": ref("schemas", "LedgerEntry")},
                           next_cursor=nullable(STRING)),

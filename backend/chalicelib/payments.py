@@ -125,6 +125,7 @@ class TakeBacks:
             after = target_taken(int(record.granted), int(record.amount), refunds, disputes)
             outcome = self._write(source, record, fresh, step, refunds, disputes, after, before - after)
             if outcome is not None:
+                _count(step, outcome)
                 return outcome
             db.back_off(attempt)
         raise PaymentBusy("payment %s changed %d times while applying %s" % (
@@ -173,6 +174,19 @@ class TakeBacks:
                 return "stale"
             raise
         return "applied"
+
+
+def _count(step, credits):
+    """Metrics (docs/operations.md): a refund or dispute that took effect, and
+    the credits it moved (taken back: kind refund/dispute, a positive count)."""
+    from chalicelib import metrics
+
+    if step.kind == "refund":
+        metrics.count("Refunds")
+    elif step.kind == "dispute":
+        metrics.count("Disputes")
+    if credits:
+        metrics.count("CreditsGranted", abs(credits), kind=step.kind)
 
 
 class BalanceChange:

@@ -20,7 +20,7 @@ from chalicelib import db, settings
 from chalicelib.accounts import ProvisioningStep
 from chalicelib.models import Account
 
-LOG = logging.getLogger(__name__)
+LOG = logging.getLogger("credits-saas")
 
 PREFIX = "refill-"
 NAME_LIMIT = 80                  # Step Functions execution names

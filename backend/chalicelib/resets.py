@@ -6,7 +6,7 @@ import logging
 
 from chalicelib import clock, settings
 
-LOG = logging.getLogger(__name__)
+LOG = logging.getLogger("credits-saas")
 
 
 class ResetSchedule:

@@ -35,6 +35,13 @@ def ledger():
     return _once("ledger", build)
 
 
+def api_keys():
+    def build():
+        from chalicelib.api_keys import ApiKeys
+        return ApiKeys()
+    return _once("api_keys", build)
+
+
 def provisioning_steps():
     """Follow-ups of account creation that are configured on this stage."""
     from chalicelib import settings

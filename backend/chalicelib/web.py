@@ -12,6 +12,8 @@ import re
 
 from chalice import Response
 
+from chalicelib import logs
+
 from chalicelib.errors import (
     ApiError, BadRequest, MethodNotAllowed, PayloadTooLarge, UnsupportedMediaType, excerpt)
 
@@ -113,8 +115,10 @@ def json_errors(view):
         try:
             return view(*args, **kwargs)
         except ApiError as error:
+            logs.note(error_code=error.code)
             return error_response(error)
         except Exception:
+            logs.note(error_code="internal_error")
             logger.exception("unhandled error")
             return error_response(ApiError("Something went wrong on our side.",
                                            code="internal_error", status=500))

@@ -10,6 +10,7 @@ import json
 import logging
 import time
 
+from chalicelib import logs, metrics
 from chalicelib.errors import ApiError, BadRequest, TransientError
 from chalicelib.models import Account
 
@@ -110,7 +111,27 @@ class StripeWebhook:
         }
 
     def handle(self, raw_body, signature):
-        event = verify(raw_body, signature, self._secret)
+        """Verify and apply one delivery; counted in `WebhookEvents` by type
+        and outcome (applied, ignored, rejected, failed), and every answer but
+        a 2xx in `WebhookFailures` (Stripe retries those, then gives up)."""
+        event_type, outcome = "unverified", "failed"
+        try:
+            event = verify(raw_body, signature, self._secret)
+            event_type = event["type"]
+            logs.note(stripe_event_id=event.get("id"), stripe_event_type=event_type)
+            result = self._apply(event)
+            outcome = "ignored" if "ignored" in result else "applied"
+            return result
+        except ApiError as error:
+            outcome = "rejected" if error.status < 500 else "failed"
+            raise
+        finally:
+            logs.note(webhook_outcome=outcome)
+            metrics.count("WebhookEvents", type=event_type, outcome=outcome)
+            if outcome in ("rejected", "failed"):
+                metrics.count("WebhookFailures")
+
+    def _apply(self, event):
         handler = self._handlers.get(event["type"])
         if handler is None:
             return {"received": True, "ignored": event["type"]}
@@ -175,8 +196,10 @@ class StripeWebhook:
         product = self._plans.find(plan)
         if product is None:
             raise MalformedEvent("checkout session %s names no known plan" % session["id"])
-        self._credits.add_purchased(account.user_id, int(product.credits), "checkout:%s" % session["id"],
-                                    "purchase", "%s pack" % product.name, reference=session["id"])
+        if self._credits.add_purchased(account.user_id, int(product.credits), "checkout:%s" % session["id"],
+                                       "purchase", "%s pack" % product.name, reference=session["id"]):
+            metrics.count("CreditsGranted", int(product.credits), kind="pack")
+            metrics.count("Purchases", kind="pack")
 
     def subscription_changed(self, subscription):
         account = self._account_for(subscription)
@@ -215,9 +238,12 @@ class StripeWebhook:
         granted = self._credits.reset_plan(
             user_id, int(product.credits), key, "plan", description, reference=invoice["id"], condition=condition,
             actions=[Account.plan_period_start.set(period_start)])
-        if not granted:
-            self._credits.record(user_id, key, "plan", int(product.credits), description + " (superseded)",
-                                 reference=invoice["id"])
+        if granted:
+            metrics.count("CreditsGranted", int(product.credits), kind="plan")
+            metrics.count("Purchases", kind="plan")
+        elif self._credits.record(user_id, key, "plan", int(product.credits), description + " (superseded)",
+                                  reference=invoice["id"]):
+            metrics.count("Purchases", kind="plan")
 
     def invoice_payment_failed(self, invoice):
         account = self._account_for(invoice, metadata=invoice_metadata(invoice))

@@ -55,6 +55,13 @@ def throttling_operations(throttle):
     ]
 
 
+def tracing_operations(enabled):
+    """X-Ray on the API stage. `chalice deploy` asks for it only when it
+    creates its deployment, and `chalice package` not at all; the deploy
+    creates a deployment of its own afterwards, so it sets it on the stage."""
+    return [{"op": "replace", "path": "/tracingEnabled", "value": "true" if enabled else "false"}]
+
+
 def run_chalice(stage, *arguments):
     """Chalice's CLI in this process (the same boto3 endpoint settings)."""
     import chalice.cli
@@ -80,10 +87,11 @@ def configure_rest_api(apigateway, stage, rest_api_id, origin, out):
     apigateway.create_deployment(restApiId=rest_api_id, stageName=api_stage,
                                  description="Gateway Responses in the app's error shape")
     apigateway.update_stage(restApiId=rest_api_id, stageName=api_stage,
-                            patchOperations=throttling_operations(stage.settings["throttle"]))
-    out("  API Gateway: %d Gateway Responses (CORS origin %s), throttling burst %s / rate %s per s"
+                            patchOperations=throttling_operations(stage.settings["throttle"])
+                            + tracing_operations(stage.xray_enabled))
+    out("  API Gateway: %d Gateway Responses (CORS origin %s), throttling burst %s / rate %s per s, X-Ray %s"
         % (len(GATEWAY_RESPONSES), origin, stage.settings["throttle"]["burst_limit"],
-           stage.settings["throttle"]["rate_limit"]))
+           stage.settings["throttle"]["rate_limit"], "on" if stage.xray_enabled else "off"))
 
 
 def deploy_app(stage, apigateway, origin, out):

@@ -9,6 +9,7 @@ deploy` reuses it, so once `make deploy` built it, plain `chalice deploy`
 ships the small package too."""
 import contextlib
 import glob
+import json
 import os
 import re
 import shutil
@@ -66,6 +67,21 @@ def slim_dependencies(backend_dir):
         packager.DependencyBuilder.build_site_packages = original
 
 
+def trace_the_api(sam_path):
+    """`chalice package` turns the `xray` setting into `Tracing: Active` on
+    the functions but leaves the API stage untraced: trace it too when the
+    functions are traced (the deploy does the same, api.tracing_operations)."""
+    with open(sam_path) as handle:
+        template = json.load(handle)
+    resources = template["Resources"]
+    traced = any(resource["Properties"].get("Tracing") == "Active" for resource in resources.values()
+                 if resource["Type"] == "AWS::Serverless::Function")
+    if traced and "RestAPI" in resources:
+        resources["RestAPI"]["Properties"]["TracingEnabled"] = True
+        with open(sam_path, "w") as handle:
+            json.dump(template, handle, indent=2)
+
+
 def package(project_dir, out_dir, stage):
     """`chalice package --stage <stage> <out_dir>` with the slim dependencies:
     deployment.zip (the Lambda package) and sam.json."""
@@ -74,6 +90,7 @@ def package(project_dir, out_dir, stage):
     with slim_dependencies(project_dir):
         chalice.cli.cli.main(["--project-dir", project_dir, "package", "--stage", stage, out_dir],
                              obj={}, standalone_mode=False)
+    trace_the_api(os.path.join(out_dir, "sam.json"))
     return os.path.join(out_dir, "deployment.zip")
 
 

@@ -14,6 +14,9 @@ and named in the deploy's output ("Rehearsal: ..."), never silently:
   policies in moto's CloudFormation: the site is uploaded to the bucket, the
   frontend URL is a placeholder and no invalidation is made;
 - moto ignores the state machine's LoggingConfiguration;
+- moto's CloudFormation has no CloudWatch alarms and no SNS subscriptions:
+  they are made through the CloudWatch and SNS APIs from the template's
+  (resolved) properties (the dashboard is made by the stack);
 - moto imports only OpenAPI 3 documents, not Chalice's Swagger 2.0:
   `patch_moto()` converts the document in the emulator (same paths, methods
   and integrations).
@@ -23,7 +26,8 @@ import copy
 
 COGNITO_TYPES = ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
                  "AWS::Cognito::UserPoolIdentityProvider", "AWS::Cognito::UserPoolDomain")
-NOT_EMULATED = COGNITO_TYPES + ("AWS::CloudFront::Distribution",
+MADE_THROUGH_APIS = ("AWS::CloudWatch::Alarm", "AWS::SNS::Subscription")
+NOT_EMULATED = COGNITO_TYPES + MADE_THROUGH_APIS + ("AWS::CloudFront::Distribution",
                                 "AWS::CloudFront::OriginAccessControl", "AWS::S3::BucketPolicy")
 PLACEHOLDER_DOMAIN = "rehearsal-%s.cloudfront.invalid"
 
@@ -33,6 +37,13 @@ def is_emulator(client):
 
 
 # Resolving the few intrinsic functions the templates use ------------------------
+
+def with_defaults(template, parameters):
+    """The stack's parameters, with the template's defaults for those not given."""
+    values = {name: spec["Default"] for name, spec in template.get("Parameters", {}).items() if "Default" in spec}
+    values.update(parameters)
+    return values
+
 
 def evaluate_conditions(template, parameters):
     conditions = {}
@@ -124,6 +135,7 @@ class Rehearsal:
         """The template as moto can create it, with not-emulated resources
         made through their APIs (or left out) and named."""
         template = copy.deepcopy(template)
+        parameters = with_defaults(template, parameters)
         conditions = evaluate_conditions(template, parameters)
         resources = template["Resources"]
         literals = {}
@@ -164,6 +176,10 @@ class Rehearsal:
             return self._identity_provider(logical_id, properties)
         if resource_type == "AWS::Cognito::UserPoolDomain":
             return self._domain(logical_id, properties)
+        if resource_type == "AWS::CloudWatch::Alarm":
+            return self._alarm(logical_id, properties)
+        if resource_type == "AWS::SNS::Subscription":
+            return self._subscription(logical_id, properties)
         if resource_type == "AWS::CloudFront::Distribution":
             self.gap("no CloudFront in moto: distribution %s not created; the frontend URL is a "
                      "placeholder and no invalidation is made" % logical_id)
@@ -219,6 +235,20 @@ class Rehearsal:
             cognito.create_user_pool_domain(**properties)
         self.gap("Cognito domain %s made through the Cognito API" % properties["Domain"])
         return {logical_id: properties["Domain"]}
+
+    def _alarm(self, logical_id, properties):
+        arguments = dict(properties, Threshold=float(properties["Threshold"]))
+        self.clients("cloudwatch").put_metric_alarm(**arguments)
+        self.gap("no CloudWatch alarms in moto's CloudFormation: the alarms are made through the "
+                 "CloudWatch API from the template's properties")
+        return {logical_id: properties["AlarmName"], logical_id + ".Arn": properties["AlarmName"]}
+
+    def _subscription(self, logical_id, properties):
+        arn = self.clients("sns").subscribe(TopicArn=properties["TopicArn"], Protocol=properties["Protocol"],
+                                            Endpoint=properties["Endpoint"])["SubscriptionArn"]
+        self.gap("no SNS subscriptions in moto's CloudFormation: the alert email is subscribed "
+                 "through the SNS API")
+        return {logical_id: arn}
 
     def report(self):
         self.out("Rehearsal on the emulator: these steps could not be done as in AWS:")

@@ -63,6 +63,9 @@ class Deployment:
             out("Wiring the post-confirmation trigger")
             data = self.data_stack(origin, function_arn, account)
 
+        out("Monitoring stack (alarms, dashboard, alert subscription)")
+        self.monitoring_stack(data, backend)
+
         api_url = deployed["rest_api"]["rest_api_url"].rstrip("/")
         webhook_url = api_url + "/stripe/webhook"
         out("Stripe")
@@ -94,6 +97,26 @@ class Deployment:
             "AuthDomainPrefix": "credits-saas-%s-%s" % (stage.name, account) if google else "",
         }, protect=True)
 
+    def monitoring_stack(self, data, backend):
+        """infra/monitoring.yaml: every alarm to the stage's alert topic; the
+        topic's email subscription when the stage names ALERT_EMAIL."""
+        stage = self.stage
+        env = stage.environment
+        email = os.environ.get("ALERT_EMAIL") or stage.settings.get("alert_email") or ""
+        outputs = self.stack("monitoring", stacks.load_template("monitoring"), {
+            "Stage": stage.name, "AlertTopicArn": data["AlertTopicArn"], "AlertEmail": email,
+            "ApiName": stage.chalice_config["app_name"],
+            "ApiStage": stage.chalice_config["stages"][stage.name].get("api_gateway_stage", "api"),
+            "AccountsTableName": env["ACCOUNTS_TABLE"], "LedgerTableName": env["LEDGER_TABLE"],
+            "ProductsTableName": env["PRODUCTS_TABLE"],
+            "RefillStateMachineArn": backend["RefillStateMachineArn"],
+            "MetricsNamespace": env["METRICS_NAMESPACE"],
+            "DurationAlarmMilliseconds": int(stage.function_timeout_seconds * 1000 * 0.8)})
+        self.out("  %s alarms to %s%s; dashboard %s" % (
+            outputs["AlarmCount"], data["AlertTopicArn"], " (email subscription: confirm it from the inbox)"
+            if email else " (no ALERT_EMAIL: subscribe to the topic yourself)", outputs["DashboardName"]))
+        return outputs
+
     def refill_definition(self, data):
         """statemachine.asl.json rendered by scripts/statemachine.py, the same
         substitution the local stack and the tests use."""
@@ -114,6 +137,7 @@ class Deployment:
             "REFILL_STATE_MACHINE_ARN": backend["RefillStateMachineArn"],
             "STRIPE_SECRET_KEY_PARAMETER": stage.stripe_key_parameter,
             "STRIPE_WEBHOOK_SECRET_PARAMETER": stage.webhook_secret_parameter,
+            "METRICS_NAMESPACE": "CreditsSaaS/%s" % stage.name,
         })
         prefix = "arn:aws:ssm:%s:%s:parameter" % (stage.region, account)
         machine = backend["RefillStateMachineArn"]
@@ -167,6 +191,7 @@ class Deployment:
             template = stacks.load_template("data")
             data_parameters["PostConfirmationFunctionArn"] = ""
             self.stack("data", template, data_parameters, protect=True)
+        self.stacks.delete(stage.stack_name("monitoring"))
         api.delete_app(stage, out)
         site_outputs = self.stacks.outputs(stage.stack_name("site"))
         if site_outputs:

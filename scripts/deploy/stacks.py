@@ -7,7 +7,7 @@ import yaml
 
 from scripts.deploy import INFRA, DeployError
 
-TEMPLATES = ("site", "data", "backend")
+TEMPLATES = ("site", "data", "backend", "monitoring")
 DEFINITION_PROPERTY = ("RefillStateMachine", "DefinitionString")
 NO_UPDATES = "No updates are to be performed"
 WAITER = {"Delay": 5, "MaxAttempts": 360}

@@ -88,6 +88,19 @@ class Stage:
         return {resource["name"]: resource for resource in read_json(path).get("resources", [])}
 
     @property
+    def function_timeout_seconds(self):
+        """The functions' timeout (Chalice's `lambda_timeout`, 60 s by default)."""
+        stage = self.chalice_config["stages"][self.name]
+        return int(stage.get("lambda_timeout", self.chalice_config.get("lambda_timeout", 60)))
+
+    @property
+    def xray_enabled(self):
+        """Chalice's `xray` setting (the stage's, else the top level's): active
+        tracing on the functions, and on the API stage (api.tracing_operations)."""
+        stage = self.chalice_config["stages"][self.name]
+        return bool(stage.get("xray", self.chalice_config.get("xray", False)))
+
+    @property
     def policy_file(self):
         return "policy-%s.json" % self.name
 

@@ -7,7 +7,7 @@ import math
 import os
 
 from scripts import ROOT
-from scripts.measure import cost_model
+from scripts.measure import cost_model, observability_cost
 
 PRICES = os.path.join(ROOT, "scripts", "prices.json")
 PRODUCTS = os.path.join(ROOT, "products.json")
@@ -317,6 +317,7 @@ def report(measured, prices_table, region, margin, usd_per_gbp):
     chosen = Prices(prices_table, region, usd_per_gbp)
     return "\n\n".join([
         section_million(measured, all_prices),
+        observability_cost.section(all_prices, usd),
         section_monthly(measured, all_prices),
         section_stripe_and_margins(measured, chosen, margin),
         section_limits(measured),

@@ -243,18 +243,32 @@ class Person:
         self.page.wait_for_url(re.compile(r"/account$"))
         return self.account()
 
-    def api_key_from_copy(self):
-        """Generate a new key (confirming), copy it with the Copy button and
-        read the clipboard."""
+    def create_key(self, name, limit=None):
+        """Create a key on the account page (name, optional (requests, per)),
+        copy it with the Copy button and read the clipboard: (shown, copied)."""
         page = self.page
-        page.get_by_role("button", name="Generate new key").click()
-        dialog = page.get_by_role("dialog")
+        form = page.get_by_role("region", name="Create a key")
+        form.get_by_label("Name").fill(name)
+        if limit is not None:
+            form.get_by_label("Limit this key's calls").check()
+            form.get_by_label("Requests").fill(str(limit[0]))
+            form.get_by_label("Window").select_option(limit[1])
+        form.get_by_role("button", name="Create key").click()
         shown = self.by_test_id("new-api-key")
-        dialog.or_(shown).first.wait_for()
-        if dialog.is_visible():
-            self.shot("confirm-new-key")
-            dialog.get_by_role("button", name="Generate new key").click()
-        shown.wait_for()
-        self.shot("new-key")
+        expect(page.get_by_role("status").filter(has_text=name)).to_be_visible()
+        self.shot("new-key-" + name)
         page.get_by_role("button", name="Copy").click()
-        return shown.inner_text().strip(), page.evaluate("navigator.clipboard.readText()")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        text = shown.inner_text().strip()
+        page.get_by_role("button", name="Done").click()
+        return text, copied
+
+    def key_row(self, name):
+        return self.page.locator('[data-testid="api-key"][data-key-name="%s"]' % name)
+
+    def serious_accessibility_violations(self):
+        """axe-core's serious and critical findings on the page as it is now."""
+        self.page.add_script_tag(path=os.path.join(FRONTEND, "node_modules", "axe-core", "axe.min.js"))
+        results = self.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        return [(violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]][:3])
+                for violation in results["violations"] if violation["impact"] in ("serious", "critical")]

@@ -80,7 +80,7 @@ def test_sign_up_spend_buy_subscribe_and_return_to_free(person, stack):
     assert alice.plan() == "Free"
     assert alice.number("total-credits") == 50
 
-    shown, copied = alice.api_key_from_copy()
+    shown, copied = alice.create_key("prod")
     assert copied == shown and len(copied) > 20
     alice.page.reload()
     alice.account()
@@ -203,6 +203,8 @@ def test_double_clicking_subscribe_opens_one_checkout(person, stack):
 def test_each_person_sees_only_their_own_data(person, stack):
     dave = signed_up(person, "dave")
     erin = signed_up(person, "erin")
+    dave.create_key("dave-key")
+    erin.create_key("erin-key")
     dave.start_checkout("Basic", "Buy once")
     dave.pay()
     dave.go_to_account()
@@ -219,6 +221,7 @@ def test_each_person_sees_only_their_own_data(person, stack):
 
 def test_after_signing_out_back_shows_no_private_data(person, stack):
     frank = signed_up(person, "sign-out")
+    frank.create_key("frank-key")
     prefix = frank.by_test_id("api-key-prefix").inner_text().strip()
     navigation = frank.page.get_by_role("navigation")
     navigation.get_by_role("link", name="Pricing").click()
@@ -242,3 +245,51 @@ def test_after_signing_out_back_shows_no_private_data(person, stack):
         expect(frank.by_test_id("api-key-prefix")).to_have_count(0)
         body = frank.page.inner_text("body")
         assert frank.email not in body and prefix not in body
+
+
+def test_keys_prod_and_staging_staging_limited_then_revoked_while_prod_works(person, stack):
+    import concurrent.futures
+
+    grace = signed_up(person, "keys")
+    _, prod = grace.create_key("prod")
+    _, staging = grace.create_key("staging", limit=(5, "second"))
+    api = stack["api_url"]
+    for key in (prod, staging):
+        assert requests.post(api + "/test", headers={"x-api-key": key}, timeout=10).status_code == 200
+
+    with requests.Session() as session, concurrent.futures.ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda _: session.post(api + "/test", headers={"x-api-key": staging}, timeout=10),
+                                range(20)))
+    refused = [answer for answer in answers if answer.status_code == 429]
+    assert refused and {answer.json()["error"]["code"] for answer in refused} == {"rate_limited"}
+    assert all(int(answer.headers["Retry-After"]) >= 1 for answer in refused)
+    assert {answer.status_code for answer in answers} <= {200, 429}
+
+    grace.page.reload()
+    grace.account()
+    expect(grace.key_row("staging").get_by_test_id("key-limit")).to_have_text("5 per second")
+    expect(grace.key_row("prod").get_by_test_id("key-last-used")).not_to_have_text("Never")
+    grace.shot("keys-in-use")
+    assert grace.serious_accessibility_violations() == []
+
+    grace.page.get_by_role("button", name="Revoke staging").click()
+    dialog = grace.page.get_by_role("dialog")
+    expect(dialog).to_contain_text("stops working at once")
+    grace.shot("confirm-revoke")
+    assert grace.serious_accessibility_violations() == []
+    dialog.get_by_role("button", name="Revoke key").click()
+    expect(grace.key_row("staging")).to_have_count(0)
+    assert requests.post(api + "/test", headers={"x-api-key": staging}, timeout=10).status_code == 401
+    assert requests.post(api + "/test", headers={"x-api-key": prod}, timeout=10).status_code == 200
+
+    grace.page.set_viewport_size({"width": 360, "height": 800})
+    grace.page.reload()
+    grace.account()
+    grace.key_row("prod").get_by_role("button", name="Edit prod").click()
+    expect(grace.page.get_by_role("dialog")).to_be_visible()
+    grace.shot("phone-edit-key")
+    assert grace.serious_accessibility_violations() == []
+    grace.page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    grace.shot("phone-keys")
+    assert grace.page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert grace.serious_accessibility_violations() == []

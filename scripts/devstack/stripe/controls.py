@@ -61,6 +61,14 @@ class LocalPages(HostedPages):
                            f"{action}).")
         return getattr(self.state, name)(id)
 
+    @route("POST", "/_sandbox/webhooks/drop")
+    def control_drop(self, form: dict) -> dict:
+        """``on=true``: every delivery fails at once and is not retried (as if
+        Stripe had given up); ``on=false`` delivers again. Such events stay in
+        ``GET /v1/events?delivery_success=false``."""
+        self.state.dispatcher.dropping = form.get("on", "true") == "true"
+        return {"dropping": self.state.dispatcher.dropping}
+
     @route("GET", "/_sandbox/events/{id}/deliveries")
     def control_deliveries(self, form: dict, id: str) -> dict:
         event = self.state.get("events", id)

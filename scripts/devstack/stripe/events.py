@@ -37,9 +37,12 @@ class Events:
         patterns = p.strings("types") or ([p.str("type")] if p.str("type") else [])
         created = p.sub("created") if isinstance(p.data.get("created"), dict) else None
         exact_created = None if created else p.int("created")
+        delivered = p.data.get("delivery_success")
 
         def keep(event: dict) -> bool:
             if patterns and not any(type_matches(pt, event["type"]) for pt in patterns):
+                return False
+            if delivered is not None and (event["pending_webhooks"] == 0) != (delivered == "true"):
                 return False
             if exact_created is not None and event["created"] != exact_created:
                 return False

@@ -109,6 +109,12 @@ class StripeSandbox:
                 self._dispatcher.add(STARTUP_ENDPOINT, url, self._webhook_secret, ["*"])
         return self._webhook_secret
 
+    def drop_deliveries(self, on: bool = True) -> None:
+        """While on, every delivery fails at once and is not retried (as if
+        Stripe had given up on it): what `make replay-webhooks` recovers."""
+        with self._cond:
+            self._dispatcher.dropping = on
+
     def wait_for_deliveries(self, timeout: float = 10.0) -> bool:
         """Block until every queued delivery (retries included) has finished or given up."""
         with self._cond:

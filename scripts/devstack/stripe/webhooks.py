@@ -18,6 +18,10 @@ from .util import now, public
 WEBHOOK_USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
 
 
+# A delivery the sandbox was told to drop (`drop_deliveries`): failed, and not
+# retried, as if Stripe had given up on it.
+DROPPED = "dropped by the sandbox"
+
 def sign_payload(payload: str, secret: str, timestamp: int) -> str:
     """The ``Stripe-Signature`` header: HMAC-SHA256 of ``"{t}.{payload}"``."""
     digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), sha256).hexdigest()
@@ -40,6 +44,7 @@ class DeliveryWorker(threading.Thread):
         self.queue: list = []  # heap of (due, seq, attempt, event)
         self.busy = False
         self.stopped = False
+        self.dropping = lambda: False  # set by the Dispatcher
         self._seq = itertools.count()
 
     @property
@@ -64,6 +69,9 @@ class DeliveryWorker(threading.Thread):
     def run(self) -> None:
         while (job := self._take()) is not None:
             attempt, event, payload = job
+            if self.dropping():
+                self._record(event, attempt, None, DROPPED, retry=False)
+                continue
             status, error = self._post(payload)
             self._record(event, attempt, status, error)
 
@@ -102,13 +110,14 @@ class DeliveryWorker(threading.Thread):
         finally:
             connection.close()
 
-    def _record(self, event: dict, attempt: int, status: int | None, error: str | None) -> None:
+    def _record(self, event: dict, attempt: int, status: int | None, error: str | None,
+                retry: bool = True) -> None:
         with self.cond:
             event["_attempts"].append({"endpoint": self.endpoint["url"], "attempt": attempt,
                                        "at": now(), "status": status, "error": error})
             if status is not None and 200 <= status < 300:
                 event["pending_webhooks"] = max(0, event["pending_webhooks"] - 1)
-            elif attempt <= len(self.delays) and not self.stopped:
+            elif retry and attempt <= len(self.delays) and not self.stopped:
                 self.enqueue(event, attempt + 1, self.delays[attempt - 1])
             self.busy = False
             self.cond.notify_all()
@@ -120,6 +129,7 @@ class Dispatcher:
     def __init__(self, cond: threading.Condition, delays: tuple, timeout: float):
         self.cond, self.delays, self.timeout = cond, delays, timeout
         self.workers: dict[str, DeliveryWorker] = {}
+        self.dropping = False
 
     def add(self, endpoint_id: str, url: str, secret: str, enabled_events: list[str]) -> None:
         endpoint = {"id": endpoint_id, "url": url, "secret": secret,
@@ -127,6 +137,7 @@ class Dispatcher:
         self.remove(endpoint_id)
         worker = self.workers[endpoint_id] = DeliveryWorker(self.cond, endpoint, self.delays,
                                                             self.timeout)
+        worker.dropping = lambda: self.dropping
         worker.start()
 
     def remove(self, endpoint_id: str) -> None:

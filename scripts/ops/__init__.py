@@ -1,0 +1,1 @@
+"""Operator tools run against a stage (local or deployed)."""

@@ -1,0 +1,110 @@
+"""No API key, token, email address, Stripe secret or card number in any
+line the app writes, over the main flows: sign-up (the Cognito trigger and the
+first request), metered calls (200, 401, 402, a retried call), checkout and
+the webhooks it leads to, the Free refill started and restarted, and errors.
+Both what is written (after the app's redaction) and what the code logged
+before redaction are searched, so the redaction filter cannot hide a leak."""
+import json
+import logging
+import os
+
+import pytest
+
+from conftest import call
+from log_capture import capture
+from scripts import statemachine
+from scripts.devstack import emulator
+from webhook_support import WEBHOOK_SECRET, Flow, deliver
+
+CARD = "4242424242424242"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def signed_webhooks(webhook_secret):
+    """Every delivery here is signed with WEBHOOK_SECRET."""
+
+
+@pytest.fixture
+def refills_on(aws_stack, monkeypatch):
+    """Refill executions on a state machine of this test's own (a week's
+    period: they only wait); stopped afterwards."""
+    from chalicelib import services
+
+    sfn = emulator.boto_client("stepfunctions")
+    arn = statemachine.create_state_machine(sfn, name="log-safety-refill")
+    monkeypatch.setenv("REFILL_STATE_MACHINE_ARN", arn)
+    services.reset()
+    yield arn
+    services.reset()
+    for execution in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
+        sfn.stop_execution(executionArn=execution["executionArn"])
+
+
+def secrets_of(user, *keys):
+    values = [user.email, user.token, "Bearer " + user.token, WEBHOOK_SECRET, CARD,
+              os.environ["STRIPE_SECRET_KEY"]]
+    return values + [key for key in keys if key]
+
+
+def test_the_main_flows_log_no_secret(client, new_user, stripe_sandbox, refills_on, capsys):
+    user = new_user()
+    with capture(capsys) as captured:
+        # Sign-up: the Cognito trigger, then the first request.
+        event = {"request": {"userAttributes": {"sub": user.id, "email": user.email}}}
+        client.lambda_.invoke("post_confirmation", event)
+        assert call(client, "GET", "/user", user.headers)[0] == 200
+        first_key = call(client, "POST", "/generate-key", user.headers)[1]["key"]
+        key = call(client, "POST", "/generate-key", user.headers)[1]["key"]
+
+        # Metered calls: paid, retried, refused for the old key, then 402.
+        assert call(client, "POST", "/test", {"x-api-key": key})[0] == 200
+        retried = {"x-api-key": key, "Idempotency-Key": "log-safety-1"}
+        assert call(client, "POST", "/test", retried)[0] == call(client, "POST", "/test", retried)[0] == 200
+        assert call(client, "POST", "/test", {"x-api-key": first_key})[0] == 401
+        while call(client, "POST", "/test/heavy", {"x-api-key": key})[0] == 200:
+            pass
+        assert call(client, "POST", "/test/heavy", {"x-api-key": key})[0] == 402
+
+        # Checkout, a pack and a subscription, and the events Stripe sends.
+        flow = Flow(client, stripe_sandbox, user)
+        flow.checkout("Basic", subscribe=False)
+        flow.checkout("Basic", subscribe=True)
+        for stripe_event in flow.events():
+            assert deliver(client, stripe_event)[0] == 200
+        assert deliver(client, flow.events()[-1], secret="whsec_wrong_secret_0123")[0] == 400
+
+        # Back to Free (the refill restarts), then bad input.
+        assert call(client, "POST", "/stop-subscriptions", user.headers)[0] == 200
+        assert call(client, "POST", "/checkout", user.headers, body="{not json")[0] == 400
+        assert call(client, "GET", "/user", {"Authorization": "Bearer " + user.token + "x"})[0] == 401
+
+    assert captured.leaks(secrets_of(user, first_key, key)) == []
+    lines = captured.log_lines("request")
+    assert len(lines) >= 20
+    assert {line["account_id"] for line in lines if "account_id" in line} == {user.id}
+    assert any(line.get("stripe_event_type") == "invoice.paid" for line in lines)
+    assert captured.log_lines("event")[0]["account_id"] == user.id
+
+
+def test_a_secret_in_an_unexpected_error_is_redacted_in_the_written_line(client, user, api_key, capsys,
+                                                                        monkeypatch):
+    from chalicelib import services
+
+    def fail():
+        raise RuntimeError("failed for %s with %s and card %s" % (user.email, api_key, CARD))
+    monkeypatch.setattr(services.plans(), "all", fail)
+    with capture(capsys) as captured:
+        assert call(client, "GET", "/plans")[0] == 500
+    written = "\n".join(captured.written)
+    assert "failed for [redacted] with [redacted] and card [redacted]" in written
+    assert [leak for leak in captured.leaks(secrets_of(user, api_key)) if leak[1] == "written"] == []
+    error = [line for line in captured.log_lines() if line["level"] == "ERROR"]
+    assert error and error[0]["correlation_id"] == captured.log_lines("request")[0]["correlation_id"]
+
+
+def test_the_check_finds_a_secret_logged_by_any_library(user, capsys):
+    """The search itself: a value logged anywhere is found (raw and written)."""
+    with capture(capsys) as captured:
+        logging.getLogger("some.library").warning("customer %s", user.email)
+        print(json.dumps({"message": user.token}))
+    assert {where.split(":")[0] for _, where in captured.leaks([user.email, user.token])} == {"logged", "written"}
