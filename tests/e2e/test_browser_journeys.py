@@ -160,7 +160,7 @@ def test_upgrade_from_the_pricing_page_then_a_refunded_pack_shows_the_debt(perso
     bob.shot("account-upgraded")
 
     carol = signed_up(person, "refunded-pack")
-    _, key = carol.api_key_from_copy()
+    _, key = carol.create_key("Refund test")
     carol.start_checkout("Basic", "Buy once")
     carol.pay()
     session_id = re.search(r"session_id=(cs_[^&]+)", carol.page.url).group(1)
