@@ -161,6 +161,24 @@ def checkout():
                                       client_key=web.idempotency_key(app.current_request))
 
 
+@app.route("/change-plan", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def change_plan():
+    from chalicelib.billing import parse_plan
+    account = current_account()
+    plan = parse_plan(json_body(app.current_request))
+    billing_service()
+    return {"user": services.accounts().view(services.plan_changes().change(account, plan))}
+
+
+@app.route("/cancel-plan-change", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def cancel_plan_change():
+    account = current_account()
+    billing_service()
+    return {"user": services.accounts().view(services.plan_changes().undo(account))}
+
+
 @app.route("/stop-subscriptions", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def stop_subscriptions():

@@ -101,6 +101,31 @@ def test_a_purchase_counts_its_checkout_grant_and_event_once(client, stripe_sand
     assert ("WebhookFailures", NONE) not in found
 
 
+def test_a_refund_and_a_dispute_count_once_with_the_credits_they_move(client, stripe_sandbox, user, capsys):
+    flow = Flow(client, stripe_sandbox, user)
+    session = flow.checkout("Power", subscribe=False)
+    for event in flow.events():
+        assert deliver(client, event)[0] == 200
+    seen = len(flow.events())
+    charge = flow.charge_of(session)
+    with capture(capsys) as captured:
+        for act in (lambda: flow.refund(charge, amount=2500),
+                    lambda: stripe_sandbox.fail_refund(stripe_sandbox.events("refund.created")[-1]["data"]["object"]["id"]),
+                    lambda: stripe_sandbox.dispute_charge(charge),
+                    lambda: stripe_sandbox.win_dispute(stripe_sandbox.events("charge.dispute.created")[-1]["data"]["object"]["id"])):
+            act()
+            events = flow.events(after=seen)
+            seen += len(events)
+            for event in events + events:
+                assert deliver(client, event)[0] == 200
+    found = captured.metrics()
+    assert found[("Refunds", NONE)] == 1 and found[("Disputes", NONE)] == 1
+    assert found[("CreditsGranted", (("kind", "refund"),))] == 50000
+    assert found[("CreditsGranted", (("kind", "refund_reversed"),))] == 50000
+    assert found[("CreditsGranted", (("kind", "dispute"),))] == 100000
+    assert found[("CreditsGranted", (("kind", "dispute_reinstated"),))] == 100000
+
+
 def test_failing_webhooks_count_as_failures(client, stripe_sandbox, user, capsys, monkeypatch):
     from chalicelib import services
     from pynamodb.exceptions import PutError

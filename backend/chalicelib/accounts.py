@@ -81,12 +81,17 @@ class Accounts:
                 "status": account.subscription.status,
                 "current_period_end": _int_or_none(account.subscription.current_period_end),
                 "cancel_at_period_end": bool(account.subscription.cancel_at_period_end),
+                "action_url": account.subscription.action_url,
+                "scheduled_change": None if not account.subscription.scheduled_plan else {
+                    "plan": account.subscription.scheduled_plan,
+                    "at": _int_or_none(account.subscription.scheduled_at)},
             }
         return {
             "id": account.user_id,
             "email": account.email,
             "plan": account.plan,
             "credits": int(account.credits),
+            "owed_credits": max(0, -int(account.credits)),
             "plan_credits": account.plan_balance,
             "purchased_credits": account.purchased_balance,
             "subscription": subscription,

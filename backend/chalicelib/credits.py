@@ -169,7 +169,7 @@ class Credits:
                 account = Account.get(user_id, consistent_read=True)
             except DoesNotExist:
                 return False
-            branch = account.purchased_credits <= account.credits
+            branch = reset_branch(account)
             if branch == previous_branch:
                 return False
             previous_branch = branch
@@ -229,13 +229,29 @@ def spend_condition(slot, verifier, cost, now):
     return (slot["h"] == verifier) & rate_limits.admits(slot, now) & (Account.credits >= cost)
 
 
-def _reset_expression(purchased_within_total, amount):
-    """credits := amount + min(purchased, credits), as one of two conditional
-    expressions: DynamoDB has no min(), but the condition picks the branch."""
-    if purchased_within_total:
+WITHIN_TOTAL, KEEPING_PURCHASED, COVERING_DEBT = "within_total", "keeping_purchased", "covering_debt"
+
+
+def reset_branch(account):
+    """Which of the three reset expressions fits the account as read."""
+    if account.credits < 0:
+        return COVERING_DEBT
+    return WITHIN_TOTAL if account.purchased_credits <= account.credits else KEEPING_PURCHASED
+
+
+def _reset_expression(branch, amount):
+    """credits := amount + min(purchased, credits), as one of three conditional
+    expressions: DynamoDB has no min(), but the condition picks the branch. An
+    account that owes credits (a refund or dispute took back credits already
+    spent: credits < 0, nothing purchased left) pays the debt from the new
+    allowance, once: purchased_credits goes to 0 with it."""
+    if branch == COVERING_DEBT:
+        return (Account.credits < 0,
+                [Account.purchased_credits.set(0), Account.credits.set(Account.credits + amount)])
+    if branch == WITHIN_TOTAL:
         return (Account.purchased_credits <= Account.credits,
                 [Account.credits.set(Account.purchased_credits + amount)])
-    return (Account.purchased_credits > Account.credits,
+    return ((Account.purchased_credits > Account.credits) & (Account.credits >= 0),
             [Account.purchased_credits.set(Account.credits),
              Account.credits.set(Account.credits + amount)])
 

@@ -45,6 +45,9 @@ class SubscriptionAttribute(MapAttribute):
     current_period_end = NumberAttribute(null=True)
     cancel_at_period_end = BooleanAttribute(default=False)
     event_created = NumberAttribute(default=0)
+    action_url = UnicodeAttribute(null=True)  # an open invoice's hosted page: the customer must act
+    scheduled_plan = UnicodeAttribute(null=True)
+    scheduled_at = NumberAttribute(null=True)
 
 
 class Account(Model):
@@ -150,6 +153,31 @@ class KeyRequest(Model):
     expires_at = TTLAttribute()
 
 
+class PaymentRecord(Model):
+    """What one Stripe payment (a charge) granted and how much of it refunds
+    and disputes have taken back so far, so every take-back is exact and the
+    sum never exceeds the grant (docs/webhooks.md, "Money after the sale").
+    Kept in the ledger table under `payment:<charge id>`; it has no `at`, so
+    the ledger's time index never lists it. `version` orders concurrent
+    updates: each one is conditional on the version it read."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    version = NumberAttribute(default=0)
+    granted = NumberAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    bucket = UnicodeAttribute()  # "purchased" (a pack) or "plan" (a subscription invoice)
+    label = UnicodeAttribute()  # for people: "Power pack", "Power, period from 2026-11-29"
+    reference = UnicodeAttribute()  # the checkout session or invoice that granted
+    subscription_id = UnicodeAttribute(null=True)
+    period_start = NumberAttribute(null=True)
+    refunds = MapAttribute(default=dict)  # refund id -> amount, for refunds that count
+    disputes = MapAttribute(default=dict)  # dispute id -> amount, for withdrawn funds
+    taken = NumberAttribute(default=0)
+
+
 class Product(Model):
     """A plan from products.json, as synced to Stripe."""
     Meta = _meta(settings.products_table())
@@ -164,4 +192,4 @@ class Product(Model):
 
 ALL_MODELS = (Account, LedgerEntry, Product)
 # Models sharing another model's table; their TTL is switched on with it.
-SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest)
+SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord)

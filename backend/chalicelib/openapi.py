@@ -15,6 +15,7 @@ ERROR_CODES = [
     "payload_too_large", "unsupported_media_type", "rate_limited", "internal_error", "upstream_error",
     "stripe_unavailable", "stripe_error", "price_unavailable", "timeout", "temporarily_unavailable",
     "billing_unavailable", "webhook_not_configured", "invalid_name", "invalid_rate_limit", "too_many_keys",
+    "no_subscription", "switch_plan",
 ]
 
 ID_TOKEN = [{"idToken": []}]
@@ -38,6 +39,8 @@ def nullable(schema):
 
 STRING = {"type": "string"}
 COUNT = {"type": "integer", "minimum": 0}
+BALANCE = {"type": "integer", "description": "Below zero when the account owes credits (a refund or "
+                                             "dispute took back credits already spent)."}
 TIMESTAMP = {"type": "string", "description": "ISO-8601 UTC"}
 
 
@@ -120,7 +123,7 @@ def paths(costs):
         "/user": {"get": operation(
             "The signed-in user's account", ID_TOKEN, {"200": answer("The account.", user_view)},
             "`{\"user\": {\"id\", \"email\", \"plan\", \"credits\", \"plan_credits\", \"purchased_credits\", "
-            "\"subscription\", \"next_reset_at\"}}` (the API keys: `GET /keys`)",
+            "\"owed_credits\", \"subscription\", \"next_reset_at\"}}` (the API keys: `GET /keys`)",
             errors=USER_ERRORS)},
         "/generate-key": {"post": operation(
             "Rotate the first API key (deprecated: use /keys)", ID_TOKEN,
@@ -200,13 +203,35 @@ def paths(costs):
             {"200": answer("The session; send the browser to `url`.",
                            obj(["session_id", "url"], session_id=STRING, url=STRING)),
              "400": error("Unknown plan, Free, or a malformed body."),
-             "409": error("Already subscribed to this plan (`already_subscribed`).")},
-            "`{\"session_id\", \"url\"}`; 400 unknown plan/Free/bad body, 409 already subscribed, "
-            "502 Stripe down",
+             "409": error("Already subscribed to this plan (`already_subscribed`), or to another one: "
+                          "switch with `POST /change-plan` (`switch_plan`).")},
+            "`{\"session_id\", \"url\"}`; 400 unknown plan/Free/bad body, 409 already subscribed "
+            "(or subscribed to another plan: switch instead), 502 Stripe down",
             parameters=[ref("parameters", "IdempotencyKey")],
             body={"required": True, "content": json_content(obj(
                 ["plan", "subscribe"], plan={"type": "string", "maxLength": 100, "examples": ["Basic", "Power"]},
                 subscribe={"type": "boolean"}))},
+            errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
+        "/change-plan": {"post": operation(
+            "Switch the subscription to another plan", ID_TOKEN,
+            {"200": answer("The account as Stripe now shows it.", user_view),
+             "400": error("Unknown plan, Free, or a malformed body (`invalid_plan`)."),
+             "409": error("No live subscription (`no_subscription`) or already on that plan "
+                          "(`already_subscribed`).")},
+            "`{\"user\"}`; an upgrade is charged (prorated) and applied now, a downgrade is scheduled "
+            "for the period's end (`subscription.scheduled_change`); 409 no subscription or same plan",
+            description="An upgrade (a larger allowance) charges the new plan's period less the unused "
+                        "time of the old one, now, and starts a new period; once that invoice is paid the "
+                        "plan credits are the new allowance. A downgrade keeps the current plan and its "
+                        "credits until the period ends.",
+            body={"required": True, "content": json_content(obj(
+                ["plan"], plan={"type": "string", "maxLength": 100, "examples": ["Basic", "Power"]}))},
+            errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
+        "/cancel-plan-change": {"post": operation(
+            "Undo a scheduled downgrade", ID_TOKEN,
+            {"200": answer("The account; the subscription renews as it is.", user_view),
+             "409": error("No live subscription (`no_subscription`).")},
+            "`{\"user\"}` with no `scheduled_change`; 409 no subscription",
             errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
         "/stop-subscriptions": {"post": operation(
             "Cancel every subscription and go back to Free", ID_TOKEN,
@@ -283,15 +308,18 @@ def components():
 def schemas():
     error_body = obj(["code", "message"], code={"type": "string", "enum": ERROR_CODES}, message=STRING)
     shortfall = obj(["code", "message", "required", "remaining"], code={"const": "insufficient_credits"},
-                    message=STRING, required=COUNT, remaining=COUNT)
+                    message=STRING, required=COUNT, remaining=BALANCE)
     price = obj(["amount", "currency", "lookup_key"], amount=nullable({"type": "integer"}),
                 currency=nullable(STRING), lookup_key=nullable(STRING))
     subscription = obj(["id", "plan", "status", "current_period_end", "cancel_at_period_end"],
                        id=STRING, plan=STRING, status=STRING, current_period_end=nullable({"type": "integer"}),
-                       cancel_at_period_end={"type": "boolean"})
+                       cancel_at_period_end={"type": "boolean"},
+                       action_url=nullable(dict(STRING, description="The invoice page where the customer "
+                                                                    "pays or confirms a renewal that needs them.")),
+                       scheduled_change=nullable(obj(["plan", "at"], plan=STRING, at={"type": "integer"})))
     user = obj(["id", "email", "plan", "credits", "plan_credits", "purchased_credits", "subscription"],
-               id=STRING, email=nullable(STRING), plan=STRING, credits=COUNT, plan_credits=COUNT,
-               purchased_credits=COUNT, subscription=nullable(ref("schemas", "Subscription")),
+               id=STRING, email=nullable(STRING), plan=STRING, credits=BALANCE, plan_credits=BALANCE,
+               purchased_credits=COUNT, owed_credits=COUNT, subscription=nullable(ref("schemas", "Subscription")),
                next_reset_at=nullable(dict(TIMESTAMP, description="When plan credits are next reset (ISO-8601 UTC).")))
     rate_limit = obj(["requests", "per"], requests={"type": "integer", "minimum": 1, "maximum": 100},
                      per={"type": "string", "enum": ["second", "minute"]})
@@ -304,10 +332,13 @@ def schemas():
     key_changes = obj([], name=key_name, rate_limit=nullable(ref("schemas", "RateLimit")))
     key_changes.update(additionalProperties=False, minProperties=1)
     entry = obj(["at", "kind", "credits", "description", "reference"], at=TIMESTAMP,
-                kind={"type": "string", "description": "signup, refill, purchase, plan or free"},
+                kind={"type": "string", "description": "signup, refill, purchase, plan, free, refund, "
+                                                       "refund_reversed, dispute, dispute_reinstated or "
+                                                       "payment_failed"},
                 credits={"type": "integer"}, description=STRING,
-                reference={"type": "string", "description": "The Stripe Checkout Session, invoice or "
-                                                            "subscription id, or the entry's own id."})
+                reference={"type": "string", "description": "The Stripe Checkout Session, invoice, "
+                                                            "subscription, refund or dispute id, or the "
+                                                            "entry's own id."})
     return {
         "Error": obj(["error"], error=error_body),
         "InsufficientCredits": obj(["error"], error=shortfall),

@@ -76,6 +76,30 @@ describe('AccountView', () => {
     expect(button(wrapper, 'Load more')).toBeUndefined()
   })
 
+  it('shows a payment to confirm, credits owed and a scheduled downgrade that can be undone', async () => {
+    const subscription = {
+      id: 'sub_1', plan: 'Power', status: 'past_due', current_period_end: 1796000000, cancel_at_period_end: false,
+      action_url: 'https://pay.example/invoice/in_1', scheduled_change: { plan: 'Basic', at: 1796000000 },
+    }
+    const api = accountApi({
+      'GET /user': { user: user({ plan: 'Power', credits: -950, plan_credits: -950, purchased_credits: 0, owed_credits: 950, subscription }) },
+      'POST /cancel-plan-change': { user: user({ plan: 'Power', credits: -950, owed_credits: 950, subscription: { ...subscription, scheduled_change: null } }) },
+    })
+    const { wrapper } = await mountView(AccountView)
+    await flushPromises()
+    const action = byTestId(wrapper, 'action-required')
+    expect(action.text()).toContain('Your Power renewal needs you.')
+    expect(action.find('a').attributes('href')).toBe('https://pay.example/invoice/in_1')
+    expect(byTestId(wrapper, 'credits-owed').text()).toContain('You owe 950 credits.')
+    expect(wrapper.text()).toContain('You are out of credits.')
+    const scheduled = byTestId(wrapper, 'scheduled-change')
+    expect(scheduled.text()).toContain('Your plan changes to Basic on')
+    await button(scheduled, 'Keep Power').trigger('click')
+    await flushPromises()
+    expect(api.callsTo('POST /cancel-plan-change')).toHaveLength(1)
+    expect(byTestId(wrapper, 'scheduled-change').exists()).toBe(false)
+  })
+
   it('suggests buying more when credits run low', async () => {
     accountApi({ 'GET /user': { user: user({ credits: 3, plan_credits: 3 }) } })
     const { wrapper } = await mountView(AccountView)

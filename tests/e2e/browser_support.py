@@ -89,6 +89,17 @@ class Sandbox:
         return response.json()["data"]
 
 
+    def refund_checkout(self, session_id):
+        """Refund a pack in full, as the operator would in Stripe's dashboard."""
+        session = requests.get(self.base + "/v1/checkout/sessions/" + session_id, auth=self.auth, timeout=10).json()
+        intent = requests.get(self.base + "/v1/payment_intents/" + session["payment_intent"], auth=self.auth,
+                              timeout=10).json()
+        response = requests.post(self.base + "/v1/refunds", data={"charge": intent["latest_charge"]},
+                                 auth=self.auth, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+
 class Person:
     """One person in one browser context, clicking through the app."""
 
@@ -183,6 +194,16 @@ class Person:
         """Nothing on the page is still loading (the app says "Loading …")."""
         self.page.wait_for_load_state("networkidle")
         expect(self.page.get_by_text(re.compile(r"^Loading\b"))).to_have_count(0)
+
+    def reload_until_shown(self, test_id, timeout_ms=WEBHOOK_TIMEOUT_MS):
+        """Reload until the element is on the page (a webhook may be on its way)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            self.account()
+            if self.by_test_id(test_id).count() or time.monotonic() > deadline:
+                return self.by_test_id(test_id).inner_text()
+            self.page.wait_for_timeout(1000)
+            self.page.reload()
 
     def plan(self):
         return self.by_test_id("plan-name").inner_text().strip()

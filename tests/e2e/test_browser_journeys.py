@@ -141,6 +141,39 @@ def test_sign_up_spend_buy_subscribe_and_return_to_free(person, stack):
     assert "101,000 credits on the Power plan" in subscribed
 
 
+def test_upgrade_from_the_pricing_page_then_a_refunded_pack_shows_the_debt(person, stack):
+    bob = signed_up(person, "upgrade")
+    bob.start_checkout("Basic", "Subscribe")
+    bob.pay()
+    bob.go_to_account()
+    bob.reload_until("plan-credits", 1000)
+    bob.pricing()
+    bob.plan_card("Power").get_by_role("button", name="Switch to Power").click()
+    dialog = bob.page.get_by_role("dialog")
+    expect(dialog).to_contain_text("less what is left of your Basic period")
+    bob.shot("confirm-upgrade")
+    dialog.get_by_role("button", name="Switch to Power").click()
+    expect(dialog).to_have_count(0)
+    bob.go_to_account()
+    expect(bob.by_test_id("plan-name")).to_have_text("Power")
+    bob.reload_until("plan-credits", 100000)
+    bob.shot("account-upgraded")
+
+    carol = signed_up(person, "refunded-pack")
+    _, key = carol.create_key("Refund test")
+    carol.start_checkout("Basic", "Buy once")
+    carol.pay()
+    session_id = re.search(r"session_id=(cs_[^&]+)", carol.page.url).group(1)
+    with requests.Session() as session:  # spend it all: 50 plan and 1,000 purchased credits
+        while session.post(stack["api_url"] + "/test/heavy", headers={"x-api-key": key}, timeout=10).ok:
+            pass
+    Sandbox(stack).refund_checkout(session_id)
+    carol.go_to_account()
+    assert "You owe 1,000 credits." in carol.reload_until_shown("credits-owed")
+    expect(carol.by_test_id("total-credits")).to_have_text("-1,000")
+    carol.shot("account-owes-credits")
+
+
 def test_declining_on_the_hosted_page_returns_to_cancel_and_grants_nothing(person, stack):
     bob = signed_up(person, "decline")
     bob.start_checkout("Basic", "Buy once")
