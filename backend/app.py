@@ -14,7 +14,7 @@ app = Chalice(app_name="credits-saas", configure_logs=False)
 app.api.cors = CORSConfig(
     allow_origin=settings.frontend_origin(),
     allow_headers=["Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key"],
-    expose_headers=list(CREDIT_HEADERS),
+    expose_headers=list(CREDIT_HEADERS) + ["Retry-After"],
     max_age=600,
 )
 
@@ -73,8 +73,43 @@ def get_user():
 @app.route("/generate-key", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def generate_key():
+    """Deprecated: rotates the account's first key (POST /keys makes more)."""
+    return {"key": services.api_keys().rotate_first(current_account())}
+
+
+@app.route("/keys", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def list_keys():
+    return {"keys": services.api_keys().list(current_account())}
+
+
+@app.route("/keys", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def create_key():
+    from chalicelib.api_keys import parse_new_key
+    name, limit = parse_new_key(json_body(app.current_request))
     account = current_account()
-    return {"key": services.accounts().regenerate_key(account.user_id)}
+    created, replayed = services.api_keys().create(account, name, limit,
+                                                   request_key=web.idempotency_key(app.current_request))
+    headers = {"Content-Type": "application/json"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(body=created, status_code=200 if replayed else 201, headers=headers)
+
+
+@app.route("/keys/{key_id}", methods=["PATCH"], authorizer=user_authorizer)
+@json_errors
+def update_key(key_id):
+    from chalicelib.api_keys import parse_changes
+    name, limit = parse_changes(json_body(app.current_request))
+    return services.api_keys().update(current_account(), key_id, name=name, limit=limit)
+
+
+@app.route("/keys/{key_id}", methods=["DELETE"], authorizer=user_authorizer)
+@json_errors
+def revoke_key(key_id):
+    services.api_keys().revoke(current_account(), key_id)
+    return Response(body="", status_code=204)
 
 
 @app.route("/test", methods=["POST"])
@@ -124,6 +159,24 @@ def checkout():
     plan, subscribe = parse_checkout(json_body(app.current_request))
     return billing_service().checkout(account, plan, subscribe,
                                       client_key=web.idempotency_key(app.current_request))
+
+
+@app.route("/change-plan", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def change_plan():
+    from chalicelib.billing import parse_plan
+    account = current_account()
+    plan = parse_plan(json_body(app.current_request))
+    billing_service()
+    return {"user": services.accounts().view(services.plan_changes().change(account, plan))}
+
+
+@app.route("/cancel-plan-change", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def cancel_plan_change():
+    account = current_account()
+    billing_service()
+    return {"user": services.accounts().view(services.plan_changes().undo(account))}
 
 
 @app.route("/stop-subscriptions", methods=["POST"], authorizer=user_authorizer)
@@ -213,11 +266,15 @@ def admin_unsuspend(account_id):
 @app.route("/admin/accounts/{account_id}/revoke-key", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def admin_revoke_key(account_id):
-    return account_action("revoke_key", account_id)
+    from chalicelib.console import parse_key_id, parse_reason
+    operator = operator_id()
+    body = json_body(app.current_request)
+    reason, key_id = parse_reason(body), parse_key_id(body)
+    return services.console().revoke_key(admin_target(account_id), reason, operator, key_id)
 
 
 def account_action(name, account_id):
-    """suspend, unsuspend or revoke_key, with the body's reason."""
+    """suspend or unsuspend, with the body's reason."""
     from chalicelib.console import parse_reason
     operator = operator_id()
     reason = parse_reason(json_body(app.current_request))

@@ -7,9 +7,11 @@
    their own processes) — target ratio <= 1.3.
 3. Cold import of backend/app.py vs a bare Chalice app, fresh processes —
    target ratio <= 1.5.
-4. DynamoDB write units per metered call on an account with 90 days of
-   usage, an active subscription and a long email, from the real item's
-   size (scripts/measure/item_size.py) — target 1.
+4. DynamoDB requests and write units per metered call on an account with
+   1, 3 and 10 API keys (cost_model.seeded_keys: some with rate limits), 90
+   days of usage, an active subscription and a long email, from the real
+   item's size (scripts/measure/item_size.py) — target 1 request always, 1
+   write unit up to 3 keys.
 5. The frontend bundle (scripts/measure/bundle_budget.py): gzip size of the
    JavaScript the pricing page loads — target <= 200 kB — and of the build.
 """
@@ -67,8 +69,8 @@ def funded_key_in_process():
     from chalicelib import services
     from chalicelib.credits import Credits
 
-    services.accounts().provision("bench-user", "bench@example.com")
-    key = services.accounts().regenerate_key("bench-user")
+    account = services.accounts().provision("bench-user", "bench@example.com")
+    key = services.api_keys().rotate_first(account)
     Credits().add_purchased("bench-user", 1_000_000, "bench:credits", "purchase", "benchmark")
     return key
 
@@ -162,8 +164,11 @@ def cold_import_seconds(directory):
 
 # 4. Write units per metered call after 90 days of use ----------------------------
 
-def write_units_after_90_days():
-    """(write units of one metered call, the account item's size in bytes)."""
+KEY_COUNTS = (1, 3, 10)
+
+
+def write_units_after_90_days(key_counts=KEY_COUNTS):
+    """{keys: (requests, write units of one metered call, account item bytes)}."""
     from scripts.measure import cost_model, dynamodb_meter, item_size
 
     server, url = emulator.start_moto()
@@ -178,20 +183,23 @@ def write_units_after_90_days():
             model._connection = None
         emulator.create_tables()
 
-        user_id, key_hash = cost_model.seeded_account()
-        meter = dynamodb_meter.attached_to_app()
-        with meter.measure() as tally:
-            Credits().spend(user_id, key_hash, 1)
-        meter.detach()
-        size = item_size.item_size(dynamodb_meter.emulator_item(settings.accounts_table(), {"user_id": {"S": user_id}}))
-        return tally.write_units, size
+        figures = {}
+        for count in key_counts:
+            user_id, key_hash = cost_model.seeded_account(keys=count)
+            meter = dynamodb_meter.attached_to_app()
+            with meter.measure() as tally:
+                Credits().spend(user_id, key_hash, 1)
+            meter.detach()
+            item = dynamodb_meter.emulator_item(settings.accounts_table(), {"user_id": {"S": user_id}})
+            figures[count] = (tally.requests, tally.write_units, item_size.item_size(item))
+        return figures
     finally:
         server.stop()
 
 
 def main():
     requests_per_call = dynamodb_requests_per_call()
-    write_units, account_bytes = write_units_after_90_days()
+    per_key_count = write_units_after_90_days()
     metered, unmetered = latencies()
     with tempfile.TemporaryDirectory() as bare:
         with open(os.path.join(bare, "app.py"), "w") as handle:
@@ -200,8 +208,11 @@ def main():
     app_import = cold_import_seconds(BACKEND)
 
     print("DynamoDB requests per metered call: %.2f (target 1)" % requests_per_call)
-    print("DynamoDB write units per metered call after 90 days of use: %d (account item %d bytes; target 1)"
-          % (write_units, account_bytes))
+    for count, (requests, write_units, account_bytes) in per_key_count.items():
+        print("Metered call, %2d API key%s, 90 days of use: %d DynamoDB request, %d write unit%s "
+              "(account item %d bytes; target 1 request%s)" % (
+                  count, " " if count == 1 else "s", requests, write_units, "" if write_units == 1 else "s",
+                  account_bytes, ", 1 write unit" if count <= 3 else ""))
     print("Median latency on the local stack: POST /test %.2f ms, GET /plans (unmetered) %.2f ms; "
           "ratio %.2f (target <= 1.3)" % (metered, unmetered, metered / unmetered))
     print("Cold import: backend/app.py %.1f ms, bare Chalice app %.1f ms; ratio %.2f (target <= 1.5)"

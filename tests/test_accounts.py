@@ -20,7 +20,7 @@ def test_post_confirmation_creates_the_free_account_and_returns_the_event(client
     assert result.payload == event
     account = Account.get(user.id, consistent_read=True)
     assert (account.plan, int(account.credits), account.email) == ("Free", 50, user.email)
-    assert account.api_key_hash and account.api_key_prefix.startswith("ak_")
+    assert account.api_key_hash is None and account.api_keys.as_dict() == {}  # keys are made by the customer
     entries = list(LedgerEntry.query(user.id))
     assert [(e.kind, int(e.credits)) for e in entries] == [("signup", 50)]
 
@@ -41,10 +41,8 @@ def test_first_authenticated_request_provisions_the_same_way(client, user):
     assert status == 200
     assert body["user"] == {
         "id": user.id, "email": user.email, "plan": "Free", "credits": 50, "plan_credits": 50,
-        "purchased_credits": 0, "subscription": None, "api_key": body["user"]["api_key"],
-        "next_reset_at": None,
+        "purchased_credits": 0, "owed_credits": 0, "subscription": None, "next_reset_at": None, "suspension": None,
     }
-    assert set(body["user"]["api_key"]) == {"prefix", "created_at"}
     call(client, "GET", "/user", user.headers)
     assert LedgerEntry.count(user.id) == 1
 
@@ -55,9 +53,9 @@ def test_generate_key_shows_it_once_and_revokes_the_previous(client, user):
     assert first["key"] != second["key"]
     assert call(client, "POST", "/test", {"x-api-key": first["key"]})[0] == 401
     assert call(client, "POST", "/test", {"x-api-key": second["key"]}) == (200, {"credits": 49})
-    _, view = call(client, "GET", "/user", user.headers)
-    assert second["key"].startswith(view["user"]["api_key"]["prefix"])
-    assert second["key"] not in json.dumps(view)
+    _, listed = call(client, "GET", "/keys", user.headers)
+    assert [(k["name"], second["key"].startswith(k["prefix"])) for k in listed["keys"]] == [("Default", True)]
+    assert second["key"] not in json.dumps(listed)
 
 
 def test_keys_are_stored_only_as_hashes(client, user, api_key):

@@ -200,18 +200,41 @@ def test_suspension_refuses_metered_calls_charging_nothing_and_the_customer_read
     assert (record["action"], record["reason"]) == ("unsuspend", "Customer fixed their loop")
 
 
-def test_a_revoked_key_stops_at_once_and_a_new_one_works(client, operator, customer):
-    key = call(client, "POST", "/generate-key", customer.headers)[1]["key"]
-    assert call(client, "POST", "/test", {"x-api-key": key})[0] == 200
+def new_key(client, customer, name):
+    status, body = call(client, "POST", "/keys", customer.headers, {"name": name})
+    assert status == 201, body
+    return body
+
+
+def test_revoke_key_stops_one_named_key_or_all_of_them_at_once(client, operator, customer):
+    prod, staging = new_key(client, customer, "prod"), new_key(client, customer, "staging")
+    for key in (prod, staging):
+        assert call(client, "POST", "/test", {"x-api-key": key["key"]})[0] == 200
     status, body = call(client, "POST", ACCOUNT % customer.id + "/revoke-key", operator.headers,
-                        {"reason": "Key leaked on GitHub"})
-    assert status == 200, body
-    status, answer = call(client, "POST", "/test", {"x-api-key": key})
-    assert (status, answer["error"]["code"]) == (401, "invalid_api_key")
-    assert call(client, "GET", "/user", customer.headers)[1]["user"]["api_key"] is None
-    assert latest_audit(client, operator, customer.id)["action"] == "revoke_key"
-    new_key = call(client, "POST", "/generate-key", customer.headers)[1]["key"]
-    assert call(client, "POST", "/test", {"x-api-key": new_key})[0] == 200
+                        {"reason": "Staging key leaked", "key_id": staging["id"]})
+    assert (status, body) == (200, {"revoked": [staging["id"]]})
+    assert call(client, "POST", "/test", {"x-api-key": staging["key"]})[1]["error"]["code"] == "invalid_api_key"
+    assert call(client, "POST", "/test", {"x-api-key": prod["key"]})[0] == 200
+    record = latest_audit(client, operator, customer.id)
+    assert (record["action"], record["details"]["keys"]) == ("revoke_key", staging["id"])
+
+    status, body = call(client, "POST", ACCOUNT % customer.id + "/revoke-key", operator.headers,
+                        {"reason": "Account compromised"})
+    assert status == 200 and prod["id"] in body["revoked"]
+    assert call(client, "POST", "/test", {"x-api-key": prod["key"]})[0] == 401
+    assert call(client, "GET", "/keys", customer.headers)[1]["keys"] == []
+    assert call(client, "GET", ACCOUNT % customer.id, operator.headers)[1]["account"]["api_keys"] == []
+    fresh = new_key(client, customer, "after")
+    assert call(client, "POST", "/test", {"x-api-key": fresh["key"]})[0] == 200
+
+
+@pytest.mark.parametrize("key_id,status,code", [("nothex!!", 400, "invalid_key_id"), ("00000000", 404, "not_found")])
+def test_revoking_a_key_the_account_does_not_have_changes_nothing(client, operator, customer, key_id, status, code):
+    key = new_key(client, customer, "prod")
+    answer = call(client, "POST", ACCOUNT % customer.id + "/revoke-key", operator.headers,
+                  {"reason": "Wrong key", "key_id": key_id})
+    assert (answer[0], answer[1]["error"]["code"]) == (status, code)
+    assert call(client, "POST", "/test", {"x-api-key": key["key"]})[0] == 200
 
 
 def test_the_audit_lists_newest_first_and_pages(client, operator, customer):

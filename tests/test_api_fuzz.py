@@ -37,7 +37,7 @@ schema.config.generation.update(max_examples=EXAMPLES_PER_OPERATION, determinist
 # on the other metered route). The
 # status must still be one the document lists for the operation.
 schema.config.checks.positive_data_acceptance = type(schema.config.checks.positive_data_acceptance)(
-    expected_statuses=["2xx", "400", "401", "402", "404", "409"])
+    expected_statuses=["2xx", "400", "401", "402", "404", "409", "429"])
 sent = {"cases": 0, "routes": set()}
 
 

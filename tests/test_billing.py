@@ -191,7 +191,8 @@ def test_subscribing_again_to_the_current_plan_is_a_conflict(client, user, strip
     status, body = checkout(client, user, "Basic", True)
     assert (status, body["error"]["code"]) == (409, "already_subscribed")
     assert checkout(client, user, "Basic", False)[0] == 200      # a one-off pack is fine
-    assert checkout(client, user, "Power", True)[0] == 200       # so is another plan
+    status, body = checkout(client, user, "Power", True)         # another plan is a switch, not a second one
+    assert (status, body["error"]["code"]) == (409, "switch_plan")
 
     for status_name, expected in (("past_due", 409), ("trialing", 409), ("canceled", 200)):
         record = account(user)
@@ -236,8 +237,12 @@ def test_stop_cancels_the_subscription_and_returns_to_free(client, user, stripe,
 
 
 def test_stop_cancels_every_subscription(client, user, stripe, stripe_sandbox):
+    _, other_tab = checkout(client, user, "Power", True)  # opened before the first subscription was paid
     basic = subscribe(client, stripe_sandbox, user, "Basic")
-    power = subscribe(client, stripe_sandbox, user, "Power")
+    power = complete(stripe_sandbox, other_tab["session_id"])["subscription"]
+    record = account(user)
+    record.plan, record.subscription = "Power", SubscriptionAttribute(id=power, plan="Power", status="active")
+    record.save()
 
     status, body = call(client, "POST", "/stop-subscriptions", user)
     assert status == 200, body

@@ -84,7 +84,7 @@ def test_a_repeated_grant_is_a_no_op(account):
     assert credits.reset_plan(user_id, 1000, "invoice:in_2", "subscription", "Basic")
     assert not credits.reset_plan(user_id, 1000, "invoice:in_2", "subscription", "Basic")
     assert balances(user_id) == (1000, 10)
-    assert LedgerEntry.count(user_id) == 3
+    assert LedgerEntry.by_time.count(user_id) == 3
 
 
 def test_a_failed_caller_condition_grants_nothing(account):
@@ -93,7 +93,7 @@ def test_a_failed_caller_condition_grants_nothing(account):
                                    condition=Account.plan == "Power")
     assert not granted
     assert balances(user_id) == (50, 0)
-    assert LedgerEntry.count(user_id) == 1
+    assert LedgerEntry.by_time.count(user_id) == 1
 
 
 def test_concurrent_duplicate_grants_apply_once(account):
@@ -179,7 +179,7 @@ def test_a_grant_cancelled_by_a_conflict_is_retried_and_applied_once(account):
         assert Credits().reset_plan(user_id, 1000, "invoice:in_conflict", "plan", "Basic")
     assert len(failed) == 2
     assert balances(user_id) == (1000, 10)
-    assert LedgerEntry.count(user_id) == 3
+    assert LedgerEntry.by_time.count(user_id) == 3
 
 
 def test_a_conflict_that_persists_is_an_error_not_a_silent_loss(account):

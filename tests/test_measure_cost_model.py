@@ -50,3 +50,15 @@ def test_the_meter_counts_write_units_from_the_item_size(counter, aws_stack):
     with counter.meter.measure() as tally:
         Credits().spend(user_id, key_hash, 1)
     assert (tally.requests, tally.write_units) == (1, 2)
+
+
+def test_with_three_keys_two_of_them_rate_limited_a_metered_call_is_still_one_request_and_one_unit(counter):
+    """The account item holds every key's slot (and the call times of the
+    limited ones); past 8 days its size no longer grows with the history."""
+    from chalicelib import settings
+    user_id, key_hash = cost_model.seeded_account(days=usage.DAYS_ON_ACCOUNT + 1, keys=3)
+    with counter.meter.measure() as tally:
+        Credits().spend(user_id, key_hash, 1)
+    assert (tally.requests, tally.write_units) == (1, 1)
+    item = dynamodb_meter.emulator_item(settings.accounts_table(), {"user_id": {"S": user_id}})
+    assert len(item["k"]["M"]) == 3 and sum(len(slot["M"]["q"]["L"]) for slot in item["k"]["M"].values()) == 16

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from chalicelib import metrics
+from chalicelib import clock, metrics
 from conftest import call
 from log_capture import capture
 from webhook_support import Flow, deliver
@@ -64,6 +64,18 @@ def test_a_metered_call_and_a_402(client, api_key, capsys):
     assert captured.metrics() == {("InsufficientCredits", NONE): 1}
 
 
+def test_a_call_over_its_keys_rate_limit_counts_as_rate_limited(client, user, capsys, monkeypatch):
+    stopped = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: stopped)  # both calls in one window
+    status, key = call(client, "POST", "/keys", user.headers,
+                       {"name": "batch", "rate_limit": {"requests": 1, "per": "minute"}})
+    assert status == 201, key
+    assert call(client, "POST", "/test", {"x-api-key": key["key"]})[0] == 200
+    with capture(capsys) as captured:
+        assert call(client, "POST", "/test", {"x-api-key": key["key"]})[0] == 429
+    assert captured.metrics() == {("RateLimited", NONE): 1}
+
+
 def test_sign_up_counts_once_with_its_grant(client, user, capsys):
     with capture(capsys) as captured:
         call(client, "GET", "/user", user.headers)
@@ -87,6 +99,31 @@ def test_a_purchase_counts_its_checkout_grant_and_event_once(client, stripe_sand
     assert found[("WebhookEvents", (("outcome", "applied"), ("type", "checkout.session.completed")))] == 2
     assert found[("WebhookEvents", (("outcome", "ignored"), ("type", "payment_intent.succeeded")))] == 2
     assert ("WebhookFailures", NONE) not in found
+
+
+def test_a_refund_and_a_dispute_count_once_with_the_credits_they_move(client, stripe_sandbox, user, capsys):
+    flow = Flow(client, stripe_sandbox, user)
+    session = flow.checkout("Power", subscribe=False)
+    for event in flow.events():
+        assert deliver(client, event)[0] == 200
+    seen = len(flow.events())
+    charge = flow.charge_of(session)
+    with capture(capsys) as captured:
+        for act in (lambda: flow.refund(charge, amount=2500),
+                    lambda: stripe_sandbox.fail_refund(stripe_sandbox.events("refund.created")[-1]["data"]["object"]["id"]),
+                    lambda: stripe_sandbox.dispute_charge(charge),
+                    lambda: stripe_sandbox.win_dispute(stripe_sandbox.events("charge.dispute.created")[-1]["data"]["object"]["id"])):
+            act()
+            events = flow.events(after=seen)
+            seen += len(events)
+            for event in events + events:
+                assert deliver(client, event)[0] == 200
+    found = captured.metrics()
+    assert found[("Refunds", NONE)] == 1 and found[("Disputes", NONE)] == 1
+    assert found[("CreditsGranted", (("kind", "refund"),))] == 50000
+    assert found[("CreditsGranted", (("kind", "refund_reversed"),))] == 50000
+    assert found[("CreditsGranted", (("kind", "dispute"),))] == 100000
+    assert found[("CreditsGranted", (("kind", "dispute_reinstated"),))] == 100000
 
 
 def test_failing_webhooks_count_as_failures(client, stripe_sandbox, user, capsys, monkeypatch):

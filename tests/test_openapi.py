@@ -8,7 +8,7 @@ import subprocess
 from jsonschema.validators import Draft202012Validator
 
 from chalicelib import openapi, settings
-from conftest import ROOT
+from conftest import ROOT, call
 from scripts import api_table
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -119,3 +119,13 @@ def test_the_readme_curl_example_retries_with_one_idempotency_key(api_url, clien
     head, body = replayed.split("\r\n\r\n", 1) if "\r\n\r\n" in replayed else replayed.split("\n\n", 1)
     assert "idempotent-replayed: true" in head.lower(), head
     assert json.loads(body) == {"credits": 49}
+
+
+def test_the_readme_curl_example_creates_a_rate_limited_key(api_url, client, user):
+    block = readme_block("sh", "/keys")
+    result = subprocess.run(["bash", "-c", block], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, API=api_url, ID_TOKEN=user.token))
+    assert result.returncode == 0, result.stderr
+    created = json.loads(result.stdout)
+    assert (created["name"], created["rate_limit"]) == ("staging", {"requests": 5, "per": "second"})
+    assert call(client, "POST", "/test", {"x-api-key": created["key"]}) == (200, {"credits": 49})

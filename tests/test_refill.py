@@ -181,17 +181,21 @@ def grant_of(user_id):
 def test_each_period_resets_plan_credits_once_and_keeps_purchased(user, make_refills, machine):
     from chalicelib.credits import Credits
 
+    from chalicelib.api_keys import ApiKeys
+    from chalicelib.keys import parse
+
     account = provision(user)
+    key_hash = parse(ApiKeys().create(account, "refill-test", None)[0]["key"])[1]
     Credits().add_purchased(user.id, 30, "checkout:test-%s" % user.id, "purchase", "30 credits")
     total = int(account_of(user.id).credits)
-    Credits().spend(user.id, account.api_key_hash, total - 20)  # the plan part and 10 purchased spent
+    Credits().spend(user.id, key_hash, total - 20)  # the plan part and 10 purchased spent
     refills = make_refills(period_seconds=2)
     name = refills.start(account)
 
     first = wait_for_period(user.id, 1)
     assert first.refill_period == 1
     assert (first.plan_balance, first.purchased_balance, int(first.credits)) == (ALLOWANCE, 20, 70)
-    Credits().spend(user.id, account.api_key_hash, 10)  # from the plan part: 60 left
+    Credits().spend(user.id, key_hash, 10)  # from the plan part: 60 left
 
     second = wait_for_period(user.id, 2)
     assert (second.plan_balance, second.purchased_balance, int(second.credits)) == (ALLOWANCE, 20, 70)

@@ -138,7 +138,7 @@ def test_the_grant_is_guarded_by_plan_execution_and_period(definition):
     grants = {name: state for name, state in all_states(definition)
               if state.get("Resource") == "arn:aws:states:::dynamodb:updateItem"
               and ":allowance" in state["Parameters"]["UpdateExpression"]}
-    assert len(grants) == 2  # the two branches of credits := allowance + min(purchased, credits)
+    assert len(grants) == 3  # the branches of credits := allowance + min(purchased, credits), and of a debt
     for name, state in grants.items():
         parameters = state["Parameters"]
         condition = parameters["ConditionExpression"]
@@ -153,7 +153,10 @@ def test_the_grant_is_guarded_by_plan_execution_and_period(definition):
     assert expressions == [
         "SET #credits = #purchased + :allowance, #period = :period",
         "SET #purchased = #credits, #credits = #credits + :allowance, #period = :period",
+        "SET #purchased = :zero, #credits = #credits + :allowance, #period = :period",
     ]
+    conditions = sorted(state["Parameters"]["ConditionExpression"].rsplit(" AND ", 1)[1] for state in grants.values())
+    assert conditions == ["#credits < :zero", "#credits >= :zero", "#purchased <= #credits"]
 
 
 def test_a_period_costs_three_state_transitions(definition):

@@ -1,6 +1,7 @@
-"""Exactly once under pressure: a recorded sequence of 1,000 deliveries over
+"""Exactly once under pressure: a recorded sequence of 1,130 deliveries over
 50 accounts (duplicates, shuffled, concurrent senders), a DynamoDB failure at
 each write of the handler, and Stripe's own live delivery."""
+import collections
 import concurrent.futures
 import contextlib
 import json
@@ -14,7 +15,7 @@ import emulator_faults
 from webhook_support import WEBHOOK_SECRET, Flow, deliver
 
 ACCOUNTS = 50
-DELIVERIES = 1000
+DELIVERIES = 1130
 DUPLICATE_SHARE = 0.30
 SENDERS = 8
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
@@ -28,9 +29,15 @@ def signed_webhooks(webhook_secret):
 # Scenarios: what each account does, and what its account must end up as ----
 
 def pack_buyer(flow):
-    for index in range(7):
-        flow.checkout("Basic" if index % 2 == 0 else "Power", subscribe=False)
-    return "Free", 50, 4 * 1000 + 3 * 100000, None
+    """Seven packs; then half of a Power pack refunded, a Basic pack refunded
+    but the refund failing, another disputed and lost."""
+    sessions = [flow.checkout("Basic" if index % 2 == 0 else "Power", subscribe=False) for index in range(7)]
+    flow.refund(flow.charge_of(sessions[1]), amount=2500)
+    failing = flow.refund(flow.charge_of(sessions[0]))
+    flow.sandbox.fail_refund(failing.id)
+    dispute = flow.sandbox.dispute_charge(flow.charge_of(sessions[2]))
+    flow.sandbox.lose_dispute(dispute["id"])
+    return "Free", 50, 4 * 1000 + 3 * 100000 - 50000 - 1000, None
 
 
 def subscriber(flow):
@@ -84,6 +91,13 @@ def expected_ledger(flow):
         obj = event["data"]["object"]
         if event["type"] == "checkout.session.completed" and obj["mode"] == "payment":
             entries.add(("checkout:" + obj["id"], "purchase", credits[obj["metadata"]["plan"]]))
+        if event["type"] == "refund.created" and flow.sandbox.get(obj["id"])["status"] == "succeeded":
+            charge = flow.sandbox.get(obj["charge"])
+            pack = credits[charge["metadata"]["plan"]]
+            entries.add(("refund:" + obj["id"], "refund", -(pack * obj["amount"] // charge["amount"])))
+        if event["type"] == "charge.dispute.created" and flow.sandbox.get(obj["id"])["status"] == "lost":
+            charge = flow.sandbox.get(obj["charge"])
+            entries.add(("dispute:" + obj["id"], "dispute", -credits[charge["metadata"]["plan"]]))
         if event["type"] == "invoice.paid":
             price = flow.sandbox.get(obj["lines"]["data"][0]["pricing"]["price_details"]["price"])
             plan = price["lookup_key"].split("_")[0].title()
@@ -129,8 +143,10 @@ def test_a_thousand_shuffled_duplicated_concurrent_deliveries_converge(client, n
         if actual != (plan, plan_credits, purchased, status) or state["ledger"] != expected_ledger(flow):
             mismatches.append((flow.user.email, actual, expected[flow.user.id]))
     grants = sum(len(expected_ledger(flow)) - 1 for flow in flows)
-    print("replay: %d deliveries (%d events, %d duplicates), %d senders, %d grants, %d mismatches"
+    print("replay: %d deliveries (%d events, %d duplicates), %d senders, %d ledger entries, %d mismatches"
           % (DELIVERIES, originals, duplicates, SENDERS, grants, len(mismatches)))
+    print("replay deliveries per event type: %s" % ", ".join(
+        "%s %d" % item for item in sorted(collections.Counter(e["type"] for e in sequence).items())))
     assert mismatches == []
 
 
@@ -164,12 +180,18 @@ def dynamodb_faults():
 
 
 def buy_and_subscribe(flow):
-    flow.checkout("Power", subscribe=False)
+    flow.pack = flow.checkout("Power", subscribe=False)
     flow.checkout("Basic", subscribe=True)
     flow.renew()
 
 
 PHASES = (buy_and_subscribe, lambda flow: flow.cancel())
+
+
+def refund_then_dispute(flow):
+    """Half the Power pack refunded, then the payment disputed (the rest goes)."""
+    flow.refund(flow.charge_of(flow.pack), amount=2500)
+    flow.sandbox.dispute_charge(flow.charge_of(flow.pack))
 
 
 def normalized(state, flow):
@@ -186,14 +208,14 @@ def normalized(state, flow):
     return normal
 
 
-def run_phases(client, flow, faults=None, fail_from=None):
+def run_phases(client, flow, faults=None, fail_from=None, phases=PHASES):
     """Each phase happens in Stripe, then its events are delivered; a delivery
     that fails is retried by Stripe, in order, before the user acts again.
     With `fail_from`, DynamoDB writes fail from that write on, once."""
     statuses = []
     if faults is not None:
         faults.writes, faults.fail_from = 0, fail_from
-    for phase in PHASES:
+    for phase in phases:
         seen = len(flow.events())
         phase(flow)
         events = flow.events(after=seen)
@@ -220,6 +242,29 @@ def test_a_failure_at_each_write_then_redelivery_converges(client, new_user, str
             statuses = run_phases(client, flow, faults, fail_from)
             assert any(status >= 500 for status in statuses), fail_from
             assert all(status == 200 or status >= 500 for status in statuses)
+            assert normalized(flow.state(), flow) == expected, "crash at write %d" % fail_from
+
+
+def test_a_failure_at_each_write_of_a_refund_and_a_dispute_converges(client, new_user, stripe_sandbox):
+    def bought(flow):
+        flow.pack = flow.checkout("Power", subscribe=False)
+        for event in flow.events():
+            assert deliver(client, event)[0] == 200
+        return flow
+
+    with dynamodb_faults() as faults:
+        reference = bought(Flow(client, stripe_sandbox, new_user()))
+        assert set(run_phases(client, reference, faults, phases=(refund_then_dispute,))) == {200}
+        total_writes = faults.writes
+        expected = normalized(reference.state(), reference)
+        assert expected["purchased_credits"] == 0
+        assert sorted(credits for _, kind, credits in expected["ledger"] if kind in ("refund", "dispute")) == [
+            -50000, -50000]
+        print("fault injection: %d DynamoDB writes to refund and dispute a pack, a crash at each" % total_writes)
+        for fail_from in range(1, total_writes + 1):
+            flow = bought(Flow(client, stripe_sandbox, new_user()))
+            statuses = run_phases(client, flow, faults, fail_from, phases=(refund_then_dispute,))
+            assert any(status >= 500 for status in statuses), fail_from
             assert normalized(flow.state(), flow) == expected, "crash at write %d" % fail_from
 
 

@@ -8,6 +8,7 @@ import time
 import requests
 import stripe
 
+from chalicelib import services
 from chalicelib.models import Account, LedgerEntry
 
 WEBHOOK_SECRET = "whsec_test_webhooks_0123456789"
@@ -69,11 +70,41 @@ class Flow:
             self.subscriptions.append(session["subscription"])
         return session
 
+    def checkout_elsewhere(self, plan):
+        """A subscription checkout made straight with Stripe (say, a tab
+        opened before the first subscription): the app's /checkout would
+        offer a switch instead."""
+        next_second()
+        price = services.stripe().v1.prices.list(params={"lookup_keys": ["%s_monthly" % plan.lower()]}).data[0]
+        session = services.stripe().v1.checkout.sessions.create(params={
+            "mode": "subscription", "customer": self.customer_id, "client_reference_id": self.user.id,
+            "line_items": [{"price": price.id, "quantity": 1}], "success_url": "http://app.test/ok",
+            "metadata": {"user_id": self.user.id, "plan": plan},
+            "subscription_data": {"metadata": {"user_id": self.user.id, "plan": plan}}})
+        session = self.sandbox.complete_checkout(session.id)
+        self.subscriptions.append(session["subscription"])
+        return session
+
     def renew(self, subscription_id=None):
         return self.sandbox.renew_subscription(subscription_id or self.subscriptions[-1])
 
     def fail_payment(self, subscription_id=None):
         return self.sandbox.fail_payment(subscription_id or self.subscriptions[-1])
+
+    def charge_of(self, session=None, invoice=None):
+        """The charge that paid a pack's Checkout Session or an invoice."""
+        if session is not None:
+            intent = self.sandbox.get(self.sandbox.get(session["id"])["payment_intent"])
+            return intent["latest_charge"]
+        stripe_client = services.stripe()
+        payment = stripe_client.v1.invoice_payments.list(params={"invoice": invoice}).data[0]
+        return stripe_client.v1.payment_intents.retrieve(payment.payment.payment_intent).latest_charge
+
+    def refund(self, charge, amount=None):
+        params = {"charge": charge}
+        if amount is not None:
+            params["amount"] = amount
+        return services.stripe().v1.refunds.create(params=params)
 
     def cancel(self, subscription_id=None):
         response = requests.delete("%s/v1/subscriptions/%s" % (self.sandbox.url, subscription_id or self.subscriptions[-1]),
@@ -94,5 +125,5 @@ class Flow:
             "purchased_credits": account.purchased_balance,
             "subscription": None if subscription is None else (subscription.id, subscription.plan, subscription.status),
             "ledger": sorted((e.key, e.kind, int(e.credits))
-                             for e in LedgerEntry.query(self.user.id, consistent_read=True)),
+                             for e in LedgerEntry.query(self.user.id, consistent_read=True) if e.kind),
         }

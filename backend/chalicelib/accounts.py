@@ -1,11 +1,10 @@
 """Accounts: created once per confirmed Cognito user, whichever comes first of
 the post-confirmation trigger and the user's first authenticated request."""
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, db, metrics, settings
 from chalicelib.errors import Unauthorized
-from chalicelib.keys import ApiKey
 from chalicelib.models import Account, LedgerEntry
 
 
@@ -50,15 +49,14 @@ class Accounts:
         return self.get(user_id)
 
     def _create(self, user_id, email):
-        """Account, first API key and the Free grant in one transaction; a
-        second call finds the account and changes nothing."""
+        """Account (with no API key yet: the customer creates them) and the
+        Free grant in one transaction; a second call finds the account and
+        changes nothing."""
         allowance = self._plans.allowance(settings.FREE_PLAN)
-        key = ApiKey.generate(user_id)
         now = clock.iso()
         account = Account(
             user_id, email=email, created_at=now, plan=settings.FREE_PLAN,
-            credits=allowance, purchased_credits=0, usage={},
-            api_key_hash=key.hash, api_key_prefix=key.display_prefix, api_key_created_at=now,
+            credits=allowance, purchased_credits=0, usage={}, api_keys={},
         )
         grant = LedgerEntry(user_id, "signup:%s" % user_id, at=now, kind="signup",
                             credits=allowance, description="Sign-up bonus",
@@ -74,24 +72,6 @@ class Accounts:
         metrics.count("SignUps")
         metrics.count("CreditsGranted", allowance, kind="signup")
 
-    def regenerate_key(self, user_id):
-        """A new key; the old one stops working with this write."""
-        key = ApiKey.generate(user_id)
-        try:
-            Account(user_id).update(
-                actions=[
-                    Account.api_key_hash.set(key.hash),
-                    Account.api_key_prefix.set(key.display_prefix),
-                    Account.api_key_created_at.set(clock.iso()),
-                ],
-                condition=Account.user_id.exists(),
-            )
-        except UpdateError as error:
-            if db.is_condition_failure(error):
-                raise Unauthorized("No account for this user.")
-            raise
-        return key.value
-
     def view(self, account):
         subscription = None
         if account.subscription is not None:
@@ -101,19 +81,20 @@ class Accounts:
                 "status": account.subscription.status,
                 "current_period_end": _int_or_none(account.subscription.current_period_end),
                 "cancel_at_period_end": bool(account.subscription.cancel_at_period_end),
+                "action_url": account.subscription.action_url,
+                "scheduled_change": None if not account.subscription.scheduled_plan else {
+                    "plan": account.subscription.scheduled_plan,
+                    "at": _int_or_none(account.subscription.scheduled_at)},
             }
-        api_key = None
-        if account.api_key_hash:
-            api_key = {"prefix": account.api_key_prefix, "created_at": account.api_key_created_at}
         return {
             "id": account.user_id,
             "email": account.email,
             "plan": account.plan,
             "credits": int(account.credits),
+            "owed_credits": max(0, -int(account.credits)),
             "plan_credits": account.plan_balance,
             "purchased_credits": account.purchased_balance,
             "subscription": subscription,
-            "api_key": api_key,
             "next_reset_at": self._schedule.next_reset_at(account) if self._schedule else None,
             "suspension": suspension(account),
         }

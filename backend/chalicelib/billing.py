@@ -43,11 +43,17 @@ def checkout_idempotency_key(user_id, plan, mode, client_key=None, now=None):
     return "checkout:%s:%s:%s:%s" % (user_id, plan, mode, request)
 
 
-def parse_checkout(body):
-    """(plan name, subscribe) from a `POST /checkout` body, or a 400."""
+def parse_plan(body):
+    """The plan name of a `POST /checkout` or `POST /change-plan` body, or a 400."""
     plan = body.get("plan")
     if not isinstance(plan, str) or not plan.strip() or len(plan) > MAX_PLAN_NAME:
         raise BadRequest('"plan" must be the name of a plan (got %s).' % excerpt(plan), code="invalid_plan")
+    return plan
+
+
+def parse_checkout(body):
+    """(plan name, subscribe) from a `POST /checkout` body, or a 400."""
+    plan = parse_plan(body)
     subscribe = body.get("subscribe")
     if not isinstance(subscribe, bool):
         raise BadRequest('"subscribe" must be true or false.', code="invalid_subscribe")
@@ -115,6 +121,10 @@ class Billing:
         product = self._paid_plan(plan_name)
         if subscribe and is_subscribed_to(account, product.name):
             raise Conflict("You already subscribe to %s." % product.name, code="already_subscribed")
+        if subscribe and is_subscribed_to(account, account.subscription.plan if account.subscription else None):
+            raise Conflict("You subscribe to %s; switch to %s instead (POST /change-plan): the difference "
+                           "is charged once, prorated." % (account.subscription.plan, product.name),
+                           code="switch_plan")
         kind = price_kind(product.interval, subscribe)
         price_spec = stored_prices(product).get(kind)
         if not price_spec or not price_spec.get("lookup_key"):

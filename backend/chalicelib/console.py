@@ -8,7 +8,7 @@ Every method takes the operator's id (`cognito:<sub>` from the web app,
 from chalicelib import adjustments, audit, settings, suspensions, usage
 from chalicelib.account_search import AccountSearch
 from chalicelib.adjustments import Adjustments
-from chalicelib.errors import NotFound
+from chalicelib.errors import BadRequest, NotFound
 from chalicelib.suspensions import AccountControls
 
 STRIPE_DASHBOARD = "https://dashboard.stripe.com/"
@@ -36,10 +36,11 @@ class Console:
         account = self._account(user_id)
         entries, next_cursor = self._ledger.page(user_id, ledger_limit or DEFAULT_LIMIT, ledger_cursor,
                                                  with_operator=True)
+        from chalicelib.api_keys import ApiKeys
         view = self._accounts.view(account)
         view.update({
             "created_at": account.created_at,
-            "owed_credits": max(0, -int(account.credits)),
+            "api_keys": ApiKeys().list(account),
             "stripe_customer_id": account.stripe_customer_id,
             "stripe_dashboard_url": stripe_dashboard_url(account.stripe_customer_id),
             "suspension": suspensions.suspension(account, with_operator=True),
@@ -63,9 +64,9 @@ class Console:
         self._controls.unsuspend(user_id, reason, operator)
         return {"suspension": None}
 
-    def revoke_key(self, user_id, reason, operator):
-        self._controls.revoke_key(user_id, reason, operator)
-        return {"api_key": None}
+    def revoke_key(self, user_id, reason, operator, key_id=None):
+        """One key (`key_id`) or all of the account's keys."""
+        return {"revoked": self._controls.revoke_key(user_id, reason, operator, key_id)}
 
     def summary(self, fresh=False):
         return {"summary": self._summary.get(fresh=fresh)}
@@ -83,6 +84,18 @@ class Console:
 
 def parse_reason(body):
     return adjustments.parse_reason(body.get("reason"))
+
+
+def parse_key_id(body):
+    """The optional `key_id` of a revoke-key request (absent: all keys)."""
+    from chalicelib.api_keys import KEY_ID
+    key_id = body.get("key_id")
+    if key_id is None:
+        return None
+    if not isinstance(key_id, str) or not KEY_ID.fullmatch(key_id):
+        raise BadRequest('"key_id" must be the id of one of the account\'s keys (8 hex digits).',
+                         code="invalid_key_id")
+    return key_id
 
 
 def balances(account):

@@ -11,8 +11,8 @@ import datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, db, stats, usage
-from chalicelib.errors import Conflict, Forbidden, InsufficientCredits, Unauthorized
+from chalicelib import clock, db, rate_limits, stats, usage
+from chalicelib.errors import Conflict, Forbidden, InsufficientCredits, RateLimited, Unauthorized
 from chalicelib.models import Account, LedgerEntry, MeteredCall, plain
 
 MAX_ATTEMPTS = 5
@@ -23,18 +23,12 @@ INVALID_KEY = "The API key is missing, unknown or revoked."
 SUSPENDED = "This account is suspended; its account page says why."
 
 
-def spend_condition(key_hash, cost):
-    """What a metered call's one conditional write requires: the account's
-    current key, enough credits, and no suspension."""
-    return ((Account.api_key_hash == key_hash) & (Account.credits >= cost)
-            & Account.suspended.does_not_exist())
-
-
 class Credits:
     def spend(self, user_id, key_hash, cost, day=None):
-        """Spend `cost` credits if the key is the account's current key and the
-        balance covers it; returns the remaining total. One conditional
-        UpdateItem."""
+        """Spend `cost` credits if the key is one of the account's keys, within
+        its rate limit, and the balance covers it; returns the remaining
+        total. One conditional UpdateItem, which also counts the call against
+        the key's limit and its last use."""
         return self._spend(user_id, key_hash, cost, day)[0]
 
     def spend_once(self, user_id, key_hash, cost, request_key, route, day=None):
@@ -43,14 +37,18 @@ class Credits:
         return self._spend(user_id, key_hash, cost, day, request_key, route)
 
     def _spend(self, user_id, key_hash, cost, day, request_key=None, route=None):
+        from chalicelib import keys
+
         day = (day or clock.today()).isoformat()
+        slot = Account.api_keys[keys.key_id(key_hash)]
         for attempt in range(MAX_ATTEMPTS):
+            now = int(clock.now().timestamp())
             account = Account(user_id)
             actions = [
                 Account.credits.set(Account.credits - cost),
                 Account.usage[day].set((Account.usage[day] | 0) + cost),
-            ]
-            condition = spend_condition(key_hash, cost)
+            ] + rate_limits.record(slot, now)
+            condition = spend_condition(slot, keys.verifier(key_hash), cost, now)
             try:
                 if request_key is not None:
                     return self._spend_with_record(account, key_hash, actions, condition, request_key,
@@ -62,7 +60,7 @@ class Credits:
                     continue
                 if not _is_refusal(error):
                     raise
-                self._explain_refusal(user_id, key_hash, cost)
+                self._explain_refusal(user_id, key_hash, cost, now)
                 continue
             self._trim_usage(account)
             return int(account.credits), False
@@ -98,11 +96,16 @@ class Credits:
 
     @staticmethod
     def _check_key(raw_account, key_hash):
-        """A replay needs the account's current key, like any call."""
-        stored = ((raw_account or {}).get("api_key_hash") or {}).get("S")
-        if stored != key_hash:
+        """A replay needs a current key of the account, like any call."""
+        from chalicelib import keys
+
+        raw_account = raw_account or {}
+        slot = (((raw_account.get("k") or {}).get("M") or {}).get(keys.key_id(key_hash)) or {}).get("M") or {}
+        legacy = (raw_account.get("api_key_hash") or {}).get("S")
+        if not (keys.same_hash((slot.get("h") or {}).get("S"), keys.verifier(key_hash))
+                or keys.same_hash(legacy, key_hash)):
             raise Unauthorized(INVALID_KEY, code="invalid_api_key")
-        if "suspended" in (raw_account or {}):
+        if "suspended" in raw_account:
             raise Forbidden(SUSPENDED, code="account_suspended")
 
     def _replay(self, user_id, request_key, route, raw_item):
@@ -118,17 +121,31 @@ class Credits:
             return int(Account.get(user_id, consistent_read=True).credits)
         return int(record.remaining)
 
-    def _explain_refusal(self, user_id, key_hash, cost):
+    def _explain_refusal(self, user_id, key_hash, cost, now):
         """Off the hot path: say why the conditional write failed. Returns when
-        the refusal was a race with a grant, so the caller tries again."""
+        the refusal was a race (with a grant, or the window moving on) or the
+        account's single key from before named keys has just been moved into
+        its slot, so the caller tries again."""
+        from chalicelib import api_keys, keys
+
         try:
             account = Account.get(user_id, consistent_read=True)
         except DoesNotExist:
             raise Unauthorized(INVALID_KEY, code="invalid_api_key")
-        if account.api_key_hash != key_hash:
+        if account.api_key_hash is not None or account.api_keys is None:
+            if keys.same_hash(account.api_key_hash, key_hash):
+                api_keys.migrate(account)
+                return
+            raise Unauthorized(INVALID_KEY, code="invalid_api_key")
+        slot = api_keys.slots_of(account).get(keys.key_id(key_hash))
+        if slot is None or not keys.same_hash(slot.get("h"), keys.verifier(key_hash)):
             raise Unauthorized(INVALID_KEY, code="invalid_api_key")
         if account.suspended is not None:
             raise Forbidden(SUSPENDED, code="account_suspended")
+        if rate_limits.is_limited(slot, now):
+            seconds = rate_limits.retry_after(slot, now)
+            raise RateLimited("This API key's rate limit is reached; retry in %d second%s."
+                              % (seconds, "" if seconds == 1 else "s"), headers={"Retry-After": str(seconds)})
         if int(account.credits) < cost:
             raise InsufficientCredits("This request costs %s; %d left." % (
                 "1 credit" if cost == 1 else "%d credits" % cost, int(account.credits)),
@@ -157,7 +174,7 @@ class Credits:
                 account = Account.get(user_id, consistent_read=True)
             except DoesNotExist:
                 return False
-            branch = account.purchased_credits <= account.credits
+            branch = reset_branch(account)
             if branch == previous_branch:
                 return False
             previous_branch = branch
@@ -214,13 +231,37 @@ class Credits:
             return APPLIED
 
 
-def _reset_expression(purchased_within_total, amount):
-    """credits := amount + min(purchased, credits), as one of two conditional
-    expressions: DynamoDB has no min(), but the condition picks the branch."""
-    if purchased_within_total:
+def spend_condition(slot, verifier, cost, now):
+    """What the metered call's one write requires: the key's slot holds its
+    verifier, the key is within its rate limit, the balance covers the cost,
+    and no operator has suspended the account."""
+    return ((slot["h"] == verifier) & rate_limits.admits(slot, now) & (Account.credits >= cost)
+            & Account.suspended.does_not_exist())
+
+
+WITHIN_TOTAL, KEEPING_PURCHASED, COVERING_DEBT = "within_total", "keeping_purchased", "covering_debt"
+
+
+def reset_branch(account):
+    """Which of the three reset expressions fits the account as read."""
+    if account.credits < 0:
+        return COVERING_DEBT
+    return WITHIN_TOTAL if account.purchased_credits <= account.credits else KEEPING_PURCHASED
+
+
+def _reset_expression(branch, amount):
+    """credits := amount + min(purchased, credits), as one of three conditional
+    expressions: DynamoDB has no min(), but the condition picks the branch. An
+    account that owes credits (a refund or dispute took back credits already
+    spent: credits < 0, nothing purchased left) pays the debt from the new
+    allowance, once: purchased_credits goes to 0 with it."""
+    if branch == COVERING_DEBT:
+        return (Account.credits < 0,
+                [Account.purchased_credits.set(0), Account.credits.set(Account.credits + amount)])
+    if branch == WITHIN_TOTAL:
         return (Account.purchased_credits <= Account.credits,
                 [Account.credits.set(Account.purchased_credits + amount)])
-    return (Account.purchased_credits > Account.credits,
+    return ((Account.purchased_credits > Account.credits) & (Account.credits >= 0),
             [Account.purchased_credits.set(Account.credits),
              Account.credits.set(Account.credits + amount)])
 

@@ -66,6 +66,12 @@ class Conflict(ApiError):
     code = "conflict"
 
 
+class RateLimited(ApiError):
+    """Over the API key's own rate limit; `Retry-After` says when to try again."""
+    status = 429
+    code = "rate_limited"
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     code = "payload_too_large"

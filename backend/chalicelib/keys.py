@@ -2,8 +2,10 @@
 
 The account id inside the key lets a metered call go straight to the account
 item in one conditional write (no lookup, no index); the secret makes the key
-unguessable. Only the SHA-256 of the whole key is stored, plus a short prefix
-for display.
+unguessable. Only parts of the SHA-256 of the whole key are stored: its first
+8 hex digits are the key's id (the name of its slot on the account item), the
+next 32 the verifier the metered call compares (128 bits), so that the slot
+stays small. A short prefix of the key is kept for display.
 """
 import base64
 import hashlib
@@ -13,6 +15,8 @@ import secrets
 PREFIX = "ak"
 SECRET_BYTES = 24
 DISPLAY_CHARS = 11
+ID_CHARS = 8
+VERIFIER_CHARS = 32
 
 
 class ApiKey:
@@ -36,6 +40,24 @@ class ApiKey:
     @property
     def display_prefix(self):
         return self.value[:DISPLAY_CHARS]
+
+    @property
+    def id(self):
+        return key_id(self.hash)
+
+    @property
+    def verifier(self):
+        return verifier(self.hash)
+
+
+def key_id(key_hash):
+    """The key's id: where its slot is on the account item, and its name in the API."""
+    return key_hash[:ID_CHARS]
+
+
+def verifier(key_hash):
+    """What the account item keeps of the hash, to check a presented key."""
+    return key_hash[ID_CHARS:ID_CHARS + VERIFIER_CHARS]
 
 
 def hash_key(value):

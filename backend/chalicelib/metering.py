@@ -11,6 +11,8 @@ from chalicelib.errors import ApiError, Unauthorized
 from chalicelib.web import idempotency_key, json_body
 
 CREDIT_HEADERS = ("X-Credits-Cost", "X-Credits-Remaining", "Idempotent-Replayed")
+# Refusals worth watching: a customer out of credits, a key over its limit.
+REFUSAL_METRICS = {402: "InsufficientCredits", 429: "RateLimited"}
 
 
 def metered_call(request, route):
@@ -23,8 +25,9 @@ def metered_call(request, route):
         if "remaining" in error.fields:
             headers["X-Credits-Remaining"] = str(error.fields["remaining"])
             logs.note(credits_remaining=error.fields["remaining"])
-        if error.status == 402:
-            metrics.count("InsufficientCredits")
+        refusal_metric = REFUSAL_METRICS.get(error.status)
+        if refusal_metric:
+            metrics.count(refusal_metric)
         error.headers.update(headers)
         raise
     headers["X-Credits-Remaining"] = str(remaining)

@@ -45,6 +45,9 @@ class SubscriptionAttribute(MapAttribute):
     current_period_end = NumberAttribute(null=True)
     cancel_at_period_end = BooleanAttribute(default=False)
     event_created = NumberAttribute(default=0)
+    action_url = UnicodeAttribute(null=True)  # an open invoice's hosted page: the customer must act
+    scheduled_plan = UnicodeAttribute(null=True)
+    scheduled_at = NumberAttribute(null=True)
 
 
 class Account(Model):
@@ -56,6 +59,10 @@ class Account(Model):
     plan = UnicodeAttribute(default=settings.FREE_PLAN)
     credits = NumberAttribute(default=0)
     purchased_credits = NumberAttribute(default=0)
+    # The API keys, as the metered call checks them: key id -> {"h": verifier,
+    # "p": window seconds, "q": [times]} (chalicelib/api_keys.py, docs/data-model.md).
+    api_keys = MapAttribute(null=True, attr_name="k")
+    # An account's single key before named keys: moved into `k` on first use.
     api_key_hash = UnicodeAttribute(null=True)
     api_key_prefix = UnicodeAttribute(null=True)
     api_key_created_at = UnicodeAttribute(null=True)
@@ -123,6 +130,58 @@ class MeteredCall(Model):
     expires_at = TTLAttribute()
 
 
+class ApiKeyRecord(Model):
+    """What people see of an API key (name, prefix, rate limit), kept off the
+    account item so that the metered call's write stays small. In the ledger
+    table under `apikey:<id>`; no `at`, so the ledger never lists it."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    prefix = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    limit_requests = NumberAttribute(null=True)
+    limit_per = UnicodeAttribute(null=True)
+
+
+class KeyRequest(Model):
+    """A `POST /keys` made with an Idempotency-Key: the key it created, so a
+    retry creates no second key. Expires by TTL like MeteredCall."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    key_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class PaymentRecord(Model):
+    """What one Stripe payment (a charge) granted and how much of it refunds
+    and disputes have taken back so far, so every take-back is exact and the
+    sum never exceeds the grant (docs/webhooks.md, "Money after the sale").
+    Kept in the ledger table under `payment:<charge id>`; it has no `at`, so
+    the ledger's time index never lists it. `version` orders concurrent
+    updates: each one is conditional on the version it read."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    version = NumberAttribute(default=0)
+    granted = NumberAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    bucket = UnicodeAttribute()  # "purchased" (a pack) or "plan" (a subscription invoice)
+    label = UnicodeAttribute()  # for people: "Power pack", "Power, period from 2026-11-29"
+    reference = UnicodeAttribute()  # the checkout session or invoice that granted
+    subscription_id = UnicodeAttribute(null=True)
+    period_start = NumberAttribute(null=True)
+    refunds = MapAttribute(default=dict)  # refund id -> amount, for refunds that count
+    disputes = MapAttribute(default=dict)  # dispute id -> amount, for withdrawn funds
+    taken = NumberAttribute(default=0)
+
+
 class Suspension(Model):
     """Why an account is suspended, by whom and since when: kept in the
     ledger table under `suspension` (no `at`: not a ledger entry), so the
@@ -164,4 +223,4 @@ class Product(Model):
 
 ALL_MODELS = (Account, LedgerEntry, Product)
 # Models sharing another model's table; their TTL is switched on with it.
-SHARED_TABLE_MODELS = (MeteredCall, Suspension, AuditRecord)
+SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord, Suspension, AuditRecord)

@@ -14,8 +14,10 @@ ERROR_CODES = [
     "not_found", "method_not_allowed", "conflict", "already_subscribed", "idempotency_key_reused",
     "payload_too_large", "unsupported_media_type", "rate_limited", "internal_error", "upstream_error",
     "stripe_unavailable", "stripe_error", "price_unavailable", "timeout", "temporarily_unavailable",
-    "billing_unavailable", "webhook_not_configured", "account_suspended", "invalid_credits", "invalid_bucket",
+    "billing_unavailable", "webhook_not_configured", "invalid_name", "invalid_rate_limit", "too_many_keys",
+    "no_subscription", "switch_plan", "account_suspended", "invalid_credits", "invalid_bucket",
     "invalid_allow_negative", "invalid_reason", "invalid_query", "missing_idempotency_key", "would_go_negative",
+    "invalid_key_id",
 ]
 
 ID_TOKEN = [{"idToken": []}]
@@ -39,6 +41,8 @@ def nullable(schema):
 
 STRING = {"type": "string"}
 COUNT = {"type": "integer", "minimum": 0}
+BALANCE = {"type": "integer", "description": "Below zero when the account owes credits (a refund or "
+                                             "dispute took back credits already spent)."}
 TIMESTAMP = {"type": "string", "description": "ISO-8601 UTC"}
 
 
@@ -64,10 +68,12 @@ STRIPE_ERRORS = {"502": ref("responses", "StripeFailed"), "503": ref("responses"
 
 
 def operation(summary, security, responses, readme, description=None, parameters=None, body=None,
-              errors=COMMON_ERRORS):
+              errors=COMMON_ERRORS, deprecated=False):
     """One route. `readme` is its "Answer" cell in the README's API table."""
     entry = {"summary": summary, "security": security, "responses": dict(errors, **responses),
              "x-readme": readme}
+    if deprecated:
+        entry["deprecated"] = True
     if description:
         entry["description"] = description
     if parameters:
@@ -92,12 +98,15 @@ def metered(route, cost):
                           credit_headers),
             "403": error("An operator suspended the account (`account_suspended`); nothing was charged.",
                          cost_only),
+            "429": error("Over the API key's rate limit (`rate_limited`); nothing was charged. Retry after "
+                         "`Retry-After` seconds.", dict(cost_only, **{"Retry-After": ref("headers", "RetryAfter")})),
             "409": error("This Idempotency-Key was used on another route (`idempotency_key_reused`).",
                          cost_only),
         },
         "`{\"credits\": <remaining>}`; headers `X-Credits-Cost`, `X-Credits-Remaining`; "
-        "401 bad key, 402 not enough credits, 403 account suspended",
-        description="Charges %d credit%s to the key's account in one atomic write. With an "
+        "401 bad key, 402 not enough credits, 403 account suspended, 429 over the key's rate limit (`Retry-After`)",
+        description="Charges %d credit%s to the key's account in one atomic write, which also checks the "
+                    "key's rate limit (fixed windows of a second or a minute). With an "
                     "`Idempotency-Key`, the same key (per account, for 24 hours) charges once; a repeat "
                     "answers the first outcome with `Idempotent-Replayed: true`." % (cost, "" if cost == 1 else "s"),
         parameters=[ref("parameters", "IdempotencyKey")],
@@ -118,12 +127,58 @@ def paths(costs):
         "/user": {"get": operation(
             "The signed-in user's account", ID_TOKEN, {"200": answer("The account.", user_view)},
             "`{\"user\": {\"id\", \"email\", \"plan\", \"credits\", \"plan_credits\", \"purchased_credits\", "
-            "\"subscription\", \"next_reset_at\", \"api_key\": {\"prefix\", \"created_at\"}, \"suspension\"}}`",
+            "\"owed_credits\", \"subscription\", \"next_reset_at\", \"suspension\"}}` (the API keys: `GET /keys`)",
             errors=USER_ERRORS)},
         "/generate-key": {"post": operation(
-            "A new API key", ID_TOKEN,
+            "Rotate the first API key (deprecated: use /keys)", ID_TOKEN,
             {"200": answer("The full key, shown this once.", obj(["key"], key=STRING))},
-            "`{\"key\"}` — shown once; the previous key stops working at once", errors=USER_ERRORS)},
+            "deprecated: `{\"key\"}` — replaces the account's first key (same name and limit), or creates "
+            "a key named Default; the replaced key stops working at once",
+            description="Kept for existing clients. The account's oldest key is replaced by a new one with the "
+                        "same name, limit and creation time (and a new id); an account without keys gets one "
+                        "named Default.",
+            errors=USER_ERRORS, deprecated=True)},
+        "/keys": {
+            "get": operation(
+                "The account's API keys", ID_TOKEN,
+                {"200": answer("Oldest first, without secrets.", obj(["keys"], keys={
+                    "type": "array", "items": ref("schemas", "ApiKey")}))},
+                "`{\"keys\": [{\"id\", \"name\", \"prefix\", \"created_at\", \"last_used_at\", "
+                "\"rate_limit\"}]}`", errors=USER_ERRORS),
+            "post": operation(
+                "Create an API key", ID_TOKEN,
+                {"201": answer("The new key; `key` is shown this once.", ref("schemas", "NewApiKey")),
+                 "200": answer("A repeated Idempotency-Key: the key that request created, without its secret.",
+                               ref("schemas", "ApiKey"),
+                               {"Idempotent-Replayed": ref("headers", "IdempotentReplayed")}),
+                 "400": error("Bad name (`invalid_name`), rate limit (`invalid_rate_limit`) or body."),
+                 "409": error("Already as many keys as allowed (`too_many_keys`), or the Idempotency-Key "
+                              "created another key (`idempotency_key_reused`).")},
+                "201 `{\"id\", \"name\", \"key\", \"prefix\", \"created_at\", \"rate_limit\"}` — "
+                "`key` shown once; 409 `too_many_keys` past 10",
+                parameters=[ref("parameters", "IdempotencyKey")],
+                body={"required": True, "content": json_content(ref("schemas", "NewApiKeyRequest"))},
+                errors=USER_ERRORS),
+        },
+        "/keys/{key_id}": {
+            "patch": operation(
+                "Rename an API key or change its rate limit", ID_TOKEN,
+                {"200": answer("The key as it is now.", ref("schemas", "ApiKey")),
+                 "400": error("Bad name, rate limit or body."),
+                 "404": error("No such key on this account (`not_found`).")},
+                "the key; `name` and/or `rate_limit` (null: no limit); 404 unknown key",
+                parameters=[ref("parameters", "KeyId")],
+                body={"required": True, "content": json_content(dict(
+                    ref("schemas", "ApiKeyChanges")))},
+                errors=USER_ERRORS),
+            "delete": operation(
+                "Revoke an API key", ID_TOKEN,
+                {"204": {"description": "Revoked: the next call with the key is a 401; the other keys keep "
+                                        "working."},
+                 "404": error("No such key on this account (`not_found`).")},
+                "204; the key's next call is a 401; 404 unknown key",
+                parameters=[ref("parameters", "KeyId")], errors=USER_ERRORS),
+        },
         "/usage": {"get": operation(
             "Credits spent per day", ID_TOKEN,
             {"200": answer("One row per day, oldest first.", obj(["usage"], usage={
@@ -152,13 +207,35 @@ def paths(costs):
             {"200": answer("The session; send the browser to `url`.",
                            obj(["session_id", "url"], session_id=STRING, url=STRING)),
              "400": error("Unknown plan, Free, or a malformed body."),
-             "409": error("Already subscribed to this plan (`already_subscribed`).")},
-            "`{\"session_id\", \"url\"}`; 400 unknown plan/Free/bad body, 409 already subscribed, "
-            "502 Stripe down",
+             "409": error("Already subscribed to this plan (`already_subscribed`), or to another one: "
+                          "switch with `POST /change-plan` (`switch_plan`).")},
+            "`{\"session_id\", \"url\"}`; 400 unknown plan/Free/bad body, 409 already subscribed "
+            "(or subscribed to another plan: switch instead), 502 Stripe down",
             parameters=[ref("parameters", "IdempotencyKey")],
             body={"required": True, "content": json_content(obj(
                 ["plan", "subscribe"], plan={"type": "string", "maxLength": 100, "examples": ["Basic", "Power"]},
                 subscribe={"type": "boolean"}))},
+            errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
+        "/change-plan": {"post": operation(
+            "Switch the subscription to another plan", ID_TOKEN,
+            {"200": answer("The account as Stripe now shows it.", user_view),
+             "400": error("Unknown plan, Free, or a malformed body (`invalid_plan`)."),
+             "409": error("No live subscription (`no_subscription`) or already on that plan "
+                          "(`already_subscribed`).")},
+            "`{\"user\"}`; an upgrade is charged (prorated) and applied now, a downgrade is scheduled "
+            "for the period's end (`subscription.scheduled_change`); 409 no subscription or same plan",
+            description="An upgrade (a larger allowance) charges the new plan's period less the unused "
+                        "time of the old one, now, and starts a new period; once that invoice is paid the "
+                        "plan credits are the new allowance. A downgrade keeps the current plan and its "
+                        "credits until the period ends.",
+            body={"required": True, "content": json_content(obj(
+                ["plan"], plan={"type": "string", "maxLength": 100, "examples": ["Basic", "Power"]}))},
+            errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
+        "/cancel-plan-change": {"post": operation(
+            "Undo a scheduled downgrade", ID_TOKEN,
+            {"200": answer("The account; the subscription renews as it is.", user_view),
+             "409": error("No live subscription (`no_subscription`).")},
+            "`{\"user\"}` with no `scheduled_change`; 409 no subscription",
             errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
         "/stop-subscriptions": {"post": operation(
             "Cancel every subscription and go back to Free", ID_TOKEN,
@@ -190,7 +267,7 @@ def paths(costs):
     ordered = {}
     for path, entry in document.items():
         ordered[path] = entry
-        if path == "/generate-key":
+        if path == "/keys/{key_id}":
             ordered.update((route, metered(route, cost)) for route, cost in sorted(costs.items()))
     return ordered
 
@@ -201,14 +278,18 @@ def components():
             "idToken": {"type": "apiKey", "in": "header", "name": "Authorization",
                         "description": "The Cognito ID token, raw or as `Bearer <token>`."},
             "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key",
-                       "description": "The account's API key (`POST /generate-key`)."},
+                       "description": "One of the account's API keys (`POST /keys`)."},
             "stripeSignature": {"type": "apiKey", "in": "header", "name": "Stripe-Signature",
                                 "description": "Stripe's `t=…,v1=…` HMAC-SHA256 of the raw body."},
         },
-        "parameters": {"IdempotencyKey": {
-            "name": "Idempotency-Key", "in": "header", "required": False,
-            "description": "Makes a retry safe: the same key charges (or checks out) once.",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,100}$"}}},
+        "parameters": {
+            "IdempotencyKey": {
+                "name": "Idempotency-Key", "in": "header", "required": False,
+                "description": "Makes a retry safe: the same key charges (checks out, creates a key) once.",
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,100}$"}},
+            "KeyId": {"name": "key_id", "in": "path", "required": True, "description": "The key's `id`.",
+                      "schema": {"type": "string", "maxLength": 100}},
+        },
         "headers": {
             "CreditsCost": {"description": "What the call costs.", "required": True, "schema": {"type": "string"}},
             "CreditsRemaining": {"description": "Credits left after the call.", "required": True,
@@ -216,6 +297,8 @@ def components():
             "IdempotentReplayed": {"description": "`true` when this answers a repeated Idempotency-Key.",
                                    "schema": {"type": "string", "const": "true"}},
             "CacheControl": {"description": "How long to cache.", "schema": {"type": "string"}},
+            "RetryAfter": {"description": "Seconds until the key's rate-limit window ends.", "required": True,
+                           "schema": {"type": "string", "pattern": "^[0-9]+$"}},
         },
         "responses": {
             "Unauthorized": error("Missing, invalid or expired ID token."),
@@ -231,24 +314,37 @@ def components():
 def schemas():
     error_body = obj(["code", "message"], code={"type": "string", "enum": ERROR_CODES}, message=STRING)
     shortfall = obj(["code", "message", "required", "remaining"], code={"const": "insufficient_credits"},
-                    message=STRING, required=COUNT, remaining=COUNT)
+                    message=STRING, required=COUNT, remaining=BALANCE)
     price = obj(["amount", "currency", "lookup_key"], amount=nullable({"type": "integer"}),
                 currency=nullable(STRING), lookup_key=nullable(STRING))
     subscription = obj(["id", "plan", "status", "current_period_end", "cancel_at_period_end"],
                        id=STRING, plan=STRING, status=STRING, current_period_end=nullable({"type": "integer"}),
-                       cancel_at_period_end={"type": "boolean"})
-    user = obj(["id", "email", "plan", "credits", "plan_credits", "purchased_credits", "subscription", "api_key"],
-               id=STRING, email=nullable(STRING), plan=STRING, credits={"type": "integer"},
-               plan_credits={"type": "integer", "description": "Below zero when the account owes credits."},
-               purchased_credits=COUNT, subscription=nullable(ref("schemas", "Subscription")),
-               next_reset_at=nullable(dict(TIMESTAMP, description="When plan credits are next reset (ISO-8601 UTC).")),
-               api_key=nullable(obj(["prefix", "created_at"], prefix=STRING, created_at=TIMESTAMP)),
-               suspension=nullable(obj(["reason", "since"], reason=nullable(STRING), since=nullable(TIMESTAMP))))
+                       cancel_at_period_end={"type": "boolean"},
+                       action_url=nullable(dict(STRING, description="The invoice page where the customer "
+                                                                    "pays or confirms a renewal that needs them.")),
+                       scheduled_change=nullable(obj(["plan", "at"], plan=STRING, at={"type": "integer"})))
+    user = obj(["id", "email", "plan", "credits", "plan_credits", "purchased_credits", "subscription"],
+               id=STRING, email=nullable(STRING), plan=STRING, credits=BALANCE, plan_credits=BALANCE,
+               purchased_credits=COUNT, owed_credits=COUNT, subscription=nullable(ref("schemas", "Subscription")),
+               next_reset_at=nullable(dict(TIMESTAMP, description="When plan credits are next reset (ISO-8601 UTC).")))
+    rate_limit = obj(["requests", "per"], requests={"type": "integer", "minimum": 1, "maximum": 100},
+                     per={"type": "string", "enum": ["second", "minute"]})
+    rate_limit["additionalProperties"] = False
+    key_name = {"type": "string", "minLength": 1, "maxLength": 60}
+    key_fields = dict(id=STRING, name=STRING, prefix={"type": "string", "description": "The key's first characters."},
+                      created_at=TIMESTAMP, rate_limit=nullable(ref("schemas", "RateLimit")))
+    key_request = obj(["name"], name=key_name, rate_limit=nullable(ref("schemas", "RateLimit")))
+    key_request["additionalProperties"] = False
+    key_changes = obj([], name=key_name, rate_limit=nullable(ref("schemas", "RateLimit")))
+    key_changes.update(additionalProperties=False, minProperties=1)
     entry = obj(["at", "kind", "credits", "description", "reference"], at=TIMESTAMP,
-                kind={"type": "string", "description": "signup, refill, purchase, plan, free or adjustment"},
+                kind={"type": "string", "description": "signup, refill, purchase, plan, free, refund, "
+                                                       "refund_reversed, dispute, dispute_reinstated, "
+                                                       "payment_failed or adjustment"},
                 credits={"type": "integer"}, description=STRING,
-                reference={"type": "string", "description": "The Stripe Checkout Session, invoice or "
-                                                            "subscription id, or the entry's own id."})
+                reference={"type": "string", "description": "The Stripe Checkout Session, invoice, "
+                                                            "subscription, refund or dispute id, or the "
+                                                            "entry's own id."})
     return {
         "Error": obj(["error"], error=error_body),
         "InsufficientCredits": obj(["error"], error=shortfall),
@@ -257,6 +353,14 @@ def schemas():
                     prices={"type": "object", "additionalProperties": price}),
         "Subscription": subscription,
         "User": user,
+        "RateLimit": rate_limit,
+        "ApiKey": obj(["id", "name", "prefix", "created_at", "last_used_at", "rate_limit"], last_used_at=nullable(
+            {"type": "string", "format": "date", "description": "UTC day of the key's last metered call."}),
+            **key_fields),
+        "NewApiKey": obj(["id", "name", "key", "prefix", "created_at", "rate_limit"], key=dict(
+            STRING, description="The full key: shown only in this answer."), **key_fields),
+        "NewApiKeyRequest": key_request,
+        "ApiKeyChanges": key_changes,
         "LedgerEntry": entry,
         **_admin_schemas(),
         "LedgerPage": obj(["entries", "next_cursor"], entries={"type": "array", "items": ref("schemas", "LedgerEntry")},

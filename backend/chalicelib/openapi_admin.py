@@ -78,9 +78,16 @@ def paths():
             "`{\"suspension\"}`; metered calls answer 403 `account_suspended` until unsuspended"),
         "/admin/accounts/{account_id}/unsuspend": action(
             "Lift a suspension", obj(["suspension"], suspension={"type": "null"}), "`{\"suspension\": null}`"),
-        "/admin/accounts/{account_id}/revoke-key": action(
-            "Revoke the account's API key", obj(["api_key"], api_key={"type": "null"}),
-            "`{\"api_key\": null}`; the key stops working at once"),
+        "/admin/accounts/{account_id}/revoke-key": {"post": admin(
+            "Revoke one or all of the account's API keys", dict(NOT_FOUND, **{
+                "200": answer("Revoked and audited: the keys fail their next call.",
+                              obj(["revoked"], revoked={"type": "array", "items": STRING})),
+                "400": error("Malformed body, `reason` (`invalid_reason`) or `key_id` (`invalid_key_id`).")}),
+            "`{\"revoked\": [key ids]}`; `key_id` revokes one key, none every key; they stop working at once",
+            parameters=[ACCOUNT_ID],
+            body={"required": True, "content": json_content(obj(
+                ["reason"], reason=REASON,
+                key_id={"type": "string", "pattern": "^[0-9a-f]{8}$", "description": "One key; absent: all."}))})},
         "/admin/summary": {"get": admin(
             "How the business is doing", {"200": answer("Cached for up to 5 minutes.",
                                                         obj(["summary"], summary=ref("schemas", "Summary")))},
@@ -103,8 +110,9 @@ def schemas():
     balances = obj(["credits", "plan_credits", "purchased_credits", "owed_credits"], credits=integer,
                    plan_credits=integer, purchased_credits=COUNT, owed_credits=COUNT)
     account = {"allOf": [ref("schemas", "User"), obj(
-        ["created_at", "owed_credits", "stripe_customer_id", "stripe_dashboard_url", "suspension", "usage", "ledger"],
-        created_at=STRING, owed_credits=COUNT, stripe_customer_id=nullable(STRING),
+        ["created_at", "api_keys", "stripe_customer_id", "stripe_dashboard_url", "suspension", "usage", "ledger"],
+        created_at=STRING, api_keys={"type": "array", "items": ref("schemas", "ApiKey")},
+        stripe_customer_id=nullable(STRING),
         stripe_dashboard_url=nullable(STRING), suspension=nullable(ref("schemas", "Suspension")),
         usage={"type": "array", "items": obj(["date", "credits"], date=STRING, credits=COUNT)},
         ledger=ref("schemas", "LedgerPage"))]}

@@ -35,6 +35,13 @@ def ledger():
     return _once("ledger", build)
 
 
+def api_keys():
+    def build():
+        from chalicelib.api_keys import ApiKeys
+        return ApiKeys()
+    return _once("api_keys", build)
+
+
 def provisioning_steps():
     """Follow-ups of account creation that are configured on this stage."""
     from chalicelib import settings
@@ -75,6 +82,14 @@ def billing():
     return _once("billing", build)
 
 
+def plan_changes():
+    """Upgrades now, downgrades at the period's end (needs Stripe)."""
+    def build():
+        from chalicelib.plan_changes import PlanChanges
+        return PlanChanges(stripe(), plans(), subscription_sync())
+    return _once("plan_changes", build)
+
+
 def refills():
     """Free-plan refill executions, or None when no state machine is configured."""
     from chalicelib import settings
@@ -105,8 +120,32 @@ def stripe_webhook():
         from chalicelib import settings
         from chalicelib.webhooks import StripeWebhook
         return StripeWebhook(settings.stripe_webhook_secret(), accounts(), credits(), plans(),
-                             subscription_sync(), stripe())
+                             subscription_sync(), stripe(), refunds=refunds, disputes=disputes)
     return _once("stripe_webhook", build)
+
+
+def charge_sources():
+    """What a Stripe charge paid for (needs Stripe)."""
+    def build():
+        from chalicelib.charges import ChargeSources
+        return ChargeSources(stripe(), plans(), stripe_webhook())
+    return _once("charge_sources", build)
+
+
+def refunds():
+    def build():
+        from chalicelib.payments import TakeBacks
+        from chalicelib.refunds import Refunds
+        return Refunds(stripe(), charge_sources(), TakeBacks())
+    return _once("refunds", build)
+
+
+def disputes():
+    def build():
+        from chalicelib.disputes import Disputes
+        from chalicelib.payments import TakeBacks
+        return Disputes(stripe(), charge_sources(), TakeBacks())
+    return _once("disputes", build)
 
 
 def console():

@@ -53,6 +53,11 @@ def route_cost(path):
     return route_costs()[path]
 
 
+def max_api_keys():
+    """How many API keys an account may hold at once."""
+    return int(env("MAX_API_KEYS", "10"))
+
+
 def free_refill_period_seconds():
     return int(env("FREE_REFILL_PERIOD_SECONDS", "604800"))
 

@@ -34,6 +34,17 @@ def current_period_end(subscription):
     return int(end) if end else None
 
 
+def action_url(subscription):
+    """The hosted page of the invoice the customer must pay or confirm (a
+    renewal that failed or needs 3-D Secure), from the subscription with
+    `latest_invoice` expanded; None when nothing waits for them."""
+    invoice = subscription.get("latest_invoice")
+    if (isinstance(invoice, dict) and invoice.get("status") == "open"
+            and subscription.get("status") in ("past_due", "incomplete", "unpaid")):
+        return invoice.get("hosted_invoice_url")
+    return None
+
+
 def newest_live(subscriptions):
     """The subscription to keep: the latest started. Stripe's `created` has
     whole seconds; two started within one second are ordered by id, so every
@@ -80,7 +91,8 @@ class SubscriptionSync:
 
     def _list(self, customer_id):
         listing = self._stripe.v1.subscriptions.list(
-            params={"customer": customer_id, "status": "all", "limit": 100})
+            params={"customer": customer_id, "status": "all", "limit": 100,
+                    "expand": ["data.latest_invoice", "data.schedule"]})
         return [s.to_dict() if hasattr(s, "to_dict") else dict(s) for s in listing.auto_paging_iter()]
 
     def cancellable(self, customer_id):
@@ -108,11 +120,17 @@ class SubscriptionSync:
         if not plan:
             logger.error("subscription %s has no known plan; ignored", subscription["id"])
             return False
+        from chalicelib.plan_changes import scheduled_change
+
+        scheduled = scheduled_change(subscription, self._plans)
         record = SubscriptionAttribute(
             id=subscription["id"], plan=plan, status=subscription["status"],
             current_period_end=current_period_end(subscription),
             cancel_at_period_end=bool(subscription.get("cancel_at_period_end")),
             event_created=int(subscription.get("created") or 0),
+            action_url=action_url(subscription),
+            scheduled_plan=scheduled[0] if scheduled else None,
+            scheduled_at=scheduled[1] if scheduled else None,
         )
         try:
             Account(account.user_id).update(

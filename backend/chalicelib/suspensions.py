@@ -29,19 +29,42 @@ class AccountControls:
 
     def unsuspend(self, user_id, reason, operator):
         record = audit.record(operator, "unsuspend", user_id, reason)
-        self._write(user_id, [Account.suspended.remove()], record, delete=Suspension(user_id))
+        self._write(user_id, [Account.suspended.remove()], record, deletes=[Suspension(user_id)])
         metrics.count("OperatorActions", type="unsuspend")
 
-    def revoke_key(self, user_id, reason, operator):
-        """The account's API key stops working with this write; the customer
-        can make a new one (which a suspension would still refuse)."""
-        record = audit.record(operator, "revoke_key", user_id, reason)
-        self._write(user_id, [Account.api_key_hash.remove(), Account.api_key_prefix.remove(),
-                              Account.api_key_created_at.remove()], record)
+    def revoke_key(self, user_id, reason, operator, key_id=None):
+        """Revokes one of the account's API keys (`key_id`) or, without one,
+        all of them: they fail their next call, with this write. The customer
+        can make new ones (which a suspension would still refuse). Returns
+        the ids revoked."""
+        from chalicelib import api_keys
+
+        account = self._account(user_id)
+        keys = api_keys.ApiKeys()
+        account = keys.migrated(account)
+        known = [key["id"] for key in keys.list(account)]
+        if key_id is not None:
+            if key_id not in api_keys.slots_of(account):
+                raise NotFound("The account has no key with this id.", code="not_found")
+            revoked, actions = [key_id], [Account.api_keys[key_id].remove()]
+        else:
+            # Emptying the map also stops a key made since it was listed.
+            revoked, actions = sorted(set(known) | set(api_keys.slots_of(account))), [Account.api_keys.set({})]
+        record = audit.record(operator, "revoke_key", user_id, reason, keys=",".join(revoked) or None)
+        records = [keys.record_item(user_id, revoked_id) for revoked_id in revoked]
+        self._write(user_id, actions, record, deletes=records)
         metrics.count("OperatorActions", type="revoke_key")
+        return revoked
 
     @staticmethod
-    def _write(user_id, actions, record, save=None, delete=None):
+    def _account(user_id):
+        try:
+            return Account.get(user_id, consistent_read=True)
+        except DoesNotExist:
+            raise NotFound(NO_ACCOUNT, code="not_found")
+
+    @staticmethod
+    def _write(user_id, actions, record, save=None, deletes=()):
         """The account change, the suspension detail and the audit record:
         all or nothing; a 404 when there is no such account."""
         try:
@@ -49,8 +72,8 @@ class AccountControls:
                 transaction.update(Account(user_id), actions=actions, condition=Account.user_id.exists())
                 if save is not None:
                     transaction.save(save)
-                if delete is not None:
-                    transaction.delete(delete)
+                for item in deletes:
+                    transaction.delete(item)
                 transaction.save(record, condition=AuditRecord.key.does_not_exist())
         except TransactWriteError as error:
             if "ConditionalCheckFailed" in db.cancellation_codes(error):

@@ -24,6 +24,21 @@ HANDLED_EVENTS = (
     "customer.subscription.deleted",
     "invoice.paid",
     "invoice.payment_failed",
+    "invoice.payment_action_required",
+    "checkout.session.async_payment_failed",
+    "charge.refunded",
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+    "charge.refund.updated",
+    "charge.dispute.created",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+    "charge.dispute.closed",
+    "subscription_schedule.created",
+    "subscription_schedule.updated",
+    "subscription_schedule.released",
+    "subscription_schedule.canceled",
 )
 
 
@@ -56,8 +71,11 @@ def verify(raw_body, signature, secret):
 
 
 class StripeWebhook:
-    def __init__(self, secret, accounts, credits, plans, sync, stripe):
+    def __init__(self, secret, accounts, credits, plans, sync, stripe, refunds=lambda: None,
+                 disputes=lambda: None):
         self._secret = secret
+        self._refunds = refunds  # built on first use: chalicelib.refunds.Refunds
+        self._disputes = disputes
         self._accounts = accounts
         self._credits = credits
         self._plans = plans
@@ -72,6 +90,24 @@ class StripeWebhook:
             "customer.subscription.deleted": self.subscription_changed,
             "invoice.paid": self.invoice_paid,
             "invoice.payment_failed": self.invoice_payment_failed,
+            # A renewal that needs the customer (3-D Secure): the sync records the invoice's page.
+            "invoice.payment_action_required": self.invoice_payment_failed,
+            "checkout.session.async_payment_failed": self.checkout_payment_failed,
+            # Money after the sale: each reads the charge's refunds or the dispute from Stripe.
+            "charge.refunded": lambda charge: self._refunds().reconcile(charge["id"]),
+            "refund.created": self.refund_changed,
+            "refund.updated": self.refund_changed,
+            "refund.failed": self.refund_changed,
+            "charge.refund.updated": self.refund_changed,  # the older name of refund.updated
+            "charge.dispute.created": self.dispute_changed,
+            "charge.dispute.funds_withdrawn": self.dispute_changed,
+            "charge.dispute.funds_reinstated": self.dispute_changed,
+            "charge.dispute.closed": self.dispute_changed,
+            # A downgrade scheduled, changed or undone: the account shows it.
+            "subscription_schedule.created": self.subscription_changed,
+            "subscription_schedule.updated": self.subscription_changed,
+            "subscription_schedule.released": self.subscription_changed,
+            "subscription_schedule.canceled": self.subscription_changed,
         }
 
     def handle(self, raw_body, signature):
@@ -124,6 +160,35 @@ class StripeWebhook:
         elif session["mode"] == "subscription":
             self._sync.sync(account)
 
+    def checkout_payment_failed(self, session):
+        """A delayed payment method failed: nothing is granted; the ledger says so."""
+        account = self._account_for(session, session.get("client_reference_id"))
+        if account is None or session.get("mode") != "payment":
+            return
+        plan = (session.get("metadata") or {}).get("plan") or "Pack"
+        self._credits.record(account.user_id, "checkout_failed:%s" % session["id"], "payment_failed", 0,
+                             "%s pack: the payment failed, nothing was added" % plan, reference=session["id"])
+
+    def refund_changed(self, refund):
+        charge = refund.get("charge")
+        if charge:
+            self._refunds().reconcile(charge.get("id") if isinstance(charge, dict) else charge)
+
+    def dispute_changed(self, dispute):
+        self._disputes().reconcile(dispute["id"])
+
+    # Grants, also used by refunds and disputes (chalicelib.charges) ----------
+
+    def account_for(self, obj, user_id=None, metadata=None):
+        return self._account_for(obj, user_id, metadata)
+
+    def grant_pack(self, account, session):
+        self._grant_pack(account, session)
+
+    def grant_invoice(self, invoice):
+        if invoice.get("status") == "paid":
+            self.invoice_paid(invoice)
+
     def _grant_pack(self, account, session):
         if session.get("payment_status") != "paid":
             return
@@ -155,7 +220,7 @@ class StripeWebhook:
         """Plan credits reset to the allowance of the period this invoice paid
         for, unless a newer period was granted already: then it is only
         recorded, so the ledger is the same whatever the delivery order."""
-        line = _first_line(invoice)
+        line = first_line(invoice)
         product = (self._plans.for_price(line.get("price"))
                    or self._plans.find(invoice_metadata(invoice).get("plan")))
         if product is None:
@@ -164,7 +229,12 @@ class StripeWebhook:
         period_start = int(line["period"]["start"])
         key = "invoice:%s" % invoice["id"]
         description = "%s, period from %s" % (product.name, time.strftime("%Y-%m-%d", time.gmtime(period_start)))
-        condition = (Account.subscription.id == subscription_id) & (Account.plan_period_start < period_start)
+        newer = Account.plan_period_start < period_start
+        if invoice.get("billing_reason") == "subscription_update":
+            # A switch starts its period now: in the very second the period it
+            # replaces began, it still comes after it (an older invoice does not).
+            newer = Account.plan_period_start <= period_start
+        condition = (Account.subscription.id == subscription_id) & newer
         granted = self._credits.reset_plan(
             user_id, int(product.credits), key, "plan", description, reference=invoice["id"], condition=condition,
             actions=[Account.plan_period_start.set(period_start)])
@@ -204,7 +274,7 @@ class StripeWebhook:
     def _customer_user(self, customer_id):
         if not customer_id:
             return None
-        customer = self._stripe.v1.customers.retrieve(customer_id)
+        customer = self._stripe.v1.customers.retrieve(customer_id).to_dict()
         return (customer.get("metadata") or {}).get("user_id")
 
 
@@ -223,17 +293,25 @@ def invoice_metadata(invoice):
     return _subscription_details(invoice).get("metadata") or {}
 
 
-def _first_line(invoice):
-    """The invoice's first line, with `price` set from `pricing.price_details`
+def first_line(invoice):
+    """The line billing the subscription's price (not a proration credit for
+    the old price of a switch), with `price` set from `pricing.price_details`
     (a line has no `price` of its own since 2025-03-31.basil): an id, or the
     price itself when expanded."""
     lines = ((invoice.get("lines") or {}).get("data")) or []
     if not lines:
         raise MalformedEvent("invoice %s has no lines" % invoice.get("id"))
-    line = dict(lines[0])
+    billed = [line for line in lines if not _is_proration(line)] or lines
+    line = dict(billed[0])
     price = ((line.get("pricing") or {}).get("price_details") or {}).get("price")
     line["price"] = {"id": price} if isinstance(price, str) else price
     return line
+
+
+def _is_proration(line):
+    parent = line.get("parent") or {}
+    details = parent.get("subscription_item_details") or parent.get("invoice_item_details") or {}
+    return bool(details.get("proration"))
 
 
 def _is_transient(error):
@@ -241,6 +319,7 @@ def _is_transient(error):
     from botocore.exceptions import BotoCoreError, ClientError
     from pynamodb.exceptions import PynamoDBException
     import stripe
+    from chalicelib.payments import PaymentBusy
 
-    return isinstance(error, (BotoCoreError, ClientError, PynamoDBException,
+    return isinstance(error, (BotoCoreError, ClientError, PynamoDBException, PaymentBusy,
                               stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError))

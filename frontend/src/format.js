@@ -48,3 +48,10 @@ export function formatDay(day, { locale } = {}) {
   if (Number.isNaN(date.getTime())) return String(day)
   return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(date)
 }
+
+/** A UTC calendar day ("2026-11-29") with its year, e.g. "Nov 29, 2026", in UTC. */
+export function formatUtcDate(day, { locale } = {}) {
+  const date = new Date(`${day}T00:00:00Z`)
+  if (Number.isNaN(date.getTime())) return String(day)
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(date)
+}

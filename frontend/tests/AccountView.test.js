@@ -33,6 +33,7 @@ function accountApi(overrides = {}) {
     'GET /user': { user: user({ plan: 'Basic', credits: 1750, plan_credits: 750, purchased_credits: 1000, subscription: { id: 'sub_1', plan: 'Basic', status: 'active', current_period_end: 1796000000, cancel_at_period_end: false } }) },
     'GET /ledger': LEDGER,
     'GET /usage': USAGE,
+    'GET /keys': { keys: [{ id: 'a1b2c3d4', name: 'production', prefix: 'cs_live_ab12', created_at: '2026-11-01T10:00:00Z', last_used_at: '2026-11-29', rate_limit: null }] },
     ...overrides,
   })
 }
@@ -43,7 +44,7 @@ describe('AccountView', () => {
     await signInAs()
   })
 
-  it('shows the plan, the balances, the key prefix, the chart and the ledger', async () => {
+  it('shows the plan, the balances, the keys, the chart and the ledger', async () => {
     const api = accountApi()
     const { wrapper } = await mountView(AccountView, { path: '/account' })
     await flushPromises()
@@ -53,7 +54,8 @@ describe('AccountView', () => {
     expect(byTestId(wrapper, 'plan-credits').text()).toBe('750')
     expect(byTestId(wrapper, 'purchased-credits').text()).toBe('1,000')
     expect(byTestId(wrapper, 'next-reset').find('time').attributes('datetime')).toBe('2026-12-06T10:00:00Z')
-    expect(byTestId(wrapper, 'api-key-prefix').text()).toBe('cs_live_ab12')
+    expect(byTestId(wrapper, 'api-key-prefix').text()).toBe('cs_live_ab12…')
+    expect(byTestId(wrapper, 'key-last-used').text()).toBe('Nov 29, 2026')
     expect(wrapper.text()).not.toContain('running low')
 
     expect(api.calls.find((call) => call.key === 'GET /usage').url).toContain('days=30')
@@ -72,6 +74,30 @@ describe('AccountView', () => {
     expect(cells[0][3].find('code').text()).toBe('cs_test_a1B2c3')
     expect(cells[1][3].text()).toBe('signup:u1')
     expect(button(wrapper, 'Load more')).toBeUndefined()
+  })
+
+  it('shows a payment to confirm, credits owed and a scheduled downgrade that can be undone', async () => {
+    const subscription = {
+      id: 'sub_1', plan: 'Power', status: 'past_due', current_period_end: 1796000000, cancel_at_period_end: false,
+      action_url: 'https://pay.example/invoice/in_1', scheduled_change: { plan: 'Basic', at: 1796000000 },
+    }
+    const api = accountApi({
+      'GET /user': { user: user({ plan: 'Power', credits: -950, plan_credits: -950, purchased_credits: 0, owed_credits: 950, subscription }) },
+      'POST /cancel-plan-change': { user: user({ plan: 'Power', credits: -950, owed_credits: 950, subscription: { ...subscription, scheduled_change: null } }) },
+    })
+    const { wrapper } = await mountView(AccountView)
+    await flushPromises()
+    const action = byTestId(wrapper, 'action-required')
+    expect(action.text()).toContain('Your Power renewal needs you.')
+    expect(action.find('a').attributes('href')).toBe('https://pay.example/invoice/in_1')
+    expect(byTestId(wrapper, 'credits-owed').text()).toContain('You owe 950 credits.')
+    expect(wrapper.text()).toContain('You are out of credits.')
+    const scheduled = byTestId(wrapper, 'scheduled-change')
+    expect(scheduled.text()).toContain('Your plan changes to Basic on')
+    await button(scheduled, 'Keep Power').trigger('click')
+    await flushPromises()
+    expect(api.callsTo('POST /cancel-plan-change')).toHaveLength(1)
+    expect(byTestId(wrapper, 'scheduled-change').exists()).toBe(false)
   })
 
   it('suggests buying more when credits run low', async () => {
@@ -95,46 +121,6 @@ describe('AccountView', () => {
     accountApi({ 'GET /user': { user: user({ plan: 'Basic', subscription: { status: 'active', current_period_end: 1796000000, cancel_at_period_end: true } }) } })
     const ending = (await mountView(AccountView)).wrapper
     expect(byTestId(ending, 'subscription-status').text()).toMatch(/^Active, ends on .*2026/)
-  })
-
-  it('confirms before generating a key, then shows the full key once with Copy', async () => {
-    const writeText = vi.fn(async () => {})
-    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } })
-    let prefix = 'cs_live_ab12'
-    const api = accountApi({
-      'GET /user': () => ({ user: user({ api_key: { prefix, created_at: '2026-11-01T10:00:00Z' } }) }),
-      'POST /generate-key': () => {
-        prefix = 'cs_live_zz99'
-        return { key: 'cs_live_zz99.secret-part' }
-      },
-    })
-    const { wrapper } = await mountView(AccountView)
-    await button(wrapper, 'Generate new key').trigger('click')
-    const dialog = wrapper.find('[role="dialog"]')
-    expect(dialog.text()).toContain('stops working immediately')
-    expect(api.callsTo('POST /generate-key')).toHaveLength(0)
-
-    await button(dialog, 'Generate new key').trigger('click')
-    await flushPromises()
-    expect(api.callsTo('POST /generate-key')).toHaveLength(1)
-    expect(wrapper.find('[role="dialog"]').exists()).toBe(false)
-    expect(byTestId(wrapper, 'new-api-key').text()).toBe('cs_live_zz99.secret-part')
-    expect(wrapper.text()).toContain('old key stopped working')
-    expect(byTestId(wrapper, 'api-key-prefix').text()).toBe('cs_live_zz99')
-
-    await button(wrapper, 'Copy').trigger('click')
-    await flushPromises()
-    expect(writeText).toHaveBeenCalledWith('cs_live_zz99.secret-part')
-    expect(wrapper.text()).toContain('Copied')
-  })
-
-  it('cancelling the confirmation keeps the key', async () => {
-    const api = accountApi()
-    const { wrapper } = await mountView(AccountView)
-    await button(wrapper, 'Generate new key').trigger('click')
-    await button(wrapper.find('[role="dialog"]'), 'Cancel').trigger('click')
-    expect(api.callsTo('POST /generate-key')).toHaveLength(0)
-    expect(byTestId(wrapper, 'new-api-key').exists()).toBe(false)
   })
 
   it('opens the billing portal', async () => {
@@ -186,7 +172,7 @@ describe('AccountView while loading and paging', () => {
       'GET /ledger': () => answers.ledger.promise,
     })
     const { wrapper } = await mountView(AccountView)
-    expect(api.calls.map((call) => call.key).sort()).toEqual(['GET /ledger', 'GET /usage', 'GET /user'])
+    expect(api.calls.map((call) => call.key).sort()).toEqual(['GET /keys', 'GET /ledger', 'GET /usage', 'GET /user'])
     expect(wrapper.text()).toContain('Loading your account…')
     expect(byTestId(wrapper, 'total-credits').exists()).toBe(false)
     expect(byTestId(wrapper, 'next-reset').exists()).toBe(false)

@@ -7,6 +7,7 @@ import { mountView, signInAs, stubApi, user } from './helpers.js'
 function adminAccount(overrides = {}) {
   return {
     ...user({ id: 'c1', email: 'cus@example.com' }),
+    api_keys: [{ id: 'ab12cd34', name: 'prod', prefix: 'ak_1e86', created_at: '2026-11-01T10:00:00Z', last_used_at: null, rate_limit: null }],
     created_at: '2026-11-01T10:00:00Z',
     owed_credits: 0,
     stripe_customer_id: 'cus_1',

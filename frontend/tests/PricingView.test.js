@@ -42,6 +42,36 @@ describe('PricingView', () => {
     expect(basic.text()).not.toContain('replaces')
   })
 
+  it('offers a subscriber a switch: an upgrade now after confirming, never a second checkout', async () => {
+    await signInAs()
+    const api = stubApi({
+      'GET /plans': PLANS,
+      'GET /user': { user: user({ plan: 'Basic', subscription: { plan: 'Basic', status: 'active' } }) },
+      'POST /change-plan': { user: user({ plan: 'Power', subscription: { plan: 'Power', status: 'active' } }) },
+    })
+    const { wrapper } = await mountView(PricingView)
+    const power = card(wrapper, 'Power')
+    expect(power.text()).toContain('Replaces your Basic plan now; you pay the difference, prorated.')
+    await buttons(power, 'Switch to Power')[0].trigger('click')
+    const dialog = wrapper.find('[role="dialog"]')
+    expect(dialog.text()).toContain('less what is left of your Basic period')
+    await buttons(dialog, 'Switch to Power')[0].trigger('click')
+    await flushPromises()
+    expect(api.callsTo('POST /change-plan').map((call) => call.body)).toEqual([{ plan: 'Power' }])
+    expect(api.callsTo('POST /checkout')).toHaveLength(0)
+    expect(wrapper.text()).toContain('You are on Power now')
+  })
+
+  it('tells a subscriber a downgrade waits for the period end', async () => {
+    await signInAs()
+    stubApi({ 'GET /plans': PLANS, 'GET /user': { user: user({ plan: 'Power', subscription: { plan: 'Power', status: 'active' } }) } })
+    const { wrapper } = await mountView(PricingView)
+    const basic = card(wrapper, 'Basic')
+    expect(basic.text()).toContain('Replaces your Power plan when its period ends.')
+    await buttons(basic, 'Switch to Basic')[0].trigger('click')
+    expect(wrapper.find('[role="dialog"]').text()).toContain('until the end of this period')
+  })
+
   it('asks before switching to Free, then stops the subscriptions', async () => {
     await signInAs()
     const api = stubApi({

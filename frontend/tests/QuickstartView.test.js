@@ -35,12 +35,16 @@ describe('QuickstartView', () => {
     expect(contract.attributes('href')).toBe(`${API}/openapi.json`)
   })
 
-  it('hints at the signed-in user key prefix', async () => {
+  it('explains several keys and the 429 with Retry-After', async () => {
     await signInAs()
-    stubApi({ 'GET /user': { user: user() } })
+    stubApi({})
     const { wrapper } = await mountView(QuickstartView)
-    expect(wrapper.text()).toContain('CREDITS_API_KEY="cs_live_ab12…"')
-    expect(wrapper.text()).toContain('# starts with cs_live_ab12')
+    const text = wrapper.text()
+    expect(text).toContain('up to 10')
+    expect(text).toContain('Revoking one stops it at once')
+    expect(text).toContain('HTTP/1.1 429 Too Many Requests')
+    expect(text).toContain('"rate_limited"')
+    expect(text).toContain('time.sleep(int(response.headers["Retry-After"]))')
   })
 })
 

@@ -77,7 +77,6 @@ export function user(overrides = {}) {
     plan_credits: 50,
     purchased_credits: 0,
     subscription: null,
-    api_key: { prefix: 'cs_live_ab12', created_at: '2026-11-01T10:00:00Z' },
     next_reset_at: '2026-12-06T10:00:00Z',
     ...overrides,
   }

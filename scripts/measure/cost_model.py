@@ -11,6 +11,7 @@ import uuid
 ASSUMED_PER_ROUTE = {
     "POST /test": {"requests": 1, "write_units": 1},
     "GET /user": {"requests": 1, "write_units": 0},
+    "GET /keys": {"requests": 2, "write_units": 0},
     "GET /usage": {"requests": 2, "write_units": 0},
     "GET /ledger": {"requests": 2, "write_units": 0},
     "GET /plans": {"requests": 1, "write_units": 0},
@@ -29,17 +30,46 @@ HISTORY_DAYS = 90
 CREDITS_PER_DAY = 3400  # a Power subscriber using all 100,000 credits a month
 
 
-def seeded_account(today=None, days=HISTORY_DAYS, per_day=CREDITS_PER_DAY):
-    """A provisioned account with `days` days of usage before `today`, an
-    active Power subscription and a long email; returns (user id, key hash)."""
+# The keys the figures are measured with, in turn: no limit, 5 per second,
+# 10 per minute. A limit of N keeps N call times on the account item.
+SEEDED_LIMITS = [None, {"requests": 5, "per": "second"}, {"requests": 10, "per": "minute"}]
+
+
+def seeded_keys(count):
+    """(name, rate limit) of `count` keys."""
+    return [("service-%02d" % n, SEEDED_LIMITS[n % len(SEEDED_LIMITS)]) for n in range(count)]
+
+
+def fill_call_times(user_id, seconds_ago=3600):
+    """Every key's queue of call times full of real times (the largest the
+    account item gets), old enough to leave every limit open."""
+    from chalicelib.api_keys import slots_of
+    from chalicelib.models import Account
+
+    account = Account.get(user_id, consistent_read=True)
+    past = int(time.time()) - seconds_ago
+    Account(user_id).update(actions=[
+        Account.api_keys[key_id]["q"].set({"L": [{"N": str(past + i)} for i in range(len(slot["q"]))]})
+        for key_id, slot in slots_of(account).items()])
+
+
+def seeded_account(today=None, days=HISTORY_DAYS, per_day=CREDITS_PER_DAY, keys=1):
+    """A provisioned account with `keys` API keys (seeded_keys), `days` days
+    of usage before `today`, an active Power subscription and a long email;
+    returns (user id, hash of the first key)."""
     from chalicelib.accounts import Accounts
+    from chalicelib.api_keys import ApiKeys
     from chalicelib.credits import Credits
+    from chalicelib.keys import parse
     from chalicelib.models import Account, SubscriptionAttribute
     from chalicelib.plans import Plans
+    from chalicelib.rate_limits import RateLimit
 
     today = today or datetime.date.today()
     user_id = str(uuid.uuid4())
     account = Accounts(Plans()).provision(user_id, LONG_EMAIL)
+    created = [(ApiKeys().create(account, name, None)[0], limit) for name, limit in seeded_keys(keys)]
+    key_hashes = [parse(key["key"])[1] for key, _ in created]
     Credits().add_purchased(user_id, days * per_day * 2, "checkout:cs_seed_%s" % user_id, "purchase", "seed")
     now = int(time.time())
     Account(user_id).update(actions=[
@@ -55,5 +85,10 @@ def seeded_account(today=None, days=HISTORY_DAYS, per_day=CREDITS_PER_DAY):
     ])
     credits = Credits()
     for offset in range(days, 0, -1):
-        credits.spend(user_id, account.api_key_hash, per_day, day=today - datetime.timedelta(days=offset))
-    return user_id, account.api_key_hash
+        for key_hash in key_hashes:  # every key used every day
+            credits.spend(user_id, key_hash, per_day // len(key_hashes), day=today - datetime.timedelta(days=offset))
+    for key, limit in created:  # limits set after the history, which is made in seconds
+        if limit is not None:
+            ApiKeys().update(Account.get(user_id, consistent_read=True), key["id"], limit=RateLimit.parse(limit))
+    fill_call_times(user_id)
+    return user_id, key_hashes[0]

@@ -161,9 +161,9 @@ class Tally:
 def app_clients():
     """Every botocore client the app's DynamoDB code uses (models and transactions)."""
     from chalicelib import db
-    from chalicelib.models import ALL_MODELS
+    from chalicelib.models import ALL_MODELS, SHARED_TABLE_MODELS
 
-    clients = [model._get_connection().connection.client for model in ALL_MODELS]
+    clients = [model._get_connection().connection.client for model in ALL_MODELS + SHARED_TABLE_MODELS]
     return clients + [db.connection().client]
 
 

@@ -18,8 +18,6 @@ PASSWORD = "browser-pass-2024"
 TIMEOUT_MS = 15000
 WEBHOOK_TIMEOUT_MS = 30000
 FRONTEND = os.path.join(ROOT, "frontend")
-AXE = os.path.join(FRONTEND, "node_modules", "axe-core", "axe.min.js")
-BLOCKING_IMPACTS = ("serious", "critical")
 
 
 def require_built_frontend():
@@ -62,16 +60,6 @@ def digits(text):
     return int(found) if found else None
 
 
-def accessibility_problems(page):
-    """axe-core's serious and critical violations on the page as it is now
-    (rule id, impact and the first few elements), injected from the
-    frontend's node_modules."""
-    page.add_script_tag(path=AXE)
-    violations = page.evaluate("""async () => (await axe.run(document)).violations.map((v) => ({
-        id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}))""")
-    return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-
-
 class Shots:
     """A full-page screenshot of every page visited, numbered in order."""
 
@@ -99,6 +87,17 @@ class Sandbox:
                                 auth=self.auth, timeout=10)
         response.raise_for_status()
         return response.json()["data"]
+
+
+    def refund_checkout(self, session_id):
+        """Refund a pack in full, as the operator would in Stripe's dashboard."""
+        session = requests.get(self.base + "/v1/checkout/sessions/" + session_id, auth=self.auth, timeout=10).json()
+        intent = requests.get(self.base + "/v1/payment_intents/" + session["payment_intent"], auth=self.auth,
+                              timeout=10).json()
+        response = requests.post(self.base + "/v1/refunds", data={"charge": intent["latest_charge"]},
+                                 auth=self.auth, timeout=10)
+        response.raise_for_status()
+        return response.json()
 
 
 class Person:
@@ -196,6 +195,16 @@ class Person:
         self.page.wait_for_load_state("networkidle")
         expect(self.page.get_by_text(re.compile(r"^Loading\b"))).to_have_count(0)
 
+    def reload_until_shown(self, test_id, timeout_ms=WEBHOOK_TIMEOUT_MS):
+        """Reload until the element is on the page (a webhook may be on its way)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            self.account()
+            if self.by_test_id(test_id).count() or time.monotonic() > deadline:
+                return self.by_test_id(test_id).inner_text()
+            self.page.wait_for_timeout(1000)
+            self.page.reload()
+
     def plan(self):
         return self.by_test_id("plan-name").inner_text().strip()
 
@@ -234,18 +243,32 @@ class Person:
         self.page.wait_for_url(re.compile(r"/account$"))
         return self.account()
 
-    def api_key_from_copy(self):
-        """Generate a new key (confirming), copy it with the Copy button and
-        read the clipboard."""
+    def create_key(self, name, limit=None):
+        """Create a key on the account page (name, optional (requests, per)),
+        copy it with the Copy button and read the clipboard: (shown, copied)."""
         page = self.page
-        page.get_by_role("button", name="Generate new key").click()
-        dialog = page.get_by_role("dialog")
+        form = page.get_by_role("region", name="Create a key")
+        form.get_by_label("Name").fill(name)
+        if limit is not None:
+            form.get_by_label("Limit this key's calls").check()
+            form.get_by_label("Requests").fill(str(limit[0]))
+            form.get_by_label("Window").select_option(limit[1])
+        form.get_by_role("button", name="Create key").click()
         shown = self.by_test_id("new-api-key")
-        dialog.or_(shown).first.wait_for()
-        if dialog.is_visible():
-            self.shot("confirm-new-key")
-            dialog.get_by_role("button", name="Generate new key").click()
-        shown.wait_for()
-        self.shot("new-key")
+        expect(page.get_by_role("status").filter(has_text=name)).to_be_visible()
+        self.shot("new-key-" + name)
         page.get_by_role("button", name="Copy").click()
-        return shown.inner_text().strip(), page.evaluate("navigator.clipboard.readText()")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        text = shown.inner_text().strip()
+        page.get_by_role("button", name="Done").click()
+        return text, copied
+
+    def key_row(self, name):
+        return self.page.locator('[data-testid="api-key"][data-key-name="%s"]' % name)
+
+    def serious_accessibility_violations(self):
+        """axe-core's serious and critical findings on the page as it is now."""
+        self.page.add_script_tag(path=os.path.join(FRONTEND, "node_modules", "axe-core", "axe.min.js"))
+        results = self.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        return [(violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]][:3])
+                for violation in results["violations"] if violation["impact"] in ("serious", "critical")]

@@ -10,7 +10,7 @@ import requests
 from playwright.sync_api import expect, sync_playwright
 
 from browser_support import (
-    Person, Sandbox, Shots, accessibility_problems, digits, launch, require_built_frontend, start_stack,
+    Person, Sandbox, Shots, digits, launch, require_built_frontend, start_stack,
 )
 
 
@@ -81,7 +81,7 @@ def test_sign_up_spend_buy_subscribe_and_return_to_free(person, stack):
     assert alice.plan() == "Free"
     assert alice.number("total-credits") == 50
 
-    shown, copied = alice.api_key_from_copy()
+    shown, copied = alice.create_key("prod")
     assert copied == shown and len(copied) > 20
     alice.page.reload()
     alice.account()
@@ -142,6 +142,39 @@ def test_sign_up_spend_buy_subscribe_and_return_to_free(person, stack):
     assert "101,000 credits on the Power plan" in subscribed
 
 
+def test_upgrade_from_the_pricing_page_then_a_refunded_pack_shows_the_debt(person, stack):
+    bob = signed_up(person, "upgrade")
+    bob.start_checkout("Basic", "Subscribe")
+    bob.pay()
+    bob.go_to_account()
+    bob.reload_until("plan-credits", 1000)
+    bob.pricing()
+    bob.plan_card("Power").get_by_role("button", name="Switch to Power").click()
+    dialog = bob.page.get_by_role("dialog")
+    expect(dialog).to_contain_text("less what is left of your Basic period")
+    bob.shot("confirm-upgrade")
+    dialog.get_by_role("button", name="Switch to Power").click()
+    expect(dialog).to_have_count(0)
+    bob.go_to_account()
+    expect(bob.by_test_id("plan-name")).to_have_text("Power")
+    bob.reload_until("plan-credits", 100000)
+    bob.shot("account-upgraded")
+
+    carol = signed_up(person, "refunded-pack")
+    _, key = carol.create_key("Refund test")
+    carol.start_checkout("Basic", "Buy once")
+    carol.pay()
+    session_id = re.search(r"session_id=(cs_[^&]+)", carol.page.url).group(1)
+    with requests.Session() as session:  # spend it all: 50 plan and 1,000 purchased credits
+        while session.post(stack["api_url"] + "/test/heavy", headers={"x-api-key": key}, timeout=10).ok:
+            pass
+    Sandbox(stack).refund_checkout(session_id)
+    carol.go_to_account()
+    assert "You owe 1,000 credits." in carol.reload_until_shown("credits-owed")
+    expect(carol.by_test_id("total-credits")).to_have_text("-1,000")
+    carol.shot("account-owes-credits")
+
+
 def test_declining_on_the_hosted_page_returns_to_cancel_and_grants_nothing(person, stack):
     bob = signed_up(person, "decline")
     bob.start_checkout("Basic", "Buy once")
@@ -171,6 +204,8 @@ def test_double_clicking_subscribe_opens_one_checkout(person, stack):
 def test_each_person_sees_only_their_own_data(person, stack):
     dave = signed_up(person, "dave")
     erin = signed_up(person, "erin")
+    dave.create_key("dave-key")
+    erin.create_key("erin-key")
     dave.start_checkout("Basic", "Buy once")
     dave.pay()
     dave.go_to_account()
@@ -187,6 +222,7 @@ def test_each_person_sees_only_their_own_data(person, stack):
 
 def test_after_signing_out_back_shows_no_private_data(person, stack):
     frank = signed_up(person, "sign-out")
+    frank.create_key("frank-key")
     prefix = frank.by_test_id("api-key-prefix").inner_text().strip()
     navigation = frank.page.get_by_role("navigation")
     navigation.get_by_role("link", name="Pricing").click()
@@ -210,6 +246,54 @@ def test_after_signing_out_back_shows_no_private_data(person, stack):
         expect(frank.by_test_id("api-key-prefix")).to_have_count(0)
         body = frank.page.inner_text("body")
         assert frank.email not in body and prefix not in body
+
+
+def test_keys_prod_and_staging_staging_limited_then_revoked_while_prod_works(person, stack):
+    import concurrent.futures
+
+    grace = signed_up(person, "keys")
+    _, prod = grace.create_key("prod")
+    _, staging = grace.create_key("staging", limit=(5, "second"))
+    api = stack["api_url"]
+    for key in (prod, staging):
+        assert requests.post(api + "/test", headers={"x-api-key": key}, timeout=10).status_code == 200
+
+    with requests.Session() as session, concurrent.futures.ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda _: session.post(api + "/test", headers={"x-api-key": staging}, timeout=10),
+                                range(20)))
+    refused = [answer for answer in answers if answer.status_code == 429]
+    assert refused and {answer.json()["error"]["code"] for answer in refused} == {"rate_limited"}
+    assert all(int(answer.headers["Retry-After"]) >= 1 for answer in refused)
+    assert {answer.status_code for answer in answers} <= {200, 429}
+
+    grace.page.reload()
+    grace.account()
+    expect(grace.key_row("staging").get_by_test_id("key-limit")).to_have_text("5 per second")
+    expect(grace.key_row("prod").get_by_test_id("key-last-used")).not_to_have_text("Never")
+    grace.shot("keys-in-use")
+    assert grace.serious_accessibility_violations() == []
+
+    grace.page.get_by_role("button", name="Revoke staging").click()
+    dialog = grace.page.get_by_role("dialog")
+    expect(dialog).to_contain_text("stops working at once")
+    grace.shot("confirm-revoke")
+    assert grace.serious_accessibility_violations() == []
+    dialog.get_by_role("button", name="Revoke key").click()
+    expect(grace.key_row("staging")).to_have_count(0)
+    assert requests.post(api + "/test", headers={"x-api-key": staging}, timeout=10).status_code == 401
+    assert requests.post(api + "/test", headers={"x-api-key": prod}, timeout=10).status_code == 200
+
+    grace.page.set_viewport_size({"width": 360, "height": 800})
+    grace.page.reload()
+    grace.account()
+    grace.key_row("prod").get_by_role("button", name="Edit prod").click()
+    expect(grace.page.get_by_role("dialog")).to_be_visible()
+    grace.shot("phone-edit-key")
+    assert grace.serious_accessibility_violations() == []
+    grace.page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    grace.shot("phone-keys")
+    assert grace.page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert grace.serious_accessibility_violations() == []
 
 
 def admin_command(stack, *argv):
@@ -238,7 +322,7 @@ def confirmed_user(stack, email):
 def assert_accessible(someone, name):
     someone.settled()
     someone.shot(name)
-    assert accessibility_problems(someone.page) == [], name
+    assert someone.serious_accessibility_violations() == [], name
 
 
 def test_an_operator_finds_a_customer_grants_500_with_a_reason_and_suspends_them(person, stack):

@@ -25,6 +25,11 @@ CLASSES = {
     "event": stripe.Event,
     "webhook_endpoint": stripe.WebhookEndpoint,
     "plan": stripe.Plan,
+    "charge": stripe.Charge,
+    "refund": stripe.Refund,
+    "dispute": stripe.Dispute,
+    "invoice_payment": stripe.InvoicePayment,
+    "subscription_schedule": stripe.SubscriptionSchedule,
     "list": stripe.ListObject,
 }
 
@@ -68,10 +73,36 @@ def shapes(quiet_sandbox):
     one_off = api.call("POST", "/v1/checkout/sessions", mode="payment",
                        **{"line_items[0][price]": pack["id"]}, **common)
     sandbox.complete_checkout(one_off["id"])
+    intent = api.call("GET", "/v1/payment_intents/" + sandbox.get(one_off["id"])["payment_intent"],
+                      **{"expand[0]": "latest_charge"})
+    charge = intent["latest_charge"]["id"]
+    refund = api.call("POST", "/v1/refunds", charge=charge, amount=300, reason="requested_by_customer")
+    sandbox.fail_refund(refund["id"])
+    api.call("GET", "/v1/refunds", charge=charge, **{"expand[0]": "data.charge"})
+    dispute = sandbox.dispute_charge(charge)
+    sandbox.win_dispute(dispute["id"])
+    api.call("GET", "/v1/disputes/" + dispute["id"])
+    api.call("GET", "/v1/charges", customer=customer["id"])
     subscribing = api.call("POST", "/v1/checkout/sessions", mode="subscription",
                            **{"line_items[0][price]": monthly["id"]}, **common)
     session = sandbox.complete_checkout(subscribing["id"])
     sandbox.renew_subscription(session["subscription"])
+    needs_action = sandbox.require_action(session["subscription"])
+    sandbox.pay_invoice(needs_action["latest_invoice"]["id"])
+    api.call("GET", "/v1/invoice_payments", invoice=needs_action["latest_invoice"]["id"])
+    other_price = api.call("POST", "/v1/prices", currency="gbp", unit_amount=200, product=product["id"],
+                           **{"recurring[interval]": "month"})
+    schedule = api.call("POST", "/v1/subscription_schedules", from_subscription=session["subscription"])
+    api.call("POST", "/v1/subscription_schedules/" + schedule["id"], end_behavior="release",
+             **{"phases[0][items][0][price]": monthly["id"],
+                "phases[0][start_date]": schedule["phases"][0]["start_date"],
+                "phases[0][end_date]": schedule["phases"][0]["end_date"],
+                "phases[1][items][0][price]": other_price["id"]})
+    api.call("GET", "/v1/subscriptions/" + session["subscription"], **{"expand[0]": "schedule"})
+    api.call("POST", "/v1/subscription_schedules/%s/release" % schedule["id"])
+    api.call("POST", "/v1/subscriptions/" + session["subscription"], billing_cycle_anchor="now",
+             proration_behavior="always_invoice", **{"items[0][id]": sandbox.get(session["subscription"])["items"]["data"][0]["id"],
+                                                     "items[0][price]": other_price["id"]})
     sandbox.fail_payment(session["subscription"])
     api.call("POST", "/v1/subscriptions/" + session["subscription"], cancel_at_period_end="true")
     api.call("DELETE", "/v1/subscriptions/" + session["subscription"])

@@ -20,8 +20,16 @@ def test_billing_portal_cancel_and_switch(sandbox, client):
                                                "price": pro.id},
                              allow_redirects=False, timeout=5)
     assert switched.status_code == 303 and switched.headers["Location"] == "http://app.test/account"
-    assert sandbox.events()[-1]["type"] == "customer.subscription.updated"
-    assert client.v1.subscriptions.retrieve(sub.id)["items"].data[0].price.id == pro.id
+    # An upgrade: at once, one prorated invoice paid now, a new period from now.
+    updated, paid = sandbox.events()[-2:]
+    assert (updated["type"], paid["type"]) == ("customer.subscription.updated", "invoice.paid")
+    invoice = paid["data"]["object"]
+    assert invoice["billing_reason"] == "subscription_update"
+    assert [line["amount"] for line in invoice["lines"]["data"]] == [1500, -500]
+    assert invoice["amount_paid"] == 1000
+    switched_sub = client.v1.subscriptions.retrieve(sub.id)
+    assert switched_sub["items"].data[0].price.id == pro.id
+    assert invoice["lines"]["data"][0]["period"]["start"] == switched_sub.billing_cycle_anchor
 
     canceled = requests.post(portal.url, data={"action": "cancel", "subscription": sub.id},
                              allow_redirects=False, timeout=5)

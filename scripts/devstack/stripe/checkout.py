@@ -153,16 +153,8 @@ class Checkout:
 
     def _pay_session(self, session: dict) -> None:
         data = session["_payment_intent_data"]
-        intent = self.create("payment_intents", {
-            "object": "payment_intent", "amount": session["amount_total"],
-            "amount_capturable": 0, "amount_received": session["amount_total"],
-            "capture_method": "automatic_async", "client_secret": None,
-            "confirmation_method": "automatic", "created": now(),
-            "currency": session["currency"], "customer": session["customer"],
-            "description": data["description"], "latest_charge": None, "livemode": False,
-            "metadata": data["metadata"], "payment_method": None,
-            "payment_method_types": ["card"], "status": "succeeded"})
-        intent["client_secret"] = f"{intent['id']}_secret_{new_id('', 25)}"
+        intent = self._new_intent(session["customer"], session["amount_total"],
+                                  session["currency"], data["metadata"], data["description"])
         session["payment_intent"] = intent["id"]
         self.emit("payment_intent.succeeded", self.render("payment_intents", intent))
 

@@ -16,7 +16,13 @@ from .routes import Response, find_route, route, routes_of
 TIME_CONTROLS = {("checkout", "complete"): "complete_checkout",
                  ("checkout", "decline"): "decline_checkout",
                  ("subscriptions", "renew"): "renew_subscription",
-                 ("subscriptions", "fail_payment"): "fail_payment"}
+                 ("subscriptions", "fail_payment"): "fail_payment",
+                 ("subscriptions", "require_action"): "require_action",
+                 ("charges", "dispute"): "dispute_charge",
+                 ("disputes", "win"): "win_dispute",
+                 ("disputes", "lose"): "lose_dispute",
+                 ("refunds", "fail"): "fail_refund",
+                 ("invoices", "pay"): "pay_invoice"}
 
 
 class LocalPages(HostedPages):

@@ -13,7 +13,8 @@ class Invoices:
     """Mixed into the sandbox state (see ``state.py``)."""
 
     def _create_invoice(self, sub: dict, reason: str, *, paid: bool, period: tuple,
-                        line_period: tuple, one_time: list[dict] = ()) -> dict:
+                        line_period: tuple, one_time: list[dict] = (),
+                        extra_lines: list[dict] = ()) -> dict:
         """Invoice ``period_*`` is the period just ended (as Stripe reports it);
         each line's ``period`` is the service period being billed."""
         created = now()
@@ -22,7 +23,8 @@ class Invoices:
                  for item in sub["items"]["data"]]
         lines += [self._invoice_line(sub, item["price"], item["quantity"], (created, created))
                   for item in one_time]
-        total = sum(line["amount"] for line in lines)
+        lines += list(extra_lines)
+        total = max(0, sum(line["amount"] for line in lines))
         invoice = self.create("invoices", {
             "object": "invoice", "account_country": "GB", "amount_due": total,
             "amount_overpaid": 0, "amount_paid": total if paid else 0,
@@ -56,10 +58,19 @@ class Invoices:
             line["invoice"] = invoice["id"]
         invoice["lines"] = {"object": "list", "data": lines, "has_more": False,
                             "url": f"/v1/invoices/{invoice['id']}/lines"}
+        invoice["hosted_invoice_url"] = f"{self.base_url}/invoice/{invoice['id']}"
+        if paid and total > 0:
+            self._collect(invoice)
         return invoice
 
+    def _collect(self, invoice: dict) -> None:
+        """The invoice's payment: an intent, its charge, and the invoice payment tying them."""
+        intent = self._new_intent(invoice["customer"], invoice["amount_due"],
+                                  invoice["currency"], {}, f"Invoice {invoice['number']}")
+        self._record_invoice_payment(invoice, intent)
+
     def _invoice_line(self, sub: dict, price_id: str, quantity: int, period: tuple,
-                      item_id: str | None = None) -> dict:
+                      item_id: str | None = None, proration: bool = False) -> dict:
         price = self.db["prices"][price_id]
         product = self.db["products"][price["product"]]
         label = format_amount(price["unit_amount"], price["currency"])
@@ -71,7 +82,7 @@ class Invoices:
                        "subscription": sub["id"], "subscription_item": item_id}}
                   if item_id else
                   {"type": "invoice_item_details", "subscription_item_details": None,
-                   "invoice_item_details": {"invoice_item": new_id("ii_"), "proration": False,
+                   "invoice_item_details": {"invoice_item": new_id("ii_"), "proration": proration,
                                             "proration_details": {"credited_items": None},
                                             "subscription": sub["id"]}})
         amount = price["unit_amount"] * quantity

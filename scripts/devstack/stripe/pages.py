@@ -78,6 +78,14 @@ def portal_page(state, portal: dict) -> str:
         name = state.db["products"][price["product"]]["name"]
         when = datetime.datetime.fromtimestamp(item["current_period_end"], datetime.timezone.utc)
         verb = "Cancels" if sub["cancel_at_period_end"] else "Renews"
+        phase = state.next_scheduled_phase(state.db["subscriptions"][sub["id"]])
+        scheduled = ""
+        if phase is not None:
+            next_price = state.db["prices"][phase["items"][0]["price"]]
+            scheduled = (f'<p>Changes to <strong>{html.escape(state.db["products"][next_price["product"]]["name"])}'
+                         f"</strong> on {when:%d %b %Y}</p>"
+                         + _button("Keep current plan", "secondary", action="keep",
+                                   subscription=sub["id"]))
         switches = "".join(
             _button(f"Switch to {state.db['products'][p['product']]['name']}"
                     f"{' (' + p['nickname'] + ')' if p['nickname'] else ''} "
@@ -90,7 +98,7 @@ def portal_page(state, portal: dict) -> str:
             f'<div class="card"><h2>{html.escape(name)} <span class="badge">'
             f"{sub['status']}</span></h2><p>{html.escape(amount)} "
             f"{html.escape(describe_recurring(price['recurring']))}</p>"
-            f'<p class="muted">{verb} on {when:%d %b %Y}</p>'
+            f'<p class="muted">{verb} on {when:%d %b %Y}</p>{scheduled}'
             f'{_button("Cancel subscription", "primary", action="cancel", subscription=sub["id"])}'
             f"{switches}</div>")
     back = (f'<p><a href="{html.escape(portal["return_url"])}">Return</a></p>'
@@ -98,6 +106,21 @@ def portal_page(state, portal: dict) -> str:
     body = (f"<h1>Billing</h1><p>{html.escape(customer.get('email') or portal['customer'])}</p>"
             + ("".join(cards) or "<p>No active subscriptions.</p>") + back)
     return page("Billing portal", body)
+
+
+def invoice_page(state, invoice: dict) -> str:
+    total = format_amount(invoice["amount_due"], invoice["currency"])
+    rows = "".join(f"<li>{html.escape(line['description'])} &mdash; "
+                   f"{html.escape(format_amount(line['amount'], line['currency']))}</li>"
+                   for line in invoice["lines"]["data"])
+    if invoice["status"] == "open":
+        action = ("<p>Your bank asks you to confirm this payment.</p>"
+                  + _button(f"Pay {total}", "primary", action="pay"))
+    else:
+        action = f"<p>This invoice is <strong>{html.escape(invoice['status'])}</strong>.</p>"
+    body = (f'<div class="card"><h1>Invoice {html.escape(invoice["number"])}</h1>'
+            f'<p class="amount">{html.escape(total)}</p><ul>{rows}</ul>{action}</div>')
+    return page(f"Invoice {invoice['number']}", body)
 
 
 class HostedPages:
@@ -126,6 +149,17 @@ class HostedPages:
         if not target:
             return Response.html(200, page("Checkout", f"<h1>Payment {session['status']}</h1>"))
         return Response.redirect(target.replace("{CHECKOUT_SESSION_ID}", session["id"]))
+
+    @route("GET", "/invoice/{id}")
+    def invoice_get(self, form: dict, id: str) -> Response:
+        return self._show("invoices", id, "Invoice", invoice_page)
+
+    @route("POST", "/invoice/{id}")
+    def invoice_post(self, form: dict, id: str) -> Response:
+        """Pay confirms the payment (the customer passed 3-D Secure) and shows the invoice."""
+        if self.state.db["invoices"].get(id, {}).get("status") == "open":
+            self.state.pay_invoice(id)
+        return Response.redirect(f"/invoice/{id}")
 
     @route("GET", "/billing_portal/{id}")
     def portal_get(self, form: dict, id: str) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .params import ApiError, Params, missing_param
 from .routes import route
+from .subscriptions import current_period
 from .util import now
 
 
@@ -34,6 +35,27 @@ class Portal:
                 if p["active"] and p["recurring"] and p["currency"] == sub["currency"]
                 and p["id"] not in current]
 
+    def portal_switch(self, sub: dict, price: dict) -> None:
+        """As a portal configured to upgrade at once (prorated, invoiced now, a
+        new period from now) and to downgrade at the period's end (a schedule)."""
+        item = sub["items"]["data"][0]
+        current = self.db["prices"][item["price"]]
+        if price["unit_amount"] > current["unit_amount"]:
+            if sub.get("_schedule"):
+                self.release_subscription_schedule(Params(), sub["_schedule"])
+            self.update_subscription(Params({
+                "items": [{"id": item["id"], "price": price["id"]}],
+                "proration_behavior": "always_invoice", "billing_cycle_anchor": "now"}), sub["id"])
+            return
+        schedule_id = sub.get("_schedule") or self.create_subscription_schedule(
+            Params({"from_subscription": sub["id"]}))["id"]
+        start, end = current_period(sub)
+        self.update_subscription_schedule(Params({"end_behavior": "release", "phases": [
+            {"items": [{"price": current["id"], "quantity": str(item["quantity"])}],
+             "start_date": str(start), "end_date": str(end)},
+            {"items": [{"price": price["id"], "quantity": str(item["quantity"])}],
+             "start_date": str(end)}]}), schedule_id)
+
     def portal_action(self, portal_id: str, form: dict) -> str | None:
         """Apply a portal form post; returns where to send the customer next."""
         portal = self.get("billing_portal_sessions", portal_id)
@@ -44,11 +66,10 @@ class Portal:
         if form.get("action") == "cancel":
             self.cancel_subscription(Params(), sub["id"])
         elif form.get("action") == "switch":
-            item = sub["items"]["data"][0]
-            self.update_subscription(Params({"items": [{"id": item["id"],
-                                                        "price": form.get("price", "")}],
-                                             "proration_behavior": "create_prorations"}),
-                                     sub["id"])
+            self.portal_switch(sub, self.get("prices", form.get("price"), status=400,
+                                             param="price"))
+        elif form.get("action") == "keep" and sub.get("_schedule"):
+            self.release_subscription_schedule(Params(), sub["_schedule"])
         else:
             raise ApiError(400, "Unknown portal action.", param="action")
         return portal["return_url"]

@@ -130,7 +130,7 @@ class StripeSandbox:
         with self._cond:
             return [self.state.render("events", e) for e in self.state.db["events"].values()
                     if (type is None or type_matches(type, e["type"]))
-                    and (customer is None or _customer_of(e) == customer)]
+                    and (customer is None or _customer_of(self.state, e) == customer)]
 
     def event(self, event_id: str) -> dict:
         with self._cond:
@@ -157,6 +157,12 @@ class StripeSandbox:
     decline_checkout = _time_control("decline_checkout")
     renew_subscription = _time_control("renew_subscription")
     fail_payment = _time_control("fail_payment")
+    require_action = _time_control("require_action")
+    pay_invoice = _time_control("pay_invoice")
+    dispute_charge = _time_control("dispute_charge")
+    win_dispute = _time_control("win_dispute")
+    lose_dispute = _time_control("lose_dispute")
+    fail_refund = _time_control("fail_refund")
 
     def reset(self) -> None:
         """Forget every object, event and idempotency key; API-registered endpoints too."""
@@ -170,6 +176,11 @@ class StripeSandbox:
             self._cond.notify_all()
 
 
-def _customer_of(event: dict) -> str | None:
-    customer = event["data"]["object"].get("customer")
+def _customer_of(state: SandboxState, event: dict) -> str | None:
+    """The customer an event's object belongs to; a refund or a dispute
+    names none, its charge does."""
+    obj = event["data"]["object"]
+    if obj.get("object") in ("refund", "dispute"):
+        obj = state.db["charges"].get(obj.get("charge"), {})
+    customer = obj.get("customer")
     return customer.get("id") if isinstance(customer, dict) else customer

@@ -1,7 +1,8 @@
 """The in-memory Stripe account: storage plus one mixin per resource.
 
 To add an endpoint, add a method to the resource's module (``catalog``,
-``checkout``, ``subscriptions``, ``invoices``, ``portal``, ``events``) marked
+``checkout``, ``subscriptions``, ``schedules``, ``invoices``, ``payments``, ``portal``,
+``events``) marked
 ``@route("GET", "/v1/...{id}")``; it receives the request's ``Params`` and the
 path ids, and returns the JSON to send.
 """
@@ -12,10 +13,13 @@ from .catalog import Catalog
 from .checkout import Checkout
 from .events import Events
 from .invoices import Invoices
+from .payments import Payments
 from .portal import Portal
+from .schedules import Schedules
 from .store import Store
 from .subscriptions import Subscriptions
 
 
-class SandboxState(Catalog, Checkout, Subscriptions, Invoices, Portal, Events, Store):
+class SandboxState(Catalog, Checkout, Subscriptions, Schedules, Invoices, Payments, Portal, Events,
+                   Store):
     """Every resource's handlers over one ``Store``; callers hold ``self.lock``."""

@@ -28,6 +28,12 @@ KINDS = {
     "payment_intents": Kind("pi_", 24, "payment_intent", "/v1/payment_intents"),
     "subscriptions": Kind("sub_", 24, "subscription", "/v1/subscriptions"),
     "invoices": Kind("in_", 24, "invoice", "/v1/invoices"),
+    "invoice_payments": Kind("inpay_", 24, "invoice_payment", "/v1/invoice_payments"),
+    "charges": Kind("ch_", 24, "charge", "/v1/charges"),
+    "refunds": Kind("re_", 24, "refund", "/v1/refunds"),
+    "disputes": Kind("dp_", 24, "dispute", "/v1/disputes"),
+    "subscription_schedules": Kind("sub_sched_", 24, "subscription_schedule",
+                                   "/v1/subscription_schedules"),
     "billing_portal_sessions": Kind("bps_", 24, "billing_portal.session",
                                     "/v1/billing_portal/sessions"),
     "events": Kind("evt_", 24, "event", "/v1/events"),
@@ -38,7 +44,8 @@ KINDS = {
 EXPANDABLE = {"customer": "customers", "product": "products", "price": "prices",
               "default_price": "prices", "subscription": "subscriptions",
               "latest_invoice": "invoices", "invoice": "invoices",
-              "payment_intent": "payment_intents"}
+              "payment_intent": "payment_intents", "charge": "charges",
+              "latest_charge": "charges", "schedule": "subscription_schedules"}
 
 
 def retriever(kind: str, path: str, *, allow_deleted: bool = False) -> Callable[..., dict]:

@@ -71,6 +71,7 @@ class Subscriptions:
             item.update(current_period_start=start, current_period_end=end)
 
     def _render_subscriptions(self, out: dict, obj: dict) -> dict:
+        out["schedule"] = obj.get("_schedule")
         for item in out["items"]["data"]:
             item["price"] = self.render("prices", self.db["prices"][item["price"]])
             item["plan"] = _plan(item["price"])
@@ -102,8 +103,10 @@ class Subscriptions:
                                                           "expand"}:
             raise ApiError(400, "A canceled subscription can only update its "
                            "cancellation_details and metadata.")
-        p.str("proration_behavior", choices=PRORATION_BEHAVIORS)
+        proration = p.str("proration_behavior", choices=PRORATION_BEHAVIORS)
+        anchor_now = p.str("billing_cycle_anchor", choices=("now", "unchanged")) == "now"
         before = self.render("subscriptions", sub)
+        old_price, old_period = sub["items"]["data"][0]["price"], current_period(sub)
 
         def change(draft: dict) -> None:
             if "cancel_at_period_end" in p:
@@ -114,13 +117,29 @@ class Subscriptions:
             cycle = self._cycle_of(draft)
             for entry in p.objects("items"):
                 self._update_item(draft, entry)
-            if self._cycle_of(draft) != cycle:
+            if self._cycle_of(draft) != cycle or anchor_now:
                 # A new billing interval restarts the cycle from now, as on Stripe.
                 draft.update(billing_cycle_anchor=now(), _cycle=0)
             self._set_period(draft)  # items added here take the current period too
         atomically(sub, change)
         self._emit_updated(sub, before)
+        if anchor_now and proration == "always_invoice":
+            self._invoice_switch(sub, old_price, old_period)
         return self.output("subscriptions", sub, p)
+
+    def _invoice_switch(self, sub: dict, old_price: str, old_period: tuple) -> None:
+        """A switch that starts a new period now, invoiced and paid at once: the
+        new price's full period less the unused time of the old one."""
+        start, end = old_period
+        unused = max(0, end - now()) / max(1, end - start)
+        credit = self._invoice_line(sub, old_price, 1, (now(), end), proration=True)
+        credit["amount"] = credit["subtotal"] = -round(credit["amount"] * unused)
+        credit["description"] = "Unused time on " + credit["description"]
+        invoice = self._create_invoice(sub, "subscription_update", paid=True,
+                                       period=(now(), now()), line_period=current_period(sub),
+                                       extra_lines=[credit])
+        sub["latest_invoice"] = invoice["id"]
+        self.emit("invoice.paid", self.render("invoices", invoice))
 
     def _set_cancel_at_period_end(self, sub: dict, flag: bool) -> None:
         sub.update(cancel_at_period_end=flag,
@@ -199,6 +218,7 @@ class Subscriptions:
             return self._with_invoice(sub)
         before = self.render("subscriptions", sub)
         previous_period = current_period(sub)
+        self.enter_next_phase(sub)
         sub["_cycle"] += 1
         self._set_period(sub)
         invoice = self._create_invoice(
@@ -212,9 +232,17 @@ class Subscriptions:
     def fail_payment(self, sub_id: str) -> dict:
         """The renewal charge fails: an open invoice and a past_due subscription.
 
-        The period is not advanced, so a later ``renew`` both bills and
-        reactivates the subscription.
+        The period is not advanced, so a later ``renew`` (or paying the open
+        invoice on its hosted page) both bills and reactivates the subscription.
         """
+        return self._unpaid_renewal(sub_id, "invoice.payment_failed")
+
+    def require_action(self, sub_id: str) -> dict:
+        """The renewal charge needs the customer (3-D Secure): an open invoice
+        whose hosted page lets them pay, and a past_due subscription."""
+        return self._unpaid_renewal(sub_id, "invoice.payment_action_required")
+
+    def _unpaid_renewal(self, sub_id: str, event_type: str) -> dict:
         sub = self._live_subscription(sub_id)
         before = self.render("subscriptions", sub)
         invoice = self._create_invoice(
@@ -222,9 +250,34 @@ class Subscriptions:
             period=current_period(sub),
             line_period=self._period_bounds(sub, sub["_cycle"] + 1))
         sub.update(latest_invoice=invoice["id"], status="past_due")
-        self.emit("invoice.payment_failed", self.render("invoices", invoice))
+        self.emit(event_type, self.render("invoices", invoice))
         self._emit_updated(sub, before)
         return self._with_invoice(sub)
+
+    def pay_invoice(self, invoice_id: str) -> dict:
+        """The customer pays an open invoice (its hosted page): it is paid, and
+        the renewal it bills starts its period."""
+        invoice = self.get("invoices", invoice_id)
+        if invoice["status"] != "open":
+            raise ApiError(400, f"Invoice {invoice_id} is {invoice['status']}; only open "
+                           "invoices can be paid.")
+        paid_at = now()
+        invoice.update(status="paid", amount_paid=invoice["amount_due"], amount_remaining=0,
+                       auto_advance=False, next_payment_attempt=None)
+        invoice["status_transitions"]["paid_at"] = paid_at
+        self._collect(invoice)
+        sub = self.db["subscriptions"][invoice["parent"]["subscription_details"]["subscription"]]
+        if sub["latest_invoice"] == invoice["id"] and sub["status"] != "canceled":
+            before = self.render("subscriptions", sub)
+            self.enter_next_phase(sub)
+            sub["_cycle"] += 1
+            self._set_period(sub)
+            sub["status"] = "active"
+            self.emit("invoice.paid", self.render("invoices", invoice))
+            self._emit_updated(sub, before)
+        else:
+            self.emit("invoice.paid", self.render("invoices", invoice))
+        return self.render("invoices", invoice)
 
     def _live_subscription(self, sub_id: str) -> dict:
         sub = self.get("subscriptions", sub_id)
