@@ -9,7 +9,8 @@ as the `/admin` routes, audited with the operator `cli:<who>`.
     void ACCOUNT CREDITS -r WHY     [--bucket …] [--allow-negative] [--key …]
     suspend ACCOUNT -r WHY          metered calls answer 403 account_suspended
     unsuspend ACCOUNT -r WHY
-    revoke-key ACCOUNT -r WHY       the account's API key stops working at once
+    revoke-key ACCOUNT -r WHY       every API key of the account stops working at once
+                                    [--key-id ID: only that key]
     summary [--fresh]               accounts, subscriptions, MRR, credits, purchases
     audit [--limit N]               operators' actions, newest first
     promote EMAIL / demote EMAIL    add to / remove from the Cognito group `admins`
@@ -78,6 +79,8 @@ def parser():
         command = commands.add_parser(name)
         command.add_argument("account")
         command.add_argument("-r", "--reason", required=True)
+        if name == "revoke-key":
+            command.add_argument("--key-id", help="revoke only this key (8 hex digits; `show` lists them)")
     commands.add_parser("summary").add_argument("--fresh", action="store_true")
     commands.add_parser("audit").add_argument("--limit", type=int, default=20)
     commands.add_parser("promote").add_argument("email")
@@ -110,9 +113,12 @@ def run(args, operator, out):
             out("Idempotency-Key: %s (pass --key %s to retry this %s once)" % (key, key, command))
             answer = console.adjust(account_id, amount, args.bucket, parse_reason(args.reason), key, operator,
                                     getattr(args, "allow_negative", False))
+        elif command == "revoke-key":
+            from chalicelib.console import parse_key_id
+            answer = console.revoke_key(account_id, parse_reason(args.reason), operator,
+                                        parse_key_id({"key_id": args.key_id}))
         else:
-            method = getattr(console, command.replace("-", "_"))
-            answer = method(account_id, parse_reason(args.reason), operator)
+            answer = getattr(console, command)(account_id, parse_reason(args.reason), operator)
     out(json.dumps(answer, indent=2, sort_keys=True))
     return 0
 

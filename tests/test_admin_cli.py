@@ -53,6 +53,10 @@ def test_void_suspend_unsuspend_and_revoke_key(client, customer):
     assert call(client, "POST", "/test", {"x-api-key": key})[1]["error"]["code"] == "account_suspended"
     run("unsuspend", customer.id, "-r", "Resolved")
     assert call(client, "POST", "/test", {"x-api-key": key})[0] == 200
+    other = call(client, "POST", "/keys", customer.headers, {"name": "other"})[1]
+    run("revoke-key", customer.id, "-r", "Leaked", "--key-id", other["id"])
+    assert call(client, "POST", "/test", {"x-api-key": other["key"]})[0] == 401
+    assert call(client, "POST", "/test", {"x-api-key": key})[0] == 200
     run("revoke-key", customer.id, "-r", "Leaked")
     assert call(client, "POST", "/test", {"x-api-key": key})[0] == 401
 
