@@ -202,6 +202,100 @@ def stripe_webhook():
     return services.stripe_webhook().handle(request.raw_body, request.headers.get("stripe-signature"))
 
 
+# Operators (the Cognito group `admins`) -----------------------------------
+
+
+def operator_id():
+    """The caller's operator id; 401 without a valid token, 403 outside `admins`."""
+    from chalicelib import auth
+    caller = auth.operator(app.current_request)
+    logs.note(operator=caller.operator_id)
+    return caller.operator_id
+
+
+def admin_target(account_id):
+    logs.note(account_id=account_id)
+    return account_id
+
+
+def page_params(max_limit, default_limit):
+    params = app.current_request.query_params or {}
+    return web.whole_number(params.get("limit"), "limit", 1, max_limit, default_limit), params.get("cursor")
+
+
+@app.route("/admin/accounts", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def admin_find_accounts():
+    from chalicelib.account_search import DEFAULT_LIMIT, MAX_LIMIT, parse_query
+    operator_id()
+    query = parse_query((app.current_request.query_params or {}).get("q"))
+    return services.console().find(query, *page_params(MAX_LIMIT, DEFAULT_LIMIT))
+
+
+@app.route("/admin/accounts/{account_id}", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def admin_show_account(account_id):
+    from chalicelib.ledger import DEFAULT_LIMIT, MAX_LIMIT
+    operator_id()
+    return services.console().show(admin_target(account_id), *page_params(MAX_LIMIT, DEFAULT_LIMIT))
+
+
+@app.route("/admin/accounts/{account_id}/credits", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def admin_adjust_credits(account_id):
+    from chalicelib import adjustments
+    operator = operator_id()
+    amount, bucket, reason, allow_negative = adjustments.parse(json_body(app.current_request))
+    request_key = web.required_idempotency_key(app.current_request)
+    return services.console().adjust(admin_target(account_id), amount, bucket, reason, request_key, operator,
+                                     allow_negative)
+
+
+@app.route("/admin/accounts/{account_id}/suspend", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def admin_suspend(account_id):
+    return account_action("suspend", account_id)
+
+
+@app.route("/admin/accounts/{account_id}/unsuspend", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def admin_unsuspend(account_id):
+    return account_action("unsuspend", account_id)
+
+
+@app.route("/admin/accounts/{account_id}/revoke-key", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def admin_revoke_key(account_id):
+    from chalicelib.console import parse_key_id, parse_reason
+    operator = operator_id()
+    body = json_body(app.current_request)
+    reason, key_id = parse_reason(body), parse_key_id(body)
+    return services.console().revoke_key(admin_target(account_id), reason, operator, key_id)
+
+
+def account_action(name, account_id):
+    """suspend or unsuspend, with the body's reason."""
+    from chalicelib.console import parse_reason
+    operator = operator_id()
+    reason = parse_reason(json_body(app.current_request))
+    return getattr(services.console(), name)(admin_target(account_id), reason, operator)
+
+
+@app.route("/admin/summary", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def admin_summary():
+    operator_id()
+    return services.console().summary()
+
+
+@app.route("/admin/audit", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def admin_audit():
+    from chalicelib.audit import DEFAULT_LIMIT, MAX_LIMIT
+    operator_id()
+    return services.console().audit(*page_params(MAX_LIMIT, DEFAULT_LIMIT))
+
+
 @app.lambda_function(name="post_confirmation")
 def post_confirmation(event, context):
     """Cognito post-confirmation trigger: create the account, return the event."""

@@ -79,6 +79,20 @@ def user(new_user):
     return new_user()
 
 
+def make_operator(aws_stack):
+    """A signed-up user in the pool's `admins` group, signed in after joining
+    (the group is in the ID token's `cognito:groups`)."""
+    email = "operator-%d-%s@example.com" % (next(_emails), uuid.uuid4().hex[:8])
+    user_id = emulator.sign_up(email, PASSWORD, aws_stack["client_id"])
+    emulator.add_to_group(aws_stack["user_pool_id"], email, "admins")
+    return User(email, user_id, emulator.sign_in(email, PASSWORD, aws_stack["client_id"]))
+
+
+@pytest.fixture
+def operator(aws_stack):
+    return make_operator(aws_stack)
+
+
 def call(client, method, path, headers=None, body=None):
     """A request through chalice.test.Client; returns (status, parsed JSON)."""
     import json

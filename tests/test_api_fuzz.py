@@ -33,7 +33,8 @@ schema.config.generation.update(max_examples=EXAMPLES_PER_OPERATION, determinist
                                 modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 # Schema-valid requests that business rules still refuse: 400 (an unknown
 # plan, an unsigned webhook, a cursor this API never issued), 402 (credits
-# spent), 409 (an Idempotency-Key reused on the other metered route). The
+# spent), 404 (an account id no account has), 409 (an Idempotency-Key reused
+# on the other metered route). The
 # status must still be one the document lists for the operation.
 schema.config.checks.positive_data_acceptance = type(schema.config.checks.positive_data_acceptance)(
     expected_statuses=["2xx", "400", "401", "402", "404", "409", "429"])
@@ -42,14 +43,10 @@ sent = {"cases": 0, "routes": set()}
 
 @pytest.fixture(scope="module")
 def fuzz_user(aws_stack):
-    """One user for the whole run."""
-    import uuid
-    from conftest import PASSWORD, User
-    from scripts.devstack import emulator
-
-    email = "fuzz-%s@example.com" % uuid.uuid4().hex[:8]
-    user_id = emulator.sign_up(email, PASSWORD, aws_stack["client_id"])
-    return User(email, user_id, emulator.sign_in(email, PASSWORD, aws_stack["client_id"]))
+    """One user for the whole run, an operator so that `/admin/*` routes are
+    fuzzed past their group check (tests/test_admin_routes.py covers the 403)."""
+    from conftest import make_operator
+    return make_operator(aws_stack)
 
 
 @pytest.fixture(scope="module")

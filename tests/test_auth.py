@@ -68,3 +68,14 @@ def test_a_well_signed_token_only_reaches_its_own_subject(client, aws_stack, new
         tokens.claims_for(aws_stack, bob.id, bob.email))})
     assert status == 200
     assert body["user"]["id"] == bob.id
+
+
+def test_the_groups_claim_reads_as_a_set_from_a_token_or_api_gateways_claims():
+    """A verified token carries a list; API Gateway's authorizer passes the
+    claim as text ("[admins, other]" or "admins other")."""
+    from chalicelib.auth import token_groups
+    assert token_groups(["admins", "other"]) == {"admins", "other"}
+    assert token_groups("[admins, other]") == {"admins", "other"}
+    assert token_groups("admins other") == {"admins", "other"}
+    assert token_groups("[]") == set() and token_groups(None) == set()
+    assert "admins" not in token_groups("[administrators]")

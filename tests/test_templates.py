@@ -256,6 +256,24 @@ def test_the_functions_policy_names_its_tables_index_state_machine_and_two_param
     assert [sid for sid, statement in statements.items() if statement["Resource"] == "*"] == ["Tracing"]
 
 
+def test_the_functions_may_scan_only_the_accounts_table_and_delete_only_in_the_ledger():
+    """The operators' search and summary read the accounts table a slice at a
+    time; lifting a suspension deletes its detail item beside the ledger.
+    Group membership is managed by scripts/admin.py, never by the functions."""
+    statements = {s["Sid"]: s for s in sample_policy()["Statement"]}
+    scans = [sid for sid, s in statements.items() if "dynamodb:Scan" in s["Action"]]
+    deletes = [sid for sid, s in statements.items() if "dynamodb:DeleteItem" in s["Action"]]
+    assert (scans, deletes) == (["Accounts", "Products"], ["Ledger"])
+    assert not any(action.startswith("cognito-idp:") for s in statements.values() for action in s["Action"])
+
+
+def test_the_operators_group_is_in_the_user_pool(data):
+    group = data["Resources"]["OperatorsGroup"]
+    assert group["Type"] == "AWS::Cognito::UserPoolGroup"
+    assert group["Properties"]["GroupName"] == "admins"
+    assert group["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
+
+
 def test_no_secret_in_a_template_or_the_chalice_config():
     for path in [stacks.template_path(name) for name in stacks.TEMPLATES] + [
             os.path.join(ROOT, "infra", "lambda-policy.json"), os.path.join(ROOT, "backend", ".chalice", "config.json")]:

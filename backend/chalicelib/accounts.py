@@ -96,7 +96,13 @@ class Accounts:
             "purchased_credits": account.purchased_balance,
             "subscription": subscription,
             "next_reset_at": self._schedule.next_reset_at(account) if self._schedule else None,
+            "suspension": suspension(account),
         }
+
+
+def suspension(account):
+    from chalicelib import suspensions
+    return suspensions.suspension(account)
 
 
 def _int_or_none(value):

@@ -95,6 +95,11 @@ class ApiKeys:
                  if record.key[len(RECORD_PREFIX):] in slots]
         return sorted(views, key=lambda key: (key["created_at"], key["id"]))
 
+    @staticmethod
+    def record_item(user_id, key_id):
+        """The key's record as an unsaved item (to delete in a transaction)."""
+        return ApiKeyRecord(user_id, RECORD_PREFIX + key_id)
+
     def record(self, user_id, key_id):
         if not KEY_ID.fullmatch(key_id or ""):
             raise _not_found()

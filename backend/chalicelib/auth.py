@@ -6,15 +6,22 @@ upstream, so the app checks signature (JWKS), issuer, audience, token_use and
 expiry itself.
 """
 from chalicelib import settings
-from chalicelib.errors import Unauthorized
+from chalicelib.errors import Forbidden, Unauthorized
 
 LEEWAY_SECONDS = 5
+OPERATORS_GROUP = "admins"
 
 
 class Identity:
-    def __init__(self, user_id, email=None):
+    def __init__(self, user_id, email=None, groups=()):
         self.user_id = user_id
         self.email = email
+        self.groups = frozenset(groups)
+
+    @property
+    def operator_id(self):
+        """How the audit names an operator signed in to the web app."""
+        return "cognito:%s" % self.user_id
 
 
 def identity(request):
@@ -24,7 +31,27 @@ def identity(request):
         claims = ((request.context or {}).get("authorizer") or {}).get("claims") or {}
     if claims.get("token_use") not in (None, "id") or not claims.get("sub"):
         raise Unauthorized("An ID token is required.", code="invalid_token")
-    return Identity(claims["sub"], claims.get("email"))
+    return Identity(claims["sub"], claims.get("email"), token_groups(claims.get("cognito:groups")))
+
+
+def operator(request):
+    """The caller, if the ID token says they are in the operators' group;
+    a 401 without a valid token, a 403 for everyone else."""
+    caller = identity(request)
+    if OPERATORS_GROUP not in caller.groups:
+        raise Forbidden("This needs an operator's account.", code="forbidden")
+    return caller
+
+
+def token_groups(claim):
+    """The `cognito:groups` claim as a set: a list in a verified token, a
+    string ("[admins, other]" or "admins other") in API Gateway's claims."""
+    if claim is None:
+        return frozenset()
+    if isinstance(claim, (list, tuple)):
+        return frozenset(str(name) for name in claim)
+    text = str(claim).strip().strip("[]")
+    return frozenset(name for name in text.replace(",", " ").split() if name)
 
 
 def bearer_token(header):

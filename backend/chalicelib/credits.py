@@ -11,8 +11,8 @@ import datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, db, rate_limits, usage
-from chalicelib.errors import Conflict, InsufficientCredits, RateLimited, Unauthorized
+from chalicelib import clock, db, rate_limits, stats, usage
+from chalicelib.errors import Conflict, Forbidden, InsufficientCredits, RateLimited, Unauthorized
 from chalicelib.models import Account, LedgerEntry, MeteredCall, plain
 
 MAX_ATTEMPTS = 5
@@ -20,6 +20,7 @@ IDEMPOTENCY_SECONDS = 24 * 3600
 CALL_PREFIX = "call:"
 APPLIED, DUPLICATE, REFUSED = "applied", "duplicate", "refused"
 INVALID_KEY = "The API key is missing, unknown or revoked."
+SUSPENDED = "This account is suspended; its account page says why."
 
 
 class Credits:
@@ -104,6 +105,8 @@ class Credits:
         if not (keys.same_hash((slot.get("h") or {}).get("S"), keys.verifier(key_hash))
                 or keys.same_hash(legacy, key_hash)):
             raise Unauthorized(INVALID_KEY, code="invalid_api_key")
+        if "suspended" in raw_account:
+            raise Forbidden(SUSPENDED, code="account_suspended")
 
     def _replay(self, user_id, request_key, route, raw_item):
         if raw_item:
@@ -137,6 +140,8 @@ class Credits:
         slot = api_keys.slots_of(account).get(keys.key_id(key_hash))
         if slot is None or not keys.same_hash(slot.get("h"), keys.verifier(key_hash)):
             raise Unauthorized(INVALID_KEY, code="invalid_api_key")
+        if account.suspended is not None:
+            raise Forbidden(SUSPENDED, code="account_suspended")
         if rate_limits.is_limited(slot, now):
             seconds = rate_limits.retry_after(slot, now)
             raise RateLimited("This API key's rate limit is reached; retry in %d second%s."
@@ -199,8 +204,9 @@ class Credits:
         return LedgerEntry(user_id, key, at=clock.iso(), kind=kind, credits=amount,
                            description=description, reference=reference or key)
 
-    def _transact(self, entry, actions, condition):
-        """The ledger entry and the balance change, together or not at all.
+    def _transact(self, entry, actions, condition, also=()):
+        """The ledger entry and the balance change (and the items in `also`,
+        saved only if new), together or not at all.
         APPLIED, DUPLICATE (the ledger key exists) or REFUSED (only the
         account condition failed; the caller decides). Conflicts with another
         transaction on the item are retried here."""
@@ -209,24 +215,28 @@ class Credits:
                 with TransactWrite(connection=db.connection()) as transaction:
                     transaction.save(entry, condition=LedgerEntry.key.does_not_exist())
                     transaction.update(Account(entry.user_id), actions=actions, condition=condition)
+                    for item in also:
+                        transaction.save(item, condition=type(item).key.does_not_exist())
             except TransactWriteError as error:
                 codes = db.cancellation_codes(error)
                 if codes and codes[0] == "ConditionalCheckFailed":
                     return DUPLICATE
-                if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                if len(codes) > 1 and codes[-1] == "ConditionalCheckFailed":  # the update comes last
                     return REFUSED
                 if "TransactionConflict" in codes and attempt + 1 < MAX_ATTEMPTS:
                     db.back_off(attempt)
                     continue
                 raise
+            stats.count_entry(entry.kind, entry.credits, entry.at[:10])
             return APPLIED
 
 
 def spend_condition(slot, verifier, cost, now):
     """What the metered call's one write requires: the key's slot holds its
-    verifier, the key is within its rate limit, the balance covers the cost.
-    (Further account-wide conditions, e.g. a suspension, are ANDed here.)"""
-    return (slot["h"] == verifier) & rate_limits.admits(slot, now) & (Account.credits >= cost)
+    verifier, the key is within its rate limit, the balance covers the cost,
+    and no operator has suspended the account."""
+    return ((slot["h"] == verifier) & rate_limits.admits(slot, now) & (Account.credits >= cost)
+            & Account.suspended.does_not_exist())
 
 
 WITHIN_TOTAL, KEEPING_PURCHASED, COVERING_DEBT = "within_total", "keeping_purchased", "covering_debt"

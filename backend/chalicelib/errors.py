@@ -46,6 +46,11 @@ class InsufficientCredits(ApiError):
     code = "insufficient_credits"
 
 
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
+
+
 class NotFound(ApiError):
     status = 404
     code = "not_found"

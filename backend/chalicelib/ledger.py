@@ -20,7 +20,7 @@ def kind_description(kind):
 
 
 class Ledger:
-    def page(self, user_id, limit=DEFAULT_LIMIT, cursor=None):
+    def page(self, user_id, limit=DEFAULT_LIMIT, cursor=None, with_operator=False):
         """Newest first, `limit` entries after `cursor`: a strongly consistent
         query of the local index. Returns (entries, next cursor or None)."""
         start = decode_cursor(cursor, user_id) if cursor else None
@@ -29,10 +29,12 @@ class Ledger:
             last_evaluated_key=start))
         entries = results[:limit]
         more = len(results) > limit
-        return [self.view(entry) for entry in entries], encode_cursor(entries[-1]) if more else None
+        return ([self.view(entry, with_operator) for entry in entries],
+                encode_cursor(entries[-1]) if more else None)
 
     @staticmethod
-    def view(entry):
+    def view(entry, with_operator=False):
+        """`with_operator`: operators see who made an adjustment; customers do not."""
         if entry.description:
             description, reference = entry.description, entry.reference or entry.key
         else:
@@ -40,13 +42,16 @@ class Ledger:
             description = (KIND_DESCRIPTIONS.get(entry.kind) or entry.reference
                            or kind_description(entry.kind))
             reference = key_reference(entry.key)
-        return {
+        shown = {
             "at": entry.at,
             "kind": entry.kind,
             "credits": int(entry.credits),
             "description": description,
             "reference": reference,
         }
+        if with_operator:
+            shown["operator"] = entry.operator
+        return shown
 
 
 def key_reference(key):

@@ -24,7 +24,7 @@ MAX_DIMENSION_VALUE = 64
 METRICS = frozenset({
     "MeteredCalls", "CreditsSpent", "InsufficientCredits", "RateLimited",
     "SignUps", "CreditsGranted", "CheckoutsStarted", "Purchases",
-    "WebhookEvents", "WebhookFailures", "Refunds", "Disputes",
+    "WebhookEvents", "WebhookFailures", "Refunds", "Disputes", "OperatorActions",
 })
 
 _pending = threading.local()

@@ -75,6 +75,9 @@ class Account(Model):
     refill_generation = NumberAttribute(default=0)
     refill_period = NumberAttribute(default=0)
     refill_started_at = NumberAttribute(null=True)  # epoch seconds, when `start` recorded the execution
+    # Present (true) only while an operator has suspended the account; the
+    # spend condition requires it absent. Who, when and why: `Suspension`.
+    suspended = BooleanAttribute(null=True)
 
     @property
     def purchased_balance(self):
@@ -108,6 +111,7 @@ class LedgerEntry(Model):
     credits = NumberAttribute()
     description = UnicodeAttribute(null=True)
     reference = UnicodeAttribute(null=True)
+    operator = UnicodeAttribute(null=True)  # who made an `adjustment`
     by_time = LedgerByTime()
 
 
@@ -178,6 +182,33 @@ class PaymentRecord(Model):
     taken = NumberAttribute(default=0)
 
 
+class Suspension(Model):
+    """Why an account is suspended, by whom and since when: kept in the
+    ledger table under `suspension` (no `at`: not a ledger entry), so the
+    account item carries only the `suspended` flag the spend checks."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True, default="suspension")
+    reason = UnicodeAttribute()
+    since = UnicodeAttribute()
+    operator = UnicodeAttribute()
+
+
+class AuditRecord(Model):
+    """One operator action, in the ledger table's `audit` partition; the
+    range key starts with the time, so a query reads newest first."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True, default="audit")
+    key = UnicodeAttribute(range_key=True)
+    operator = UnicodeAttribute()
+    action = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    details = MapAttribute(default=dict)
+
+
 class Product(Model):
     """A plan from products.json, as synced to Stripe."""
     Meta = _meta(settings.products_table())
@@ -192,4 +223,4 @@ class Product(Model):
 
 ALL_MODELS = (Account, LedgerEntry, Product)
 # Models sharing another model's table; their TTL is switched on with it.
-SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord)
+SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord, Suspension, AuditRecord)

@@ -15,7 +15,9 @@ ERROR_CODES = [
     "payload_too_large", "unsupported_media_type", "rate_limited", "internal_error", "upstream_error",
     "stripe_unavailable", "stripe_error", "price_unavailable", "timeout", "temporarily_unavailable",
     "billing_unavailable", "webhook_not_configured", "invalid_name", "invalid_rate_limit", "too_many_keys",
-    "no_subscription", "switch_plan",
+    "no_subscription", "switch_plan", "account_suspended", "invalid_credits", "invalid_bucket",
+    "invalid_allow_negative", "invalid_reason", "invalid_query", "missing_idempotency_key", "would_go_negative",
+    "invalid_key_id",
 ]
 
 ID_TOKEN = [{"idToken": []}]
@@ -94,13 +96,15 @@ def metered(route, cost):
             "401": error("The API key is missing, unknown or revoked (`invalid_api_key`).", cost_only),
             "402": answer("Not enough credits; nothing was charged.", ref("schemas", "InsufficientCredits"),
                           credit_headers),
+            "403": error("An operator suspended the account (`account_suspended`); nothing was charged.",
+                         cost_only),
             "429": error("Over the API key's rate limit (`rate_limited`); nothing was charged. Retry after "
                          "`Retry-After` seconds.", dict(cost_only, **{"Retry-After": ref("headers", "RetryAfter")})),
             "409": error("This Idempotency-Key was used on another route (`idempotency_key_reused`).",
                          cost_only),
         },
         "`{\"credits\": <remaining>}`; headers `X-Credits-Cost`, `X-Credits-Remaining`; "
-        "401 bad key, 402 not enough credits, 429 over the key's rate limit (`Retry-After`)",
+        "401 bad key, 402 not enough credits, 403 account suspended, 429 over the key's rate limit (`Retry-After`)",
         description="Charges %d credit%s to the key's account in one atomic write, which also checks the "
                     "key's rate limit (fixed windows of a second or a minute). With an "
                     "`Idempotency-Key`, the same key (per account, for 24 hours) charges once; a repeat "
@@ -123,7 +127,7 @@ def paths(costs):
         "/user": {"get": operation(
             "The signed-in user's account", ID_TOKEN, {"200": answer("The account.", user_view)},
             "`{\"user\": {\"id\", \"email\", \"plan\", \"credits\", \"plan_credits\", \"purchased_credits\", "
-            "\"owed_credits\", \"subscription\", \"next_reset_at\"}}` (the API keys: `GET /keys`)",
+            "\"owed_credits\", \"subscription\", \"next_reset_at\", \"suspension\"}}` (the API keys: `GET /keys`)",
             errors=USER_ERRORS)},
         "/generate-key": {"post": operation(
             "Rotate the first API key (deprecated: use /keys)", ID_TOKEN,
@@ -258,6 +262,8 @@ def paths(costs):
                      "content": json_content({"type": "object", "required": ["openapi", "paths"]})}},
             "this OpenAPI 3.1 document (cacheable)")},
     }
+    from chalicelib import openapi_admin
+    document.update(openapi_admin.paths())
     ordered = {}
     for path, entry in document.items():
         ordered[path] = entry
@@ -333,8 +339,8 @@ def schemas():
     key_changes.update(additionalProperties=False, minProperties=1)
     entry = obj(["at", "kind", "credits", "description", "reference"], at=TIMESTAMP,
                 kind={"type": "string", "description": "signup, refill, purchase, plan, free, refund, "
-                                                       "refund_reversed, dispute, dispute_reinstated or "
-                                                       "payment_failed"},
+                                                       "refund_reversed, dispute, dispute_reinstated, "
+                                                       "payment_failed or adjustment"},
                 credits={"type": "integer"}, description=STRING,
                 reference={"type": "string", "description": "The Stripe Checkout Session, invoice, "
                                                             "subscription, refund or dispute id, or the "
@@ -356,9 +362,15 @@ def schemas():
         "NewApiKeyRequest": key_request,
         "ApiKeyChanges": key_changes,
         "LedgerEntry": entry,
+        **_admin_schemas(),
         "LedgerPage": obj(["entries", "next_cursor"], entries={"type": "array", "items": ref("schemas", "LedgerEntry")},
                           next_cursor=nullable(STRING)),
     }
+
+
+def _admin_schemas():
+    from chalicelib import openapi_admin
+    return openapi_admin.schemas()
 
 
 def build(costs=None):

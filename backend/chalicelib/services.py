@@ -146,3 +146,12 @@ def disputes():
         from chalicelib.payments import TakeBacks
         return Disputes(stripe(), charge_sources(), TakeBacks())
     return _once("disputes", build)
+
+
+def console():
+    """The operators' console (chalicelib.console), for /admin routes and scripts/admin.py."""
+    def build():
+        from chalicelib.console import Console
+        from chalicelib.summary import Summary
+        return Console(accounts(), credits(), ledger(), Summary(plans()))
+    return _once("console", build)

@@ -13,7 +13,7 @@ GET /usage adds the two up.
 import datetime
 import logging
 
-from chalicelib import clock, db, settings
+from chalicelib import clock, db, settings, stats
 from chalicelib.models import plain
 from chalicelib.web import whole_number
 
@@ -109,6 +109,7 @@ def move_items(user_id, counts):
     by_month = {}
     for day, count in counts.items():
         by_month.setdefault(month_key(day), {})[day] = count
+    items.extend(stats.spent_update(counts))
     for key, month in sorted(by_month.items()):
         month_names = {"#d%d" % i: day for i, day in enumerate(sorted(month))}
         items.append({"Update": {

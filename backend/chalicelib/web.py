@@ -100,6 +100,15 @@ def idempotency_key(request):
     return value
 
 
+def required_idempotency_key(request):
+    """Like idempotency_key, for routes where a retry must never act twice."""
+    value = idempotency_key(request)
+    if value is None:
+        raise BadRequest("An Idempotency-Key header is required, so a repeated request acts once.",
+                         code="missing_idempotency_key")
+    return value
+
+
 def error_response(error, headers=None):
     all_headers = {"Content-Type": "application/json"}
     all_headers.update(headers or {})

@@ -36,9 +36,10 @@ export function stubApi(handlers) {
   return { fetch, calls, callsTo: (key) => calls.filter((call) => call.key === key) }
 }
 
-export async function signInAs(email = 'ada@example.com') {
+export async function signInAs(email = 'ada@example.com', groups = undefined) {
+  const payload = groups ? { email, 'cognito:groups': groups } : { email }
   fetchAuthSession.mockResolvedValue({
-    tokens: { idToken: { toString: () => 'id-token-123', payload: { email } } },
+    tokens: { idToken: { toString: () => 'id-token-123', payload } },
   })
   await refreshSession()
 }
@@ -53,7 +54,8 @@ const Stub = { template: '<div />' }
 
 /** A router with the app's paths and empty pages, for mounting one view. */
 export function testRouter() {
-  const paths = ['/', '/pricing', '/signin', '/account', '/quickstart', '/checkout/success', '/checkout/cancel']
+  const paths = ['/', '/pricing', '/signin', '/account', '/quickstart', '/checkout/success', '/checkout/cancel',
+    '/admin', '/admin/accounts', '/admin/accounts/:id', '/admin/audit']
   return createRouter({ history: createMemoryHistory(), routes: paths.map((path) => ({ path, component: Stub })) })
 }
 

@@ -25,7 +25,8 @@ Template tests (tests/test_templates.py) cover what the rehearsal cannot.
 import copy
 
 COGNITO_TYPES = ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
-                 "AWS::Cognito::UserPoolIdentityProvider", "AWS::Cognito::UserPoolDomain")
+                 "AWS::Cognito::UserPoolIdentityProvider", "AWS::Cognito::UserPoolDomain",
+                 "AWS::Cognito::UserPoolGroup")
 MADE_THROUGH_APIS = ("AWS::CloudWatch::Alarm", "AWS::SNS::Subscription")
 NOT_EMULATED = COGNITO_TYPES + MADE_THROUGH_APIS + ("AWS::CloudFront::Distribution",
                                 "AWS::CloudFront::OriginAccessControl", "AWS::S3::BucketPolicy")
@@ -174,6 +175,8 @@ class Rehearsal:
             return self._user_pool_client(logical_id, properties)
         if resource_type == "AWS::Cognito::UserPoolIdentityProvider":
             return self._identity_provider(logical_id, properties)
+        if resource_type == "AWS::Cognito::UserPoolGroup":
+            return self._group(logical_id, properties)
         if resource_type == "AWS::Cognito::UserPoolDomain":
             return self._domain(logical_id, properties)
         if resource_type == "AWS::CloudWatch::Alarm":
@@ -228,6 +231,15 @@ class Rehearsal:
             cognito.create_identity_provider(**properties)
         self.gap("identity provider %s made through the Cognito API" % properties["ProviderName"])
         return {logical_id: properties["ProviderName"]}
+
+    def _group(self, logical_id, properties):
+        cognito = self.clients("cognito-idp")
+        try:
+            cognito.create_group(**properties)
+        except cognito.exceptions.GroupExistsException:
+            pass
+        self.gap("user pool group %s made through the Cognito API" % properties["GroupName"])
+        return {logical_id: properties["GroupName"]}
 
     def _domain(self, logical_id, properties):
         cognito = self.clients("cognito-idp")

@@ -79,6 +79,9 @@ def boto_client(service, region=None):
                         endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
 
 
+OPERATORS_GROUP = "admins"
+
+
 def create_user_pool(name="credits-saas-users"):
     """User pool signing in by email, and an app client that allows
     USER_PASSWORD_AUTH (the emulator does not check SRP passwords)."""
@@ -96,6 +99,8 @@ def create_user_pool(name="credits-saas-users"):
         GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]
+    cognito.create_group(UserPoolId=pool["Id"], GroupName=OPERATORS_GROUP,
+                         Description="Operators (scripts/admin.py promote EMAIL)")
     return pool["Id"], client["ClientId"], pool["Arn"]
 
 
@@ -120,3 +125,8 @@ def sign_in(email, password, client_id):
     result = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                    AuthParameters={"USERNAME": email, "PASSWORD": password})
     return result["AuthenticationResult"]["IdToken"]
+
+
+def add_to_group(pool_id, username, group=OPERATORS_GROUP):
+    """Puts a user in a pool group (tests; operators use scripts/admin.py promote)."""
+    boto_client("cognito-idp").admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)

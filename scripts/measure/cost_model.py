@@ -17,9 +17,10 @@ ASSUMED_PER_ROUTE = {
     "GET /plans": {"requests": 1, "write_units": 0},
 }
 # The daily usage moved off the account item (chalicelib/usage.py): one
-# transaction of the account and at most two month items, about once every
+# transaction of the account, at most two month items and the operators'
+# spent counters of the same months (chalicelib/stats.py), about once every
 # DAYS_ON_ACCOUNT active days.
-ASSUMED_USAGE_MOVE = {"requests": 1, "write_units": 6}
+ASSUMED_USAGE_MOVE = {"requests": 1, "write_units": 10}
 # A user looks at the account page (GET /user, /usage, /ledger) this often.
 ACCOUNT_PAGE_VISITS_PER_MONTH = 4
 

@@ -2,6 +2,7 @@
 emulator, Stripe sandbox, `chalice local`) and the built frontend, as a
 person uses the product. A screenshot of every page goes to
 .local/screenshots/."""
+import os
 import re
 
 import pytest
@@ -18,7 +19,7 @@ def stack(tmp_path_factory):
     require_built_frontend()
     running = start_stack(tmp_path_factory.mktemp("browser-stack"))
     try:
-        yield running.config
+        yield dict(running.config, state_dir=running.state_dir)
     finally:
         running.stop()
         running.kill()
@@ -293,3 +294,85 @@ def test_keys_prod_and_staging_staging_limited_then_revoked_while_prod_works(per
     grace.shot("phone-keys")
     assert grace.page.evaluate("document.documentElement.scrollWidth") <= 360
     assert grace.serious_accessibility_violations() == []
+
+
+def admin_command(stack, *argv):
+    """scripts/admin.py against this test's local stack, as an operator runs it."""
+    import subprocess
+    import sys
+    from scripts import ROOT
+    command = [sys.executable, os.path.join(ROOT, "scripts", "admin.py"), "--stage", "local",
+               "--state-dir", stack["state_dir"], *argv]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def confirmed_user(stack, email):
+    """A confirmed user of the stack's pool, signed up outside the browser."""
+    import boto3
+    from browser_support import PASSWORD
+    cognito = boto3.client("cognito-idp", region_name=stack["region"], endpoint_url=stack["aws_endpoint_url"],
+                           aws_access_key_id="local", aws_secret_access_key="local")
+    cognito.sign_up(ClientId=stack["user_pool_client_id"], Username=email, Password=PASSWORD,
+                    UserAttributes=[{"Name": "email", "Value": email}])
+    cognito.confirm_sign_up(ClientId=stack["user_pool_client_id"], Username=email, ConfirmationCode="000000")
+
+
+def assert_accessible(someone, name):
+    someone.settled()
+    someone.shot(name)
+    assert someone.serious_accessibility_violations() == [], name
+
+
+def test_an_operator_finds_a_customer_grants_500_with_a_reason_and_suspends_them(person, stack):
+    customer = signed_up(person, "support-customer")
+    before = customer.number("total-credits")
+    expect(customer.page.get_by_role("link", name="Operations")).to_have_count(0)
+    operator = person("operator")
+    confirmed_user(stack, operator.email)
+    admin_command(stack, "promote", operator.email)
+    operator.open("/signin")
+    operator.sign_in()
+    operator.page.get_by_role("link", name="Operations").click()
+    expect(operator.page.get_by_test_id("mrr").first).to_be_visible()
+    assert_accessible(operator, "admin-summary")
+
+    operator.page.get_by_label("Find an account").fill(customer.email[:14])
+    operator.page.get_by_role("button", name="Search").click()
+    operator.page.get_by_role("link", name=customer.email).click()
+    expect(operator.page.get_by_role("heading", name=customer.email)).to_be_visible()
+    assert_accessible(operator, "admin-account")
+
+    operator.by_test_id("action-credits").click()
+    dialog = operator.page.get_by_role("dialog")
+    dialog.get_by_label("Credits (negative to void)").fill("500")
+    dialog.get_by_label(re.compile("^Reason")).fill("Outage on 30 November")
+    assert_accessible(operator, "admin-grant-dialog")
+    dialog.get_by_role("button", name="Apply").click()
+    expect(operator.page.get_by_role("status").filter(has_text="Credits adjusted.")).to_be_visible()
+    assert operator.number("admin-total") == before + 500
+
+    operator.page.get_by_role("button", name="Suspend").click()
+    operator.page.get_by_role("dialog").get_by_label(re.compile("^Reason")).fill("Calls from a runaway loop")
+    operator.page.get_by_role("dialog").get_by_role("button", name="Suspend").click()
+    expect(operator.by_test_id("suspension")).to_contain_text("Calls from a runaway loop")
+
+    customer.page.reload()
+    customer.account()
+    assert customer.number("total-credits") == before + 500
+    expect(customer.page.get_by_role("row").filter(has_text="Outage on 30 November")).to_contain_text("500")
+    expect(customer.by_test_id("suspension-notice")).to_contain_text("Calls from a runaway loop")
+    customer.shot("account-after-support")
+
+    operator.page.get_by_role("button", name="Lift suspension").click()
+    operator.page.get_by_role("dialog").get_by_label(re.compile("^Reason")).fill("Loop fixed")
+    operator.page.get_by_role("dialog").get_by_role("button", name="Lift suspension").click()
+    expect(operator.by_test_id("suspension")).to_have_count(0)
+    customer.page.reload()
+    customer.account()
+    expect(customer.by_test_id("suspension-notice")).to_have_count(0)
+
+    operator.page.get_by_role("link", name="Audit").click()
+    expect(operator.page.get_by_role("row").filter(has_text="Outage on 30 November")).to_contain_text("Granted")
+    assert_accessible(operator, "admin-audit")

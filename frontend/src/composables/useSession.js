@@ -3,7 +3,10 @@
 import { reactive, readonly } from 'vue'
 import { fetchAuthSession, signOut as amplifySignOut } from 'aws-amplify/auth'
 
-const state = reactive({ checked: false, signedIn: false, email: null })
+const state = reactive({ checked: false, signedIn: false, email: null, operator: false })
+// The Cognito group whose members see the operators' pages (the API checks
+// the same claim on every /admin route; hiding the link is only courtesy).
+export const OPERATORS_GROUP = 'admins'
 const forgetters = new Set()
 // Amplify's sign-out revokes the refresh token first (a request that may be
 // retried); until it has cleared the tokens, nobody counts as signed in.
@@ -18,6 +21,7 @@ export function onSignOut(forget) {
 function forgetUserData() {
   state.signedIn = false
   state.email = null
+  state.operator = false
   for (const forget of forgetters) forget()
 }
 
@@ -30,6 +34,8 @@ export async function refreshSession() {
     if (idToken) {
       state.signedIn = true
       state.email = (idToken.payload && idToken.payload.email) || null
+      const groups = (idToken.payload && idToken.payload['cognito:groups']) || []
+      state.operator = Array.isArray(groups) && groups.includes(OPERATORS_GROUP)
     } else if (state.signedIn) {
       forgetUserData()
     }

@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
-import { refreshSession } from '../composables/useSession.js'
+import { refreshSession, useSession } from '../composables/useSession.js'
 
 const PricingView = () => import('../views/PricingView.vue')
 
@@ -12,6 +12,30 @@ export const routes = [
     name: 'account',
     component: () => import('../views/AccountView.vue'),
     meta: { title: 'Account', requiresAuth: true },
+  },
+  {
+    path: '/admin',
+    name: 'admin',
+    component: () => import('../views/AdminSummaryView.vue'),
+    meta: { title: 'Operations', requiresAuth: true, requiresOperator: true },
+  },
+  {
+    path: '/admin/accounts',
+    name: 'admin-search',
+    component: () => import('../views/AdminSearchView.vue'),
+    meta: { title: 'Find an account', requiresAuth: true, requiresOperator: true },
+  },
+  {
+    path: '/admin/accounts/:id',
+    name: 'admin-account',
+    component: () => import('../views/AdminAccountView.vue'),
+    meta: { title: 'Account (operator)', requiresAuth: true, requiresOperator: true },
+  },
+  {
+    path: '/admin/audit',
+    name: 'admin-audit',
+    component: () => import('../views/AdminAuditView.vue'),
+    meta: { title: 'Audit', requiresAuth: true, requiresOperator: true },
   },
   { path: '/quickstart', name: 'quickstart', component: () => import('../views/QuickstartView.vue'), meta: { title: 'API quick start' } },
   {
@@ -62,7 +86,10 @@ export function signInAgain(router, signOut) {
 
 export async function requireSession(to) {
   if (!to.meta.requiresAuth) return true
-  return (await refreshSession()) ? true : signInLocation(to.fullPath)
+  if (!(await refreshSession())) return signInLocation(to.fullPath)
+  // Operators' pages: others go to their own account (the API refuses them anyway).
+  if (to.meta.requiresOperator && !useSession().operator) return { path: '/account' }
+  return true
 }
 
 export function createAppRouter(history = createWebHistory()) {
