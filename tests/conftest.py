@@ -105,6 +105,13 @@ def call(client, method, path, headers=None, body=None):
 
 
 @pytest.fixture
+def flow(client, stripe_sandbox, user):
+    """The user's purchases through the app and the Stripe sandbox."""
+    from webhook_support import Flow
+    return Flow(client, stripe_sandbox, user)
+
+
+@pytest.fixture
 def api_key(client, user):
     """The user's account (created by their first request) and a fresh key."""
     status, body = call(client, "POST", "/generate-key", user.headers)

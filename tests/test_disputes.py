@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.models import LedgerEntry
 from conftest import call
-from webhook_support import Flow, deliver
+from webhook_support import deliver_all
 
 POWER_PACK = 100000
 
@@ -13,17 +13,6 @@ POWER_PACK = 100000
 @pytest.fixture(scope="module", autouse=True)
 def signed_webhooks(webhook_secret):
     """Every test here delivers events signed with WEBHOOK_SECRET."""
-
-
-@pytest.fixture
-def flow(client, stripe_sandbox, user):
-    return Flow(client, stripe_sandbox, user)
-
-
-def deliver_all(client, events):
-    for event in events:
-        status, body = deliver(client, event)
-        assert status == 200, (event["type"], status, body)
 
 
 def entries(user_id):

@@ -10,23 +10,12 @@ import stripe
 from chalicelib import services
 from conftest import call
 from stripe_shapes import mismatches
-from webhook_support import Flow, deliver, signature, stripe_event
+from webhook_support import Flow, deliver, deliver_all, signature, stripe_event
 
 
 @pytest.fixture(scope="module", autouse=True)
 def signed_webhooks(webhook_secret):
     """Every test here delivers events signed with WEBHOOK_SECRET."""
-
-
-@pytest.fixture
-def flow(client, stripe_sandbox, user):
-    return Flow(client, stripe_sandbox, user)
-
-
-def deliver_all(client, events):
-    for event in events:
-        status, body = deliver(client, event)
-        assert (status, body) == (200, {"received": True}) or status == 200, (event["type"], status, body)
 
 
 def test_pack_purchase_adds_purchased_credits_once(client, flow):
