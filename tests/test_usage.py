@@ -91,14 +91,39 @@ def test_an_interrupted_move_loses_and_doubles_nothing(account, lost_answer):
     for offset in range(usage.DAYS_ON_ACCOUNT, 0, -1):
         Credits().spend(user_id, key_hash, 2, day=day(offset))
     fault = emulator_faults.failing_after_applying if lost_answer else emulator_faults.failing
+    credits = Credits()  # one process: it must try again on its next spend of the day
     with fault("TransactWriteItems", emulator_faults.internal_server_error(), times=1) as failed:
-        assert Credits().spend(user_id, key_hash, 1, day=TODAY) == 50 - 2 * usage.DAYS_ON_ACCOUNT - 1
+        assert credits.spend(user_id, key_hash, 1, day=TODAY) == 50 - 2 * usage.DAYS_ON_ACCOUNT - 1
     assert failed == ["TransactWriteItems"]
     expected = [2] * usage.DAYS_ON_ACCOUNT + [1]
     assert [row["credits"] for row in rows(user_id, days=9)] == expected
-    Credits().spend(user_id, key_hash, 1, day=TODAY)
+    credits.spend(user_id, key_hash, 1, day=TODAY)
     assert [row["credits"] for row in rows(user_id, days=9)] == expected[:-1] + [2]
     assert len(account_counts(user_id)) == 1
+
+
+def test_one_process_reads_the_whole_item_back_only_on_the_first_spend_of_a_day(account):
+    user_id, key_hash = account
+    Credits().add_purchased(user_id, 100, "checkout:cs_usage_days", "purchase", "pack")
+    asked = []
+    clients = dynamodb_meter.app_clients()
+
+    def note_return_values(params, **_):
+        asked.append(params.get("ReturnValues"))
+
+    for client in clients:
+        client.meta.events.register("provide-client-params.dynamodb.UpdateItem", note_return_values)
+    try:
+        credits = Credits()
+        for offset in range(20, -1, -1):
+            for _ in range(3):
+                credits.spend(user_id, key_hash, 1, day=day(offset))
+    finally:
+        for client in clients:
+            client.meta.events.unregister("provide-client-params.dynamodb.UpdateItem", note_return_values)
+    assert asked == ["ALL_NEW", "UPDATED_NEW", "UPDATED_NEW"] * 21
+    assert len(account_counts(user_id)) <= usage.DAYS_ON_ACCOUNT
+    assert [row["credits"] for row in rows(user_id, days=21)] == [3] * 21
 
 
 def test_month_items_stay_out_of_the_ledger_listing(client, user, account):

@@ -16,6 +16,7 @@ from chalicelib.errors import Conflict, Forbidden, InsufficientCredits, RateLimi
 from chalicelib.models import Account, LedgerEntry, MeteredCall, plain
 
 MAX_ATTEMPTS = 5
+MAX_ACCOUNTS_REMEMBERED = 10_000
 IDEMPOTENCY_SECONDS = 24 * 3600
 CALL_PREFIX = "call:"
 APPLIED, DUPLICATE, REFUSED = "applied", "duplicate", "refused"
@@ -24,6 +25,11 @@ SUSPENDED = "This account is suspended; its account page says why."
 
 
 class Credits:
+    def __init__(self):
+        # Account id -> the day whose usage this process last saw fit on the
+        # account item (see _write_spend).
+        self._usage_checked = {}
+
     def spend(self, user_id, key_hash, cost, day=None):
         """Spend `cost` credits if the key is one of the account's keys, within
         its rate limit, and the balance covers it; returns the remaining
@@ -53,7 +59,7 @@ class Credits:
                 if request_key is not None:
                     return self._spend_with_record(account, key_hash, actions, condition, request_key,
                                                    route, cost)
-                account.update(actions=actions, condition=condition)
+                attributes = self._write_spend(user_id, day, actions, condition)
             except (UpdateError, TransactWriteError) as error:
                 if _is_conflict(error) and attempt + 1 < MAX_ATTEMPTS:
                     db.back_off(attempt)
@@ -62,8 +68,7 @@ class Credits:
                     raise
                 self._explain_refusal(user_id, key_hash, cost, now)
                 continue
-            self._trim_usage(account)
-            return int(account.credits), False
+            return int(attributes["credits"]["N"]), False
         remaining = int(Account.get(user_id, consistent_read=True).credits)
         raise InsufficientCredits("Not enough credits for this request.", required=cost, remaining=remaining)
 
@@ -91,7 +96,7 @@ class Credits:
         fresh_account = Account.get(account.user_id, consistent_read=True)
         remaining = int(fresh_account.credits)
         MeteredCall(account.user_id, record.key).update(actions=[MeteredCall.remaining.set(remaining)])
-        self._trim_usage(fresh_account)
+        self._keep_usage_small(account.user_id, plain(fresh_account.usage))
         return remaining, False
 
     @staticmethod
@@ -151,10 +156,30 @@ class Credits:
                 "1 credit" if cost == 1 else "%d credits" % cost, int(account.credits)),
                 required=cost, remaining=int(account.credits))
 
-    def _trim_usage(self, account):
+    def _write_spend(self, user_id, day, actions, condition):
+        """The spend's one UpdateItem; returns the attributes it answers with.
+        Only a day new to the account can bring too many days of usage onto its
+        item, so only the first spend of a day in this process asks for the
+        whole item back, to move older days off it; the others ask for the
+        changed attributes alone, a much smaller answer."""
+        whole = self._usage_checked.get(user_id) != day
+        response = Account._get_connection().update_item(
+            user_id, actions=actions, condition=condition, return_values="ALL_NEW" if whole else "UPDATED_NEW")
+        attributes = response["Attributes"]
+        if whole:
+            counts = {name: int(value["N"]) for name, value in attributes.get("usage", {}).get("M", {}).items()}
+            if self._keep_usage_small(user_id, counts):
+                if len(self._usage_checked) >= MAX_ACCOUNTS_REMEMBERED:
+                    self._usage_checked.clear()
+                self._usage_checked[user_id] = day
+        return attributes
+
+    @staticmethod
+    def _keep_usage_small(user_id, counts):
         """Moves older days of usage off the account item (about once a week
-        per active account), so a metered call stays one write unit."""
-        usage.move_older_days(account.user_id, plain(account.usage))
+        per active account), so a metered call stays one write unit. True
+        when the item's days fit (the move, if any, applied)."""
+        return usage.fits_on_account(counts) or usage.move_older_days(user_id, counts)
 
     def add_purchased(self, user_id, amount, key, kind, description, reference=None, actions=()):
         """Add a one-off pack. Blind ADD keeps min(purchased, total) exact."""

@@ -72,10 +72,13 @@ def window_start(period, now_seconds):
 
 def admits(slot, now_seconds):
     """The condition, on a slot path (`Account.api_keys[id]`): no limit, or
-    fewer than N calls admitted in the current window of its kind."""
+    fewer than N calls admitted in the current window of its kind. Each
+    period divides the longer ones, so a call before the longest window's
+    start is before every window's start: that test needs no period."""
     queue = slot["q"]
-    condition = slot["p"] == NO_LIMIT
-    for period in sorted(PERIODS.values()):
+    longest = max(PERIODS.values())
+    condition = (slot["p"] == NO_LIMIT) | (queue[0] < window_start(longest, now_seconds))
+    for period in sorted(PERIODS.values())[:-1]:
         condition = condition | ((slot["p"] == period) & (queue[0] < window_start(period, now_seconds)))
     return condition
 

@@ -71,6 +71,10 @@ def days_to_move(counts):
     return sorted(counts)[:-1]
 
 
+def fits_on_account(counts):
+    return not days_to_move(counts)
+
+
 def move_older_days(user_id, counts):
     """Moves older days off the account item if it holds too many. Never
     raises: the spend that called it is done, and the next one tries again.
