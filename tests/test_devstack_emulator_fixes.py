@@ -3,6 +3,8 @@
 and the concurrency tests of tests/test_credits.py)."""
 import uuid
 
+import pytest
+
 from conftest import PASSWORD
 from scripts.devstack import emulator
 from scripts.devstack.emulator_fixes import signs_in_by_email
@@ -39,3 +41,85 @@ def test_a_pool_signs_in_by_email_when_email_is_its_username_or_its_only_verifie
     assert not signs_in_by_email({"UsernameAttributes": ["phone_number"],
                                   "AutoVerifiedAttributes": ["phone_number"]})
     assert not signs_in_by_email({"AutoVerifiedAttributes": ["email", "phone_number"]})
+
+
+def scratch_table(dynamodb):
+    name = "scratch-%s" % uuid.uuid4().hex[:8]
+    dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                     {"AttributeName": "sk", "KeyType": "RANGE"}],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                {"AttributeName": "sk", "AttributeType": "S"}])
+    return name
+
+
+def items(dynamodb, table):
+    return sorted((item["pk"]["S"], item["sk"]["S"], int(item["n"]["N"]))
+                  for item in dynamodb.scan(TableName=table, ConsistentRead=True)["Items"])
+
+
+def test_a_cancelled_transaction_undoes_the_writes_it_had_applied_and_nothing_else(moto_url):
+    dynamodb = emulator.boto_client("dynamodb")
+    table = scratch_table(dynamodb)
+    for pk, sk in (("a", "1"), ("a", "2"), ("b", "1")):
+        dynamodb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": sk}, "n": {"N": "1"}})
+    before = items(dynamodb, table)
+
+    def key(pk, sk):
+        return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": table, "Key": key("a", "1"), "UpdateExpression": "SET n = n + :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"Put": {"TableName": table, "Item": dict(key("c", "1"), n={"N": "9"})}},
+            {"Delete": {"TableName": table, "Key": key("a", "2")}},
+            {"ConditionCheck": {"TableName": table, "Key": key("b", "1"), "ConditionExpression": "n = :two",
+                                "ExpressionAttributeValues": {":two": {"N": "2"}}}},
+        ])
+    assert items(dynamodb, table) == before
+
+    dynamodb.transact_write_items(TransactItems=[
+        {"Update": {"TableName": table, "Key": key("a", "1"), "UpdateExpression": "SET n = n + :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {"Delete": {"TableName": table, "Key": key("a", "2")}},
+    ])
+    assert items(dynamodb, table) == [("a", "1", 2), ("b", "1", 1)]
+
+
+def test_a_transaction_moto_refuses_still_changes_nothing(moto_url):
+    dynamodb = emulator.boto_client("dynamodb")
+    table = scratch_table(dynamodb)
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "1"}})
+    with pytest.raises(dynamodb.exceptions.ClientError):
+        dynamodb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "sk": {"S": "1"}, "n": {"N": "5"}}}},
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "c"}, "n": {"N": "5"}}}},  # no sort key
+        ])
+    assert items(dynamodb, table) == [("a", "1", 1)]
+
+
+def test_item_answers_in_plain_json_read_back_every_attribute_type(moto_url):
+    dynamodb = emulator.boto_client("dynamodb")
+    table = scratch_table(dynamodb)
+    item = {"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "-12.5"}, "flag": {"BOOL": False}, "none": {"NULL": True},
+            "tags": {"SS": ["x", "y"]}, "counts": {"NS": ["1", "2"]}, "raw": {"B": b"\x00\xff"},
+            "nested": {"M": {"list": {"L": [{"N": "1"}, {"S": "two"}, {"M": {}}]}}}}
+    dynamodb.put_item(TableName=table, Item=item)
+    without_binary = {name: value for name, value in item.items() if name != "raw"}
+    dynamodb.put_item(TableName=table, Item=dict(without_binary, sk={"S": "2"}))
+    key = {"pk": {"S": "a"}, "sk": {"S": "1"}}
+
+    def normal(found):
+        return {name: ({kind: sorted(values)} if kind in ("SS", "NS") else {kind: values})
+                for name, value in found.items() for kind, values in value.items()}
+
+    assert normal(dynamodb.get_item(TableName=table, Key=key)["Item"]) == normal(item)  # binary: moto's serializer
+    assert normal(dynamodb.get_item(TableName=table, Key=dict(key, sk={"S": "2"}))["Item"]) == normal(
+        dict(without_binary, sk={"S": "2"}))
+    updated = dynamodb.update_item(TableName=table, Key=dict(key, sk={"S": "2"}), UpdateExpression="SET n = n + :one",
+                                   ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="UPDATED_NEW")
+    assert updated["Attributes"] == {"n": {"N": "-11.5"}}
+    page = dynamodb.query(TableName=table, KeyConditionExpression="pk = :a", Limit=1,
+                          ExpressionAttributeValues={":a": {"S": "a"}})
+    assert (page["Count"], page["LastEvaluatedKey"]) == (1, key)

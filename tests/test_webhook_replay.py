@@ -1,6 +1,7 @@
 """Exactly once under pressure: a recorded sequence of 1,130 deliveries over
-50 accounts (duplicates, shuffled, concurrent senders), a DynamoDB failure at
-each write of the handler, and Stripe's own live delivery."""
+50 accounts (duplicates, shuffled, concurrent senders; in-process, and a
+smaller one over HTTP), a DynamoDB failure at each write of the handler, and
+Stripe's own live delivery."""
 import collections
 import concurrent.futures
 import contextlib
@@ -12,10 +13,13 @@ import time
 import pytest
 
 import emulator_faults
+import in_process
 from webhook_support import WEBHOOK_SECRET, Flow, deliver
 
 ACCOUNTS = 50
 DELIVERIES = 1130
+HTTP_ACCOUNTS = 10
+HTTP_DELIVERIES = 226
 DUPLICATE_SHARE = 0.30
 SENDERS = 8
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
@@ -105,26 +109,29 @@ def expected_ledger(flow):
     return sorted(entries)
 
 
-def recorded_sequence(flows, rng):
+def recorded_sequence(flows, rng, deliveries):
     """Every event once, 30% of deliveries duplicates, all shuffled."""
     events = [event for flow in flows for event in flow.events()]
-    duplicates = [rng.choice(events) for _ in range(DELIVERIES - len(events))]
+    duplicates = [rng.choice(events) for _ in range(deliveries - len(events))]
     sequence = events + duplicates
     rng.shuffle(sequence)
     return sequence, len(events), len(duplicates)
 
 
-def test_a_thousand_shuffled_duplicated_concurrent_deliveries_converge(client, new_user, stripe_sandbox):
+def replay(client, new_user, sandbox, accounts, deliveries):
+    """`accounts` accounts through the scenarios, then `deliveries` deliveries
+    of their events (every event once, the rest duplicates, shuffled) from
+    SENDERS concurrent senders; every account must end as its scenario says."""
     rng = random.Random(20261128)
     flows, expected = [], {}
-    for index in range(ACCOUNTS):
-        flow = Flow(client, stripe_sandbox, new_user())
+    for index in range(accounts):
+        flow = Flow(client, sandbox, new_user())
         plan, plan_credits, purchased, status = SCENARIOS[index % len(SCENARIOS)](flow)
         flows.append(flow)
         expected[flow.user.id] = (plan, plan_credits, purchased, status)
-    sequence, originals, duplicates = recorded_sequence(flows, rng)
-    assert len(sequence) == DELIVERIES
-    assert duplicates / DELIVERIES == pytest.approx(DUPLICATE_SHARE, abs=0.02)
+    sequence, originals, duplicates = recorded_sequence(flows, rng, deliveries)
+    assert len(sequence) == deliveries
+    assert duplicates / deliveries == pytest.approx(DUPLICATE_SHARE, abs=0.02)
 
     def send(event):
         status, body = deliver(client, event)
@@ -132,7 +139,7 @@ def test_a_thousand_shuffled_duplicated_concurrent_deliveries_converge(client, n
 
     with concurrent.futures.ThreadPoolExecutor(SENDERS) as pool:
         statuses = list(pool.map(send, sequence))
-    assert statuses.count(200) == DELIVERIES
+    assert statuses.count(200) == deliveries
 
     mismatches = []
     for flow in flows:
@@ -144,10 +151,23 @@ def test_a_thousand_shuffled_duplicated_concurrent_deliveries_converge(client, n
             mismatches.append((flow.user.email, actual, expected[flow.user.id]))
     grants = sum(len(expected_ledger(flow)) - 1 for flow in flows)
     print("replay: %d deliveries (%d events, %d duplicates), %d senders, %d ledger entries, %d mismatches"
-          % (DELIVERIES, originals, duplicates, SENDERS, grants, len(mismatches)))
+          % (deliveries, originals, duplicates, SENDERS, grants, len(mismatches)))
     print("replay deliveries per event type: %s" % ", ".join(
         "%s %d" % item for item in sorted(collections.Counter(e["type"] for e in sequence).items())))
     assert mismatches == []
+
+
+def test_a_thousand_shuffled_duplicated_concurrent_deliveries_converge(client, new_user, stripe_sandbox):
+    """The app, the DynamoDB emulator and the Stripe sandbox in one process,
+    without HTTP between them (tests/in_process.py): the same handler, the
+    same emulator state, a fraction of the time per delivery."""
+    with in_process.dynamodb_in_process(), in_process.stripe_in_process(stripe_sandbox):
+        replay(client, new_user, stripe_sandbox, ACCOUNTS, DELIVERIES)
+
+
+def test_shuffled_duplicated_concurrent_deliveries_converge_over_http(client, new_user, stripe_sandbox):
+    """The same proof, smaller, with the app reaching both emulators over HTTP."""
+    replay(client, new_user, stripe_sandbox, HTTP_ACCOUNTS, HTTP_DELIVERIES)
 
 
 # Failure injection -----------------------------------------------------------

@@ -14,6 +14,11 @@ def reset():
     _instances.clear()
 
 
+def provide(name, instance):
+    """Use `instance` as the named service until the next reset (tests)."""
+    _instances[name] = instance
+
+
 def plans():
     def build():
         from chalicelib.plans import Plans

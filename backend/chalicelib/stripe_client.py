@@ -14,11 +14,12 @@ logger = logging.getLogger("credits-saas")
 BASE_ADDRESS_NAMES = ("api", "connect", "files", "meter_events")
 
 
-def build(api_key=None, api_base=None, timeout=None, max_network_retries=None):
+def build(api_key=None, api_base=None, timeout=None, max_network_retries=None, http_client=None):
     """A `stripe.StripeClient`, or None when no secret key is configured.
 
     `api_base` (env STRIPE_API_BASE) points every Stripe address at another
-    server, e.g. the local Stripe sandbox; unset means the real Stripe API."""
+    server, e.g. the local Stripe sandbox; unset means the real Stripe API.
+    `http_client` replaces the SDK's HTTP transport (tests)."""
     api_key = api_key or settings.stripe_secret_key()
     if not api_key:
         return None
@@ -36,7 +37,7 @@ def build(api_key=None, api_base=None, timeout=None, max_network_retries=None):
         api_key,
         base_addresses=base_addresses,
         max_network_retries=max_network_retries,
-        http_client=stripe.RequestsClient(timeout=timeout),
+        http_client=http_client or stripe.RequestsClient(timeout=timeout),
     )
 
 

@@ -31,6 +31,26 @@ is lost (seen: a transaction racing conditional updates lost 4 of 120
 decrements). The fix serializes DynamoDB requests in the server, which is what
 the real service guarantees per item.
 
+DynamoDB transactions roll back only what they touched (moto 5.x)
+------------------------------------------------------------------
+Before each TransactWriteItems, moto deep-copies every table the
+transaction names, to put the copies back if it is cancelled. The copy
+grows with the table, so a long-running stack (or test session) pays more
+for each transaction the more data it holds: with a few thousand items a
+transaction took tens of milliseconds, most of it copying. The fix copies
+only the items the transaction names (at most 100) and puts those back when
+it is cancelled; moto's own whole-table copy is skipped. Requests are
+serialized (above), so nothing else can change those tables meanwhile.
+
+DynamoDB answers items as plain JSON (moto 5.x, speed)
+-----------------------------------------------------
+Moto turns each answer into JSON by walking it against the botocore model,
+member by member; for an item read or write that is most of the time the
+request takes. An item answer is already DynamoDB's wire format (`{"S": …}`,
+`{"N": "…"}`), so the fix writes it with `json.dumps`: the same bytes for the
+client. Answers holding binary values (which must be base64-encoded) and
+every other operation keep moto's serializer.
+
 Cognito SignUp says where the code went (moto 5.x)
 --------------------------------------------------
 Moto picks SignUp's CodeDeliveryDetails from the pool's account-recovery
@@ -42,13 +62,21 @@ auto-verifies only the email) the fix answers with the masked email,
 `{"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName":
 "email"}`.
 """
+import contextlib
+import copy
 import datetime
 import functools
+import json
 import threading
 
 _FIXED_FLAG = "_start_execution_casing_fixed"
 _ATOMIC_FLAG = "_requests_are_atomic"
 _SIGN_UP_FLAG = "_sign_up_delivers_by_email"
+_ROLLBACK_FLAG = "_transactions_roll_back_their_items"
+_JSON_FLAG = "_items_answered_as_json"
+ITEM_OPERATIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+                             "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
+JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
 EMAIL_FIRST = {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]}
 _DYNAMODB_LOCK = threading.RLock()
 
@@ -57,6 +85,8 @@ def apply():
     """Apply every fix; safe to call more than once."""
     fix_start_execution_casing()
     make_dynamodb_requests_atomic()
+    roll_back_transactions_item_by_item()
+    answer_items_as_json()
     deliver_sign_up_codes_by_email()
 
 
@@ -102,6 +132,98 @@ def make_dynamodb_requests_atomic():
 
     DynamoHandler.call_action = call_action
     setattr(DynamoHandler, _ATOMIC_FLAG, True)
+
+
+def roll_back_transactions_item_by_item():
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, _ROLLBACK_FLAG, False):
+        return
+    original = DynamoDBBackend.transact_write_items
+
+    @functools.wraps(original)
+    def transact_write_items(self, transact_items):
+        with _DYNAMODB_LOCK:
+            saved = _items_named(self, transact_items)
+            if saved is None:  # moto refuses such a transaction before writing
+                return original(self, transact_items)
+            with _tables_not_copied():
+                try:
+                    return original(self, transact_items)
+                except Exception:
+                    for table, hash_value, range_value, item in reversed(saved):
+                        _put_back(table, hash_value, range_value, item)
+                    raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items
+    setattr(DynamoDBBackend, _ROLLBACK_FLAG, True)
+
+
+def _items_named(backend, transact_items):
+    """(table, hash, range, copy of the item or None) for each operation, or
+    None if an operation names no table or key moto would accept."""
+    saved = []
+    try:
+        for entry in transact_items:
+            op_type, op = next(iter(entry.items()))
+            table = backend.tables[op["TableName"]]
+            if op_type == "Put":
+                key = {name: op["Item"][name] for name in (table.hash_key_attr, table.range_key_attr) if name}
+            else:
+                key = op["Key"]
+            hash_value, range_value = backend.get_keys_value(table, key)
+            item = table.get_item(hash_value, range_value)
+            saved.append((table, hash_value, range_value, copy.deepcopy(item)))
+    except Exception:  # noqa: BLE001 - moto answers these with its own error
+        return None
+    return saved
+
+
+def _put_back(table, hash_value, range_value, item):
+    if item is None:
+        table.delete_item(hash_value, range_value)
+    elif range_value is not None:
+        table.items[hash_value][range_value] = item
+    else:
+        table.items[hash_value] = item
+
+
+@contextlib.contextmanager
+def _tables_not_copied():
+    """moto's `copy.deepcopy(table)` returns the table itself meanwhile."""
+    from moto.dynamodb.models.table import Table
+
+    had_own = "__deepcopy__" in Table.__dict__
+    previous = Table.__dict__.get("__deepcopy__")
+    Table.__deepcopy__ = lambda table, memo: table
+    try:
+        yield
+    finally:
+        if had_own:
+            Table.__deepcopy__ = previous
+        else:
+            del Table.__deepcopy__
+
+
+def answer_items_as_json():
+    from moto.dynamodb.responses import DynamoResult
+
+    if getattr(DynamoResult, _JSON_FLAG, False):
+        return
+    original = DynamoResult.execute_result
+
+    @functools.wraps(original)
+    def execute_result(self, context):
+        if context.operation_model.name in ITEM_OPERATIONS and isinstance(self.result, dict):
+            try:
+                body = json.dumps(self.result)
+            except TypeError:  # a binary value: moto's serializer base64-encodes it
+                return original(self, context)
+            return 200, {"Content-Type": JSON_CONTENT_TYPE}, body
+        return original(self, context)
+
+    DynamoResult.execute_result = execute_result
+    setattr(DynamoResult, _JSON_FLAG, True)
 
 
 def fix_start_execution_casing():

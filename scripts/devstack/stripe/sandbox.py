@@ -8,6 +8,7 @@ import threading
 from typing import Any, Callable
 
 from .events import type_matches
+from .routes import Response
 from .server import SandboxApp, SandboxServer
 from .state import SandboxState
 from .util import new_id
@@ -92,6 +93,11 @@ class StripeSandbox:
             raise RuntimeError("The sandbox is not running; call start() first.")
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
         return f"http://{host}:{self.port}"
+
+    def handle(self, method: str, path: str, body: str, headers) -> Response:
+        """One API request without HTTP (``path`` with its query string): what
+        the server answers, for a client in this process."""
+        return self._app.handle(method, path, body, headers)
 
     # -- webhooks ---------------------------------------------------------
 
