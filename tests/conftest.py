@@ -19,10 +19,22 @@ os.environ.setdefault("ROUTE_COSTS", '{"/test": 1, "/test/heavy": 5}')
 
 
 @pytest.fixture(scope="session")
-def moto_url():
+def moto_url(moto_in_process):
+    return moto_in_process.url.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def moto_in_process():
+    """The worker's moto server; this process's own AWS calls to it are
+    answered in-process (tests/in_process.py)."""
+    from in_process import MotoInProcess
+
     server, url = emulator.start_moto()
     emulator.point_environment_at(url, REGION)
-    yield url
+    hook = MotoInProcess(url, REGION)
+    hook.install()
+    yield hook
+    hook.enabled = False
     server.stop()
 
 

@@ -1,8 +1,9 @@
-"""The emulators without HTTP: the app's DynamoDB clients and its Stripe
-client call the moto backends and the Stripe sandbox the servers serve,
-directly in the test's process. Same state, same request handling (moto's
-own dispatcher, the sandbox's own router), minus sockets and threads — for
-the tests that make thousands of calls; the others keep the HTTP path."""
+"""The emulators without HTTP: boto3 clients in the test process reach the
+moto backends the server serves, and the app's Stripe client the sandbox's
+router, directly. Same state, same request handling (moto's own dispatcher,
+the sandbox's own router), minus sockets and threads. The stacks that tests
+start as processes (`make dev`, the browser journeys) still use HTTP, and
+`MotoInProcess.over_http` and the HTTP replay keep that path tested here."""
 import contextlib
 import urllib.parse
 
@@ -38,30 +39,59 @@ class SandboxTransport(stripe.HTTPClient):
         pass
 
 
-def _moto_handler(client):
-    """A botocore `before-send` handler: the request, addressed to AWS's own
-    host for the client's service, answered by moto in this process."""
-    host = "https://%s.%s.amazonaws.com" % (client.meta.service_model.endpoint_prefix, client.meta.region_name)
+# botocore's service ids -> the names moto knows the service's AWS host by.
+# Step Functions stays on HTTP: stopping an execution just started fails in
+# moto's in-process dispatch (its worker is not set up yet), not its server.
+AWS_HOST_NAMES = {"dynamodb": "dynamodb", "cognito-identity-provider": "cognito-idp"}
 
-    def send(request, **_):
+
+class MotoInProcess:
+    """A botocore `before-send` hook on every client of this process: a
+    request for the moto server at `url` is answered by moto here instead,
+    addressed to AWS's own host for its service (moto's in-process dispatch).
+    Other services and other addresses go out as usual."""
+
+    def __init__(self, url, region):
+        self.url = url.rstrip("/") + "/"
+        self.region = region
+        self.enabled = True
+
+    def install(self):
+        from botocore.handlers import BUILTIN_HANDLERS
+
+        BUILTIN_HANDLERS.append(("before-send", self))
+        for client in app_clients():  # made before the hook was installed
+            client.meta.events.register("before-send", self)
+
+    def __call__(self, request, event_name="", **_):
+        name = AWS_HOST_NAMES.get(event_name.split(".")[1] if event_name.count(".") else "")
+        if not self.enabled or name is None or not request.url.startswith(self.url):
+            return None
         parts = urllib.parse.urlsplit(request.url)
-        request.url = host + parts.path + ("?" + parts.query if parts.query else "")
-        status, headers, body = botocore_stubber.process_request(request)
+        request.url = "https://%s.%s.amazonaws.com%s%s" % (
+            name, self._region_of(request), parts.path, "?" + parts.query if parts.query else "")
+        try:
+            status, headers, body = botocore_stubber.process_request(request)
+        except Exception:  # noqa: BLE001 - what the server answers to a crash in moto: 500 (botocore retries)
+            status, headers, body = 500, {}, b""
         return AWSResponse(request.url, status, headers, MockRawResponse(body))
-    return send
 
+    def _region_of(self, request):
+        """The region the request was signed for (unsigned Cognito calls: ours)."""
+        authorization = request.headers.get("Authorization") or b""
+        if isinstance(authorization, bytes):
+            authorization = authorization.decode()
+        scope = authorization.partition("Credential=")[2].split(",")[0].split("/")
+        return scope[2] if len(scope) > 2 else self.region
 
-@contextlib.contextmanager
-def dynamodb_in_process():
-    """While open, the app's DynamoDB calls skip moto's HTTP server."""
-    handlers = [(client, _moto_handler(client)) for client in app_clients()]
-    for client, handler in handlers:
-        client.meta.events.register_first("before-send.dynamodb", handler)
-    try:
-        yield
-    finally:
-        for client, handler in handlers:
-            client.meta.events.unregister("before-send.dynamodb", handler)
+    @contextlib.contextmanager
+    def over_http(self):
+        """While open, requests go to the moto server over HTTP again."""
+        self.enabled = False
+        try:
+            yield
+        finally:
+            self.enabled = True
 
 
 @contextlib.contextmanager

@@ -158,16 +158,18 @@ def replay(client, new_user, sandbox, accounts, deliveries):
 
 
 def test_a_thousand_shuffled_duplicated_concurrent_deliveries_converge(client, new_user, stripe_sandbox):
-    """The app, the DynamoDB emulator and the Stripe sandbox in one process,
-    without HTTP between them (tests/in_process.py): the same handler, the
-    same emulator state, a fraction of the time per delivery."""
-    with in_process.dynamodb_in_process(), in_process.stripe_in_process(stripe_sandbox):
+    """The app, the emulators and the Stripe sandbox in one process, without
+    HTTP between them (tests/in_process.py): the same handler, the same
+    emulator state, a fraction of the time per delivery."""
+    with in_process.stripe_in_process(stripe_sandbox):
         replay(client, new_user, stripe_sandbox, ACCOUNTS, DELIVERIES)
 
 
-def test_shuffled_duplicated_concurrent_deliveries_converge_over_http(client, new_user, stripe_sandbox):
+def test_shuffled_duplicated_concurrent_deliveries_converge_over_http(client, new_user, stripe_sandbox,
+                                                                       moto_in_process):
     """The same proof, smaller, with the app reaching both emulators over HTTP."""
-    replay(client, new_user, stripe_sandbox, HTTP_ACCOUNTS, HTTP_DELIVERIES)
+    with moto_in_process.over_http():
+        replay(client, new_user, stripe_sandbox, HTTP_ACCOUNTS, HTTP_DELIVERIES)
 
 
 # Failure injection -----------------------------------------------------------

@@ -1,0 +1,45 @@
+"""tests/in_process.py: the emulators reached without HTTP see and change the
+same state as over HTTP, and nothing else is rerouted."""
+import uuid
+
+import emulator_faults
+from chalicelib import stripe_client
+from in_process import SandboxTransport
+from scripts.devstack import emulator
+
+
+def hosts_seen(operation):
+    seen = []
+
+    def note(name, handler):
+        if name == operation:
+            seen.append(handler.headers.get("Host"))
+    return seen, note
+
+
+def test_dynamodb_calls_skip_http_and_share_the_server_s_state(moto_in_process, aws_stack):
+    dynamodb = emulator.boto_client("dynamodb")
+    table = "in-process-%s" % uuid.uuid4().hex[:8]
+    dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    seen, note = hosts_seen("GetItem")
+    with emulator_faults.intercept_dynamodb(note):
+        dynamodb.put_item(TableName=table, Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+        assert dynamodb.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+        with moto_in_process.over_http():
+            assert dynamodb.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+    port = aws_stack["url"].rsplit(":", 1)[1]
+    assert seen == ["dynamodb.us-east-1.amazonaws.com", "127.0.0.1:" + port]
+
+
+def test_the_stripe_transport_reaches_the_same_sandbox_as_http(stripe_sandbox):
+    in_process = stripe_client.build(http_client=SandboxTransport(stripe_sandbox))
+    over_http = stripe_client.build()
+    customer = in_process.v1.customers.create(params={"email": "transport@example.com"})
+    assert over_http.v1.customers.retrieve(customer.id).email == "transport@example.com"
+    same = in_process.v1.customers.create(params={"email": "other@example.com"},
+                                          options={"idempotency_key": "transport-" + customer.id})
+    again = in_process.v1.customers.create(params={"email": "other@example.com"},
+                                           options={"idempotency_key": "transport-" + customer.id})
+    assert same.id == again.id != customer.id
