@@ -28,8 +28,10 @@ def moto_in_process():
     """The worker's moto server; this process's own AWS calls to it are
     answered in-process (tests/in_process.py)."""
     from in_process import MotoInProcess
+    from scripts.devstack import emulator_fixes
 
     server, url = emulator.start_moto()
+    emulator_fixes.answer_items_as_json()
     emulator.point_environment_at(url, REGION)
     hook = MotoInProcess(url, REGION)
     hook.install()

@@ -42,14 +42,16 @@ only the items the transaction names (at most 100) and puts those back when
 it is cancelled; moto's own whole-table copy is skipped. Requests are
 serialized (above), so nothing else can change those tables meanwhile.
 
-DynamoDB answers items as plain JSON (moto 5.x, speed)
------------------------------------------------------
+DynamoDB answers items as plain JSON (moto 5.x, speed; tests only)
+-----------------------------------------------------------------
 Moto turns each answer into JSON by walking it against the botocore model,
-member by member; for an item read or write that is most of the time the
-request takes. An item answer is already DynamoDB's wire format (`{"S": …}`,
-`{"N": "…"}`), so the fix writes it with `json.dumps`: the same bytes for the
-client. Answers holding binary values (which must be base64-encoded) and
-every other operation keep moto's serializer.
+member by member; for an item read or write that is a large share of the
+time the request takes. An item answer is already DynamoDB's wire format
+(`{"S": …}`, `{"N": "…"}`), so `answer_items_as_json()` writes it with
+`json.dumps`: the same bytes for the client. Answers holding binary values
+(which must be base64-encoded) and every other operation keep moto's
+serializer. The test session applies it (thousands of calls per worker);
+`apply()` does not, so `make dev` and `make bench` run moto as it ships.
 
 Cognito SignUp says where the code went (moto 5.x)
 --------------------------------------------------
@@ -86,7 +88,6 @@ def apply():
     fix_start_execution_casing()
     make_dynamodb_requests_atomic()
     roll_back_transactions_item_by_item()
-    answer_items_as_json()
     deliver_sign_up_codes_by_email()
 
 
