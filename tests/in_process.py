@@ -13,8 +13,6 @@ from moto.core.botocore_stubber import MockRawResponse
 from moto.core.models import botocore_stubber
 from requests.structures import CaseInsensitiveDict
 
-from scripts.measure.dynamodb_meter import app_clients
-
 
 class SandboxTransport(stripe.HTTPClient):
     """A Stripe SDK transport that hands each request to the sandbox's router."""
@@ -59,9 +57,7 @@ class MotoInProcess:
     def install(self):
         from botocore.handlers import BUILTIN_HANDLERS
 
-        BUILTIN_HANDLERS.append(("before-send", self))
-        for client in app_clients():  # made before the hook was installed
-            client.meta.events.register("before-send", self)
+        BUILTIN_HANDLERS.append(("before-send", self))  # every botocore session made from now on
 
     def __call__(self, request, event_name="", **_):
         name = AWS_HOST_NAMES.get(event_name.split(".")[1] if event_name.count(".") else "")

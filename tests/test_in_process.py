@@ -3,7 +3,7 @@ same state as over HTTP, and nothing else is rerouted."""
 import uuid
 
 import emulator_faults
-from chalicelib import stripe_client
+from chalicelib import db, stripe_client
 from in_process import SandboxTransport
 from scripts.devstack import emulator
 
@@ -29,8 +29,10 @@ def test_dynamodb_calls_skip_http_and_share_the_server_s_state(moto_in_process, 
         assert dynamodb.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "1"}
         with moto_in_process.over_http():
             assert dynamodb.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+        app_client = db.connection().client  # the app's own
+        assert app_client.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "1"}
     port = aws_stack["url"].rsplit(":", 1)[1]
-    assert seen == ["dynamodb.us-east-1.amazonaws.com", "127.0.0.1:" + port]
+    assert seen == ["dynamodb.us-east-1.amazonaws.com", "127.0.0.1:" + port, "dynamodb.us-east-1.amazonaws.com"]
 
 
 def test_the_stripe_transport_reaches_the_same_sandbox_as_http(stripe_sandbox):
