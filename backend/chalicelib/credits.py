@@ -167,8 +167,7 @@ class Credits:
             user_id, actions=actions, condition=condition, return_values="ALL_NEW" if whole else "UPDATED_NEW")
         attributes = response["Attributes"]
         if whole:
-            counts = {name: int(value["N"]) for name, value in attributes.get("usage", {}).get("M", {}).items()}
-            if self._keep_usage_small(user_id, counts):
+            if self._keep_usage_small(user_id, plain(Account.from_raw_data(attributes).usage)):
                 if len(self._usage_checked) >= MAX_ACCOUNTS_REMEMBERED:
                     self._usage_checked.clear()
                 self._usage_checked[user_id] = day
