@@ -91,25 +91,30 @@ def apply():
     deliver_sign_up_codes_by_email()
 
 
+def _wrap_once(owner, name, flag, wrap):
+    """Replaces `owner.name` with `wrap(original)`, unless `flag` says it was."""
+    if getattr(owner, flag, False):
+        return
+    original = getattr(owner, name)
+    setattr(owner, name, functools.wraps(original)(wrap(original)))
+    setattr(owner, flag, True)
+
+
 def deliver_sign_up_codes_by_email():
     from moto.cognitoidp.models import CognitoIdpBackend
 
-    if getattr(CognitoIdpBackend, _SIGN_UP_FLAG, False):
-        return
-    original = CognitoIdpBackend.sign_up
+    def wrap(original):
+        def sign_up(self, client_id, username, password, attributes):
+            user, details = original(self, client_id, username, password, attributes)
+            pool = next(pool for pool in self.user_pools.values() if client_id in pool.clients)
+            if details is not None and signs_in_by_email(pool.extended_config) \
+                    and "email" in user.attribute_lookup:
+                details = self._get_code_delivery_details(recovery_settings=EMAIL_FIRST, user=user,
+                                                          username=user.username)
+            return user, details
+        return sign_up
 
-    @functools.wraps(original)
-    def sign_up(self, client_id, username, password, attributes):
-        user, details = original(self, client_id, username, password, attributes)
-        pool = next(pool for pool in self.user_pools.values() if client_id in pool.clients)
-        if details is not None and signs_in_by_email(pool.extended_config) \
-                and "email" in user.attribute_lookup:
-            details = self._get_code_delivery_details(recovery_settings=EMAIL_FIRST, user=user,
-                                                      username=user.username)
-        return user, details
-
-    CognitoIdpBackend.sign_up = sign_up
-    setattr(CognitoIdpBackend, _SIGN_UP_FLAG, True)
+    _wrap_once(CognitoIdpBackend, "sign_up", _SIGN_UP_FLAG, wrap)
 
 
 def signs_in_by_email(pool_config):
@@ -122,42 +127,34 @@ def signs_in_by_email(pool_config):
 def make_dynamodb_requests_atomic():
     from moto.dynamodb.responses import DynamoHandler
 
-    if getattr(DynamoHandler, _ATOMIC_FLAG, False):
-        return
-    original = DynamoHandler.call_action
+    def wrap(original):
+        def call_action(self):
+            with _DYNAMODB_LOCK:
+                return original(self)
+        return call_action
 
-    @functools.wraps(original)
-    def call_action(self):
-        with _DYNAMODB_LOCK:
-            return original(self)
-
-    DynamoHandler.call_action = call_action
-    setattr(DynamoHandler, _ATOMIC_FLAG, True)
+    _wrap_once(DynamoHandler, "call_action", _ATOMIC_FLAG, wrap)
 
 
 def roll_back_transactions_item_by_item():
     from moto.dynamodb.models import DynamoDBBackend
 
-    if getattr(DynamoDBBackend, _ROLLBACK_FLAG, False):
-        return
-    original = DynamoDBBackend.transact_write_items
-
-    @functools.wraps(original)
-    def transact_write_items(self, transact_items):
-        with _DYNAMODB_LOCK:
-            saved = _items_named(self, transact_items)
-            if saved is None:  # moto refuses such a transaction before writing
-                return original(self, transact_items)
-            with _tables_not_copied():
-                try:
+    def wrap(original):
+        def transact_write_items(self, transact_items):
+            with _DYNAMODB_LOCK:
+                saved = _items_named(self, transact_items)
+                if saved is None:  # moto refuses such a transaction before writing
                     return original(self, transact_items)
-                except Exception:
-                    for table, hash_value, range_value, item in reversed(saved):
-                        _put_back(table, hash_value, range_value, item)
-                    raise
+                with _tables_not_copied():
+                    try:
+                        return original(self, transact_items)
+                    except Exception:
+                        for table, hash_value, range_value, item in reversed(saved):
+                            _put_back(table, hash_value, range_value, item)
+                        raise
+        return transact_write_items
 
-    DynamoDBBackend.transact_write_items = transact_write_items
-    setattr(DynamoDBBackend, _ROLLBACK_FLAG, True)
+    _wrap_once(DynamoDBBackend, "transact_write_items", _ROLLBACK_FLAG, wrap)
 
 
 def _items_named(backend, transact_items):
@@ -209,22 +206,18 @@ def _tables_not_copied():
 def answer_items_as_json():
     from moto.dynamodb.responses import DynamoResult
 
-    if getattr(DynamoResult, _JSON_FLAG, False):
-        return
-    original = DynamoResult.execute_result
+    def wrap(original):
+        def execute_result(self, context):
+            if context.operation_model.name in ITEM_OPERATIONS and isinstance(self.result, dict):
+                try:
+                    body = json.dumps(self.result)
+                except TypeError:  # a binary value: moto's serializer base64-encodes it
+                    return original(self, context)
+                return 200, {"Content-Type": JSON_CONTENT_TYPE}, body
+            return original(self, context)
+        return execute_result
 
-    @functools.wraps(original)
-    def execute_result(self, context):
-        if context.operation_model.name in ITEM_OPERATIONS and isinstance(self.result, dict):
-            try:
-                body = json.dumps(self.result)
-            except TypeError:  # a binary value: moto's serializer base64-encodes it
-                return original(self, context)
-            return 200, {"Content-Type": JSON_CONTENT_TYPE}, body
-        return original(self, context)
-
-    DynamoResult.execute_result = execute_result
-    setattr(DynamoResult, _JSON_FLAG, True)
+    _wrap_once(DynamoResult, "execute_result", _JSON_FLAG, wrap)
 
 
 def fix_start_execution_casing():
