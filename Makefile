@@ -10,10 +10,12 @@ STAMP := $(VENV)/.installed
 FRONTEND := $(wildcard frontend/package.json)
 NODE_MODULES := frontend/node_modules/.package-lock.json
 
-$(STAMP): requirements-dev.txt backend/requirements.txt
+$(STAMP): requirements-dev.txt backend/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet pip==26.2.1  # chalice 1.34 needs pip<26.3
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	# The backend and scripts/ as one editable package (pyproject.toml).
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -106,8 +108,8 @@ dev: install
 demo: install
 	$(PY) scripts/demo.py
 
-reset:
-	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) scripts/dev.py --reset
+reset: install
+	$(PY) scripts/dev.py --reset
 
 # Stripe events whose webhook deliveries failed, applied again through the
 # stage's webhook route (docs/operations.md). STAGE=local is the running

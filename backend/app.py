@@ -1,14 +1,18 @@
 """HTTP routes and Lambda entry points. Handlers stay thin: the work is in
-chalicelib/, built lazily by chalicelib.services."""
+chalicelib's domain packages (docs/architecture.md), each of which builds
+its services on first use, so a cold start imports only what the invoked
+handler needs."""
 import os
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Response
 
-from chalicelib import logs, services, settings, web
-from chalicelib.metering import CREDIT_HEADERS, metered_call
-from chalicelib.web import json_body, json_errors
+from chalicelib import accounts, billing, credits, keys, operators
+from chalicelib.platform import logs, settings
+from chalicelib.web import http
+from chalicelib.web.http import json_body, json_errors
+from chalicelib.web.metering import CREDIT_HEADERS, metered_call
 
-# Logging is chalicelib.logs' (JSON lines); Chalice's own text handler at
+# Logging is chalicelib.platform.logs' (JSON lines); Chalice's own text handler at
 # level ERROR on the same logger would hide them.
 app = Chalice(app_name="credits-saas", configure_logs=False)
 app.api.cors = CORSConfig(
@@ -24,7 +28,7 @@ def guard(request, get_response):
     """One log line per request; body size limit and one error shape for the
     framework's own errors."""
     return logs.logged_request(request, app.lambda_context,
-                               lambda current: web.guard(app, current, get_response))
+                               lambda current: http.guard(app, current, get_response))
 
 
 if settings.auth_mode() == "local":
@@ -39,10 +43,10 @@ else:
 
 
 def current_account():
-    from chalicelib import auth
+    from chalicelib.web import auth  # token parsing: off the metered routes' cold start
     identity = auth.identity(app.current_request)
     logs.note(account_id=identity.user_id)
-    return services.accounts().ensure(identity.user_id, identity.email)
+    return accounts.registry().ensure(identity.user_id, identity.email)
 
 
 def spend_for(route):
@@ -53,7 +57,7 @@ def spend_for(route):
 @json_errors
 def openapi_document():
     """The API's OpenAPI 3.1 description (public, cacheable)."""
-    from chalicelib import openapi
+    from chalicelib.web import openapi  # the document's builders: only for this route
     return Response(body=openapi.document_json(), status_code=200, headers={
         "Content-Type": "application/json", "Cache-Control": openapi.CACHE_CONTROL})
 
@@ -61,36 +65,36 @@ def openapi_document():
 @app.route("/plans", methods=["GET"])
 @json_errors
 def list_plans():
-    return {"plans": services.plans().all()}
+    return {"plans": credits.plan_catalog().all()}
 
 
 @app.route("/user", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def get_user():
-    return {"user": services.accounts().view(current_account())}
+    return {"user": accounts.registry().view(current_account())}
 
 
 @app.route("/generate-key", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def generate_key():
     """Deprecated: rotates the account's first key (POST /keys makes more)."""
-    return {"key": services.api_keys().rotate_first(current_account())}
+    return {"key": keys.api_keys().rotate_first(current_account())}
 
 
 @app.route("/keys", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def list_keys():
-    return {"keys": services.api_keys().list(current_account())}
+    return {"keys": keys.api_keys().list(current_account())}
 
 
 @app.route("/keys", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def create_key():
-    from chalicelib.api_keys import parse_new_key
+    from chalicelib.keys.account_keys import parse_new_key  # pynamodb: off other routes' cold start
     name, limit = parse_new_key(json_body(app.current_request))
     account = current_account()
-    created, replayed = services.api_keys().create(account, name, limit,
-                                                   request_key=web.idempotency_key(app.current_request))
+    created, replayed = keys.api_keys().create(account, name, limit,
+                                                   request_key=http.idempotency_key(app.current_request))
     headers = {"Content-Type": "application/json"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -100,15 +104,15 @@ def create_key():
 @app.route("/keys/{key_id}", methods=["PATCH"], authorizer=user_authorizer)
 @json_errors
 def update_key(key_id):
-    from chalicelib.api_keys import parse_changes
+    from chalicelib.keys.account_keys import parse_changes  # pynamodb: off other routes' cold start
     name, limit = parse_changes(json_body(app.current_request))
-    return services.api_keys().update(current_account(), key_id, name=name, limit=limit)
+    return keys.api_keys().update(current_account(), key_id, name=name, limit=limit)
 
 
 @app.route("/keys/{key_id}", methods=["DELETE"], authorizer=user_authorizer)
 @json_errors
 def revoke_key(key_id):
-    services.api_keys().revoke(current_account(), key_id)
+    keys.api_keys().revoke(current_account(), key_id)
     return Response(body="", status_code=204)
 
 
@@ -127,7 +131,7 @@ def metered_test_heavy():
 @app.route("/usage", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def get_usage():
-    from chalicelib import usage
+    from chalicelib.credits import usage  # pynamodb: off other routes' cold start
     days = usage.parse_days((app.current_request.query_params or {}).get("days"))
     return {"usage": usage.daily_usage(current_account(), days)}
 
@@ -135,62 +139,55 @@ def get_usage():
 @app.route("/ledger", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def get_ledger():
-    from chalicelib.ledger import DEFAULT_LIMIT, MAX_LIMIT
+    from chalicelib.platform.query_params import whole_number  # off the metered routes' cold start
+    from chalicelib.credits.ledger import DEFAULT_LIMIT, MAX_LIMIT  # pynamodb: off other routes' cold start
     account = current_account()
     params = app.current_request.query_params or {}
-    limit = web.whole_number(params.get("limit"), "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
-    entries, cursor = services.ledger().page(account.user_id, limit, params.get("cursor"))
+    limit = whole_number(params.get("limit"), "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
+    entries, cursor = credits.ledger_pages().page(account.user_id, limit, params.get("cursor"))
     return {"entries": entries, "next_cursor": cursor}
-
-
-def billing_service():
-    from chalicelib.errors import ApiError
-    billing = services.billing()
-    if billing is None:
-        raise ApiError("Billing is not configured on this stage.", code="billing_unavailable", status=503)
-    return billing
 
 
 @app.route("/checkout", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def checkout():
-    from chalicelib.billing import parse_checkout
+    from chalicelib.billing.checkout import parse_checkout  # pynamodb: off other routes' cold start
     account = current_account()
     plan, subscribe = parse_checkout(json_body(app.current_request))
-    return billing_service().checkout(account, plan, subscribe,
-                                      client_key=web.idempotency_key(app.current_request))
+    return billing.required_billing().checkout(account, plan, subscribe,
+                                      client_key=http.idempotency_key(app.current_request))
 
 
 @app.route("/change-plan", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def change_plan():
-    from chalicelib.billing import parse_plan
+    from chalicelib.billing.checkout import parse_plan  # pynamodb: off other routes' cold start
     account = current_account()
     plan = parse_plan(json_body(app.current_request))
-    billing_service()
-    return {"user": services.accounts().view(services.plan_changes().change(account, plan))}
+    billing.required_billing()
+    return {"user": accounts.registry().view(billing.plan_switch().change(account, plan))}
 
 
 @app.route("/cancel-plan-change", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def cancel_plan_change():
     account = current_account()
-    billing_service()
-    return {"user": services.accounts().view(services.plan_changes().undo(account))}
+    billing.required_billing()
+    return {"user": accounts.registry().view(billing.plan_switch().undo(account))}
 
 
 @app.route("/stop-subscriptions", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def stop_subscriptions():
     account = current_account()
-    return {"user": services.accounts().view(billing_service().stop_subscriptions(account))}
+    return {"user": accounts.registry().view(billing.required_billing().stop_subscriptions(account))}
 
 
 @app.route("/billing-portal", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def billing_portal():
     account = current_account()
-    return billing_service().portal(account)
+    return billing.required_billing().portal(account)
 
 
 @app.route("/stripe/webhook", methods=["POST"],
@@ -199,7 +196,7 @@ def billing_portal():
 def stripe_webhook():
     """Signed by Stripe; verified on the exact raw bytes received."""
     request = app.current_request
-    return services.stripe_webhook().handle(request.raw_body, request.headers.get("stripe-signature"))
+    return billing.stripe_webhook().handle(request.raw_body, request.headers.get("stripe-signature"))
 
 
 # Operators (the Cognito group `admins`) -----------------------------------
@@ -207,7 +204,7 @@ def stripe_webhook():
 
 def operator_id():
     """The caller's operator id; 401 without a valid token, 403 outside `admins`."""
-    from chalicelib import auth
+    from chalicelib.web import auth  # token parsing: off the metered routes' cold start
     caller = auth.operator(app.current_request)
     logs.note(operator=caller.operator_id)
     return caller.operator_id
@@ -219,35 +216,36 @@ def admin_target(account_id):
 
 
 def page_params(max_limit, default_limit):
+    from chalicelib.platform.query_params import whole_number  # off the metered routes' cold start
     params = app.current_request.query_params or {}
-    return web.whole_number(params.get("limit"), "limit", 1, max_limit, default_limit), params.get("cursor")
+    return whole_number(params.get("limit"), "limit", 1, max_limit, default_limit), params.get("cursor")
 
 
 @app.route("/admin/accounts", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def admin_find_accounts():
-    from chalicelib.account_search import DEFAULT_LIMIT, MAX_LIMIT, parse_query
+    from chalicelib.operators.account_search import DEFAULT_LIMIT, MAX_LIMIT, parse_query  # pynamodb: off other routes' cold start
     operator_id()
     query = parse_query((app.current_request.query_params or {}).get("q"))
-    return services.console().find(query, *page_params(MAX_LIMIT, DEFAULT_LIMIT))
+    return operators.operator_console().find(query, *page_params(MAX_LIMIT, DEFAULT_LIMIT))
 
 
 @app.route("/admin/accounts/{account_id}", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def admin_show_account(account_id):
-    from chalicelib.ledger import DEFAULT_LIMIT, MAX_LIMIT
+    from chalicelib.credits.ledger import DEFAULT_LIMIT, MAX_LIMIT  # pynamodb: off other routes' cold start
     operator_id()
-    return services.console().show(admin_target(account_id), *page_params(MAX_LIMIT, DEFAULT_LIMIT))
+    return operators.operator_console().show(admin_target(account_id), *page_params(MAX_LIMIT, DEFAULT_LIMIT))
 
 
 @app.route("/admin/accounts/{account_id}/credits", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def admin_adjust_credits(account_id):
-    from chalicelib import adjustments
+    from chalicelib.operators import adjustments  # pynamodb: off other routes' cold start
     operator = operator_id()
     amount, bucket, reason, allow_negative = adjustments.parse(json_body(app.current_request))
-    request_key = web.required_idempotency_key(app.current_request)
-    return services.console().adjust(admin_target(account_id), amount, bucket, reason, request_key, operator,
+    request_key = http.required_idempotency_key(app.current_request)
+    return operators.operator_console().adjust(admin_target(account_id), amount, bucket, reason, request_key, operator,
                                      allow_negative)
 
 
@@ -266,34 +264,34 @@ def admin_unsuspend(account_id):
 @app.route("/admin/accounts/{account_id}/revoke-key", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def admin_revoke_key(account_id):
-    from chalicelib.console import parse_key_id, parse_reason
+    from chalicelib.operators.console import parse_key_id, parse_reason  # pynamodb: off other routes' cold start
     operator = operator_id()
     body = json_body(app.current_request)
     reason, key_id = parse_reason(body), parse_key_id(body)
-    return services.console().revoke_key(admin_target(account_id), reason, operator, key_id)
+    return operators.operator_console().revoke_key(admin_target(account_id), reason, operator, key_id)
 
 
 def account_action(name, account_id):
     """suspend or unsuspend, with the body's reason."""
-    from chalicelib.console import parse_reason
+    from chalicelib.operators.console import parse_reason  # pynamodb: off other routes' cold start
     operator = operator_id()
     reason = parse_reason(json_body(app.current_request))
-    return getattr(services.console(), name)(admin_target(account_id), reason, operator)
+    return getattr(operators.operator_console(), name)(admin_target(account_id), reason, operator)
 
 
 @app.route("/admin/summary", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def admin_summary():
     operator_id()
-    return services.console().summary()
+    return operators.operator_console().summary()
 
 
 @app.route("/admin/audit", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def admin_audit():
-    from chalicelib.audit import DEFAULT_LIMIT, MAX_LIMIT
+    from chalicelib.operators.audit import DEFAULT_LIMIT, MAX_LIMIT  # pynamodb: off other routes' cold start
     operator_id()
-    return services.console().audit(*page_params(MAX_LIMIT, DEFAULT_LIMIT))
+    return operators.operator_console().audit(*page_params(MAX_LIMIT, DEFAULT_LIMIT))
 
 
 @app.lambda_function(name="post_confirmation")
@@ -303,6 +301,6 @@ def post_confirmation(event, context):
 
     def provision():
         logs.note(account_id=attributes.get("sub"))
-        services.accounts().provision(attributes.get("sub"), attributes.get("email"))
+        accounts.registry().provision(attributes.get("sub"), attributes.get("email"))
         return event
     return logs.logged_event("post_confirmation", context, provision)

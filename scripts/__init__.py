@@ -1,15 +1,11 @@
 """What a person (or the Makefile) runs, and the libraries behind it:
-`devstack/` (the local stack), `measure/` (costs and sizes), `deploy/`.
+`devstack/` (the local stack), `measure/` (costs and sizes), `deploy/`,
+`catalog/` (products.json) and `ops/`.
 
-Importing this package puts backend/ on sys.path, so every script and test
-finds `chalicelib` and `app` the same way. An entry point run as a file
-(`python scripts/dev.py`) first imports `_bootstrap`, which makes this
-package importable."""
+Installed with the backend by `make install` (pyproject.toml, editable), so
+scripts and tests import `scripts.*`, `chalicelib.*` and `app` by name, and
+an entry point runs as a file from anywhere: `python scripts/admin.py …`."""
 import os
-import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKEND = os.path.join(ROOT, "backend")
-
-if BACKEND not in sys.path:
-    sys.path.insert(0, BACKEND)

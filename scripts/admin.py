@@ -29,8 +29,6 @@ import os
 import sys
 import uuid
 
-if not __package__:  # run as a file: make `scripts` importable
-    import _bootstrap  # noqa: F401
 
 OPERATORS_GROUP = "admins"
 
@@ -89,11 +87,11 @@ def parser():
 
 
 def run(args, operator, out):
-    """One command through chalicelib.console; prints its JSON answer."""
-    from chalicelib import services
-    from chalicelib.adjustments import parse_reason
+    """One command through chalicelib.operators.console; prints its JSON answer."""
+    from chalicelib import operators
+    from chalicelib.operators.adjustments import parse_reason
 
-    console = services.console()
+    console = operators.operator_console()
     command = args.command
     if command in ("promote", "demote"):
         return membership(command, args.email, out)
@@ -114,7 +112,7 @@ def run(args, operator, out):
             answer = console.adjust(account_id, amount, args.bucket, parse_reason(args.reason), key, operator,
                                     getattr(args, "allow_negative", False))
         elif command == "revoke-key":
-            from chalicelib.console import parse_key_id
+            from chalicelib.operators.console import parse_key_id
             answer = console.revoke_key(account_id, parse_reason(args.reason), operator,
                                         parse_key_id({"key_id": args.key_id}))
         else:
@@ -125,7 +123,7 @@ def run(args, operator, out):
 
 def resolve(console, text):
     """An account id from an id, key, email or customer id matching one account."""
-    from chalicelib.errors import NotFound
+    from chalicelib.platform.errors import NotFound
 
     rows = console.find(text.strip(), limit=2)["accounts"]
     if len(rows) != 1:
@@ -136,7 +134,7 @@ def resolve(console, text):
 def membership(command, email, out):
     """Adds to or removes from the operators' group; they sign in again to
     get an ID token that says so."""
-    from chalicelib import settings
+    from chalicelib.platform import settings
     import boto3
 
     cognito = boto3.client("cognito-idp", region_name=settings.region(), endpoint_url=settings.aws_endpoint_url())
@@ -151,7 +149,7 @@ def main(argv=None, out=None):
     out = out or (lambda line: print(line, flush=True))
     args = parser().parse_args(argv)
     operator = configure(args.stage, args.state_dir)
-    from chalicelib.errors import ApiError
+    from chalicelib.platform.errors import ApiError
 
     try:
         return run(args, operator, out)

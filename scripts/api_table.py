@@ -1,5 +1,5 @@
 """The README's HTTP API table, generated from the OpenAPI document
-(backend/chalicelib/openapi.py), so the two cannot disagree.
+(backend/chalicelib/web/openapi.py), so the two cannot disagree.
 
     python scripts/api_table.py           # print the table
     python scripts/api_table.py --write   # put it into README.md
@@ -10,10 +10,8 @@ import json
 import os
 import sys
 
-if not __package__:  # run as a file: make `scripts` importable
-    import _bootstrap  # noqa: F401
 
-from scripts import BACKEND, ROOT  # noqa: E402
+from scripts import BACKEND, ROOT
 
 README = os.path.join(ROOT, "README.md")
 BEGIN, END = "<!-- api-table: begin (scripts/api_table.py) -->", "<!-- api-table: end -->"
@@ -50,7 +48,7 @@ def readme_table(text):
 
 
 def generated():
-    from chalicelib import openapi
+    from chalicelib.web import openapi
     return table(openapi.build(load_costs()))
 
 

@@ -26,12 +26,10 @@ import sys
 import tempfile
 import time
 
-if not __package__:  # run as a file: make `scripts` importable
-    import _bootstrap  # noqa: F401
 
-from scripts import BACKEND, ROOT  # noqa: E402
-from scripts.devstack import emulator  # noqa: E402
-from scripts.measure import bundle_budget  # noqa: E402
+from scripts import BACKEND, ROOT
+from scripts.devstack import emulator
+from scripts.measure import bundle_budget
 
 CALLS = 300
 IMPORT_RUNS = 15
@@ -41,38 +39,32 @@ PASSWORD = "bench-pass-1"
 # 1. DynamoDB requests per metered call -----------------------------------------
 
 def dynamodb_requests_per_call():
+    """Requests per metered call through the app's routes, counted on every
+    DynamoDB client the app uses (the emulator runs in this process)."""
     from chalice.test import Client
 
-    os.environ.setdefault("ROUTE_COSTS", '{"/test": 1, "/test/heavy": 5}')
-    server, url = emulator.start_moto()
-    try:
-        emulator.point_environment_at(url, "us-east-1")
-        emulator.create_tables()
-        emulator.configure_auth(*emulator.create_user_pool()[:2])
-        key = funded_key_in_process()
-        import app as app_module
-        from chalicelib.models import ALL_MODELS
+    from scripts.measure import dynamodb_meter
 
-        sent = []
-        for model in ALL_MODELS:
-            model._get_connection().connection.client.meta.events.register(
-                "before-send.dynamodb", lambda **kwargs: sent.append(1))
-        with Client(app_module.app, stage_name="local", project_dir=BACKEND) as client:
-            client.http.post("/test", headers={"x-api-key": key})  # warm the clients
-            sent.clear()
+    os.environ.setdefault("ROUTE_COSTS", '{"/test": 1, "/test/heavy": 5}')
+    key = funded_key_in_process()
+    import app as app_module
+
+    with Client(app_module.app, stage_name="local", project_dir=BACKEND) as client:
+        client.http.post("/test", headers={"x-api-key": key})  # warm the clients
+        meter = dynamodb_meter.attached_to_app()
+        with meter.measure() as tally:
             for _ in range(CALLS):
                 assert client.http.post("/test", headers={"x-api-key": key}).status_code == 200
-        return len(sent) / CALLS
-    finally:
-        server.stop()
+        meter.detach()
+    return tally.requests / CALLS
 
 
 def funded_key_in_process():
-    from chalicelib import services
-    from chalicelib.credits import Credits
+    from chalicelib import accounts, keys
+    from chalicelib.credits.balances import Credits
 
-    account = services.accounts().provision("bench-user", "bench@example.com")
-    key = services.api_keys().rotate_first(account)
+    account = accounts.registry().provision("bench-user", "bench@example.com")
+    key = keys.api_keys().rotate_first(account)
     Credits().add_purchased("bench-user", 1_000_000, "bench:credits", "purchase", "benchmark")
     return key
 
@@ -149,17 +141,16 @@ def latencies():
 
 # 3. Cold import --------------------------------------------------------------------
 
-IMPORT_PROBE = (
-    "import sys, time; sys.path.insert(0, %r); start = time.perf_counter(); "
-    "import app; print(time.perf_counter() - start)"
-)
+# Run in the app's directory: `python -c` looks there first, so the probe
+# times that directory's app.py (the bench's bare app, or the real one).
+IMPORT_PROBE = "import time; start = time.perf_counter(); import app; print(time.perf_counter() - start)"
 
 
 def cold_import_seconds(directory):
     env = dict(os.environ, AUTH_MODE="apigateway")
     runs = []
     for _ in range(IMPORT_RUNS):
-        output = subprocess.check_output([sys.executable, "-c", IMPORT_PROBE % directory], env=env, cwd=directory)
+        output = subprocess.check_output([sys.executable, "-c", IMPORT_PROBE], env=env, cwd=directory)
         runs.append(float(output.decode().strip().splitlines()[-1]))
     return statistics.median(runs)
 
@@ -171,30 +162,30 @@ KEY_COUNTS = (1, 3, 10)
 
 def write_units_after_90_days(key_counts=KEY_COUNTS):
     """{keys: (requests, write units of one metered call, account item bytes)}."""
+    from chalicelib.credits.balances import Credits
+    from chalicelib.platform import settings
     from scripts.measure import cost_model, dynamodb_meter, item_size
 
+    figures = {}
+    for count in key_counts:
+        user_id, key_hash = cost_model.seeded_account(keys=count)
+        meter = dynamodb_meter.attached_to_app()
+        with meter.measure() as tally:
+            Credits().spend(user_id, key_hash, 1)
+        meter.detach()
+        item = dynamodb_meter.emulator_item(settings.accounts_table(), {"user_id": {"S": user_id}})
+        figures[count] = (tally.requests, tally.write_units, item_size.item_size(item))
+    return figures
+
+
+def in_process_figures():
+    """The figures measured on an emulator in this process, one for both."""
     server, url = emulator.start_moto()
     try:
         emulator.point_environment_at(url, "us-east-1")
-        from chalicelib import settings
-        from chalicelib.credits import Credits
-        from chalicelib.models import ALL_MODELS, SHARED_TABLE_MODELS
-
-        for model in ALL_MODELS + SHARED_TABLE_MODELS:  # models made earlier point at an earlier emulator
-            model.Meta.host = url
-            model._connection = None
         emulator.create_tables()
-
-        figures = {}
-        for count in key_counts:
-            user_id, key_hash = cost_model.seeded_account(keys=count)
-            meter = dynamodb_meter.attached_to_app()
-            with meter.measure() as tally:
-                Credits().spend(user_id, key_hash, 1)
-            meter.detach()
-            item = dynamodb_meter.emulator_item(settings.accounts_table(), {"user_id": {"S": user_id}})
-            figures[count] = (tally.requests, tally.write_units, item_size.item_size(item))
-        return figures
+        emulator.configure_auth(*emulator.create_user_pool()[:2])
+        return dynamodb_requests_per_call(), write_units_after_90_days()
     finally:
         server.stop()
 
@@ -203,8 +194,7 @@ def main():
     # The app runs in this process for these two: its JSON log and metric
     # lines (one each per call) would bury the figures.
     with contextlib.redirect_stdout(io.StringIO()):
-        requests_per_call = dynamodb_requests_per_call()
-        per_key_count = write_units_after_90_days()
+        requests_per_call, per_key_count = in_process_figures()
     metered, unmetered = latencies()
     with tempfile.TemporaryDirectory() as bare:
         with open(os.path.join(bare, "app.py"), "w") as handle:

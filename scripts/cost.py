@@ -9,10 +9,8 @@ import argparse
 import json
 import time
 
-if not __package__:  # run as a file: make `scripts` importable
-    import _bootstrap  # noqa: F401
 
-from scripts.measure import cost_report  # noqa: E402
+from scripts.measure import cost_report
 
 
 def main(argv=None):

@@ -12,10 +12,8 @@ Environment: DEV_STATE_DIR (default .local) names where dev.json is;
 import argparse
 import sys
 
-if not __package__:  # run as a file: make `scripts` importable
-    import _bootstrap  # noqa: F401
 
-from scripts.devstack import demo  # noqa: E402
+from scripts.devstack import demo
 
 
 def main(argv=None):

@@ -44,21 +44,18 @@ import time
 
 STARTED = time.monotonic()
 
-if not __package__:  # run as a file
-    import _bootstrap  # noqa: E402,F401
+import argparse
+import contextlib
+import os
+import sys
 
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import os  # noqa: E402
-import sys  # noqa: E402
-
-from scripts.devstack import frontend as dev_frontend  # noqa: E402
-from scripts.devstack.api_process import api_child_main, exec_child_main  # noqa: E402
-from scripts.devstack.errors import Failure  # noqa: E402
-from scripts.devstack.output import ensure_standard_streams, say, warn  # noqa: E402
-from scripts.devstack.signals import Signals, Stop  # noqa: E402
-from scripts.devstack.stack import Stack  # noqa: E402
-from scripts.devstack.state import reset, state_dir  # noqa: E402
+from scripts.devstack import frontend as dev_frontend
+from scripts.devstack.api_process import api_child_main, exec_child_main
+from scripts.devstack.errors import Failure
+from scripts.devstack.output import ensure_standard_streams, say, warn
+from scripts.devstack.signals import Signals, Stop
+from scripts.devstack.stack import Stack
+from scripts.devstack.state import reset, state_dir
 
 
 def main(argv=None):

@@ -12,10 +12,8 @@ import argparse
 import os
 import sys
 
-if not __package__:  # run as a file: make `scripts` importable
-    import _bootstrap  # noqa: F401
 
-from scripts.ops.replay import replay, since_timestamp  # noqa: E402
+from scripts.ops.replay import replay, since_timestamp
 
 
 def local_target(state_dir=None):
@@ -60,7 +58,7 @@ def main(argv=None, out=None):
     except ValueError as error:
         parser.error(str(error))
     target = local_target(args.state_dir) if args.stage == "local" else deployed_target(args.stage)
-    from chalicelib import stripe_client
+    from chalicelib.billing import stripe_client
 
     stripe = stripe_client.build(api_key=target["stripe_key"], api_base=target["api_base"])
     out("Replaying to %s" % target["webhook_url"])

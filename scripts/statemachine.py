@@ -15,10 +15,8 @@ import json
 import os
 import re
 
-if not __package__:  # run as a file: make `scripts` importable
-    import _bootstrap  # noqa: F401
 
-from scripts import ROOT  # noqa: E402
+from scripts import ROOT
 
 DEFINITION_PATH = os.path.join(ROOT, "statemachine.asl.json")
 DEFAULT_NAME = "credits-saas-refill"
@@ -42,7 +40,7 @@ def placeholders(text=None):
 def substitutions(alert_topic_arn=None, accounts_table=None, ledger_table=None):
     """Placeholder values; table names default to the stage settings (the
     same environment variables the app reads), the topic to REFILL_ALERT_TOPIC_ARN."""
-    from chalicelib import settings
+    from chalicelib.platform import settings
 
     topic = alert_topic_arn or os.environ.get(ALERT_TOPIC_ENV)
     if not topic:

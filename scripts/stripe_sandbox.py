@@ -28,10 +28,8 @@ import signal
 import sys
 import time
 
-if not __package__:  # run as a file: make `scripts` importable
-    import _bootstrap  # noqa: F401
 
-from scripts.devstack.stripe import DEFAULT_PORT, DEFAULT_RETRY_DELAYS, StripeSandbox  # noqa: E402
+from scripts.devstack.stripe import DEFAULT_PORT, DEFAULT_RETRY_DELAYS, StripeSandbox
 
 __all__ = ["StripeSandbox", "main"]
 

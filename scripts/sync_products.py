@@ -20,11 +20,9 @@ the stage's Stripe key, so after `make deploy` no key needs exporting.
 import argparse
 import sys
 
-if not __package__:  # run as a file: make `scripts` importable
-    import _bootstrap  # noqa: F401
 
-from scripts.catalog.products import DEFAULT_PRODUCTS, ProductsError, load, validate  # noqa: E402
-from scripts.catalog.sync import SyncError, display_path, load_stage_environment, sync  # noqa: E402
+from scripts.catalog.products import DEFAULT_PRODUCTS, ProductsError, load, validate
+from scripts.catalog.sync import SyncError, display_path, load_stage_environment, sync
 
 
 def main(argv=None, out=None):
@@ -47,7 +45,7 @@ def main(argv=None, out=None):
     try:
         if args.stage:
             load_stage_environment(args.stage)
-        from chalicelib import stripe_client
+        from chalicelib.billing import stripe_client
         stripe = stripe_client.build()
         if stripe is None:
             raise SyncError("STRIPE_SECRET_KEY is not set.")

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from scripts import ROOT  # importing `scripts` also puts backend/ on sys.path
+from scripts import ROOT
 from scripts.devstack import emulator
 from scripts.devstack.ports import free_port
 
@@ -50,8 +50,8 @@ def aws_stack(moto_url):
 
 @pytest.fixture(scope="session")
 def app(aws_stack):
-    from chalicelib import services
-    services.reset()
+    from chalicelib.platform import reset_services
+    reset_services()
     import app as app_module
     return app_module.app
 
@@ -152,22 +152,22 @@ def api_url(app):
 @pytest.fixture(scope="session")
 def stripe_sandbox(aws_stack):
     """The offline Stripe sandbox on a free port; from now on the app (and
-    anything built by chalicelib.services) talks to it."""
-    from chalicelib import services
+    every service the domain packages build) talks to it."""
+    from chalicelib.platform import reset_services
     from scripts.devstack.stripe import StripeSandbox
 
     sandbox = StripeSandbox(host="127.0.0.1", port=0, webhook_url=None, webhook_secret=None).start()
     saved = {name: os.environ.get(name) for name in ("STRIPE_SECRET_KEY", "STRIPE_API_BASE")}
     os.environ["STRIPE_SECRET_KEY"] = "sk_test_local"
     os.environ["STRIPE_API_BASE"] = sandbox.url
-    services.reset()
+    reset_services()
     yield sandbox
     for name, value in saved.items():
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    services.reset()
+    reset_services()
     sandbox.stop()
 
 
@@ -175,23 +175,23 @@ def stripe_sandbox(aws_stack):
 def stripe_products(stripe_sandbox):
     """products.json synced into the sandbox and the product table; returns
     the plans by name as scripts/catalog/products.py validated them."""
-    from chalicelib import services
+    from chalicelib import billing
     from scripts.catalog.products import load_plans
     from scripts.catalog.sync import sync
 
     plans = load_plans()
-    sync(plans, services.stripe(), out=lambda line: None)
+    sync(plans, billing.stripe(), out=lambda line: None)
     return {plan["name"]: plan for plan in plans}
 
 
 @pytest.fixture(scope="module")
 def webhook_secret(stripe_sandbox, stripe_products):
     """The app verifies webhooks with this secret (tests sign with it)."""
-    from chalicelib import services
+    from chalicelib.platform import reset_services
     from webhook_support import WEBHOOK_SECRET
 
     os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-    services.reset()
+    reset_services()
     yield WEBHOOK_SECRET
     os.environ.pop("STRIPE_WEBHOOK_SECRET", None)
-    services.reset()
+    reset_services()

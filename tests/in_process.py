@@ -93,11 +93,13 @@ class MotoInProcess:
 @contextlib.contextmanager
 def stripe_in_process(sandbox):
     """While open, the app's Stripe client calls the sandbox without HTTP."""
-    from chalicelib import services, stripe_client
+    from chalicelib import billing
+    from chalicelib.platform import reset_services
+    from chalicelib.billing import stripe_client
 
-    services.reset()
-    services.provide("stripe", stripe_client.build(http_client=SandboxTransport(sandbox)))
+    reset_services()
+    billing.stripe.use(stripe_client.build(http_client=SandboxTransport(sandbox)))
     try:
         yield
     finally:
-        services.reset()
+        reset_services()

@@ -5,7 +5,7 @@ itself logged a value or only the filter hid it."""
 import json
 import logging
 
-from chalicelib import logs
+from chalicelib.platform import logs
 
 
 class Capture:

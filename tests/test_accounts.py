@@ -1,7 +1,7 @@
 """Provisioning (trigger and first request), the user view and API keys."""
 import json
 
-from chalicelib.models import Account, LedgerEntry
+from chalicelib.platform.models import Account, LedgerEntry
 from conftest import call
 
 

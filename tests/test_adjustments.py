@@ -5,11 +5,11 @@ import uuid
 
 import pytest
 
-from chalicelib.adjustments import Adjustments
-from chalicelib.credits import Credits
-from chalicelib.errors import Conflict, InsufficientCredits
-from chalicelib.keys import parse
-from chalicelib.models import Account, LedgerEntry
+from chalicelib.operators.adjustments import Adjustments
+from chalicelib.credits.balances import Credits
+from chalicelib.platform.errors import Conflict, InsufficientCredits
+from chalicelib.keys.key_format import parse
+from chalicelib.platform.models import Account, LedgerEntry
 
 OPERATOR = "cli:tester"
 
@@ -105,7 +105,7 @@ def test_voids_racing_metered_calls_never_lose_a_credit(account):
 
 
 def test_an_unknown_account_is_not_found_and_writes_nothing(aws_stack):
-    from chalicelib.errors import NotFound
+    from chalicelib.platform.errors import NotFound
     user_id = "missing-" + uuid.uuid4().hex
     with pytest.raises(NotFound):
         adjust(user_id, 10, "purchased")
@@ -115,8 +115,8 @@ def test_an_unknown_account_is_not_found_and_writes_nothing(aws_stack):
 def test_the_suspension_check_rides_on_the_spends_one_conditional_write(account, monkeypatch):
     """A metered call stays one UpdateItem; a suspended account's call is
     refused by that same write (the read after it only explains the 403)."""
-    from chalicelib.errors import Forbidden
-    from chalicelib.suspensions import AccountControls
+    from chalicelib.platform.errors import Forbidden
+    from chalicelib.operators.suspensions import AccountControls
     from pynamodb.connection.base import Connection
 
     user_id, key_hash = account

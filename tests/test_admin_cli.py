@@ -64,7 +64,7 @@ def test_void_suspend_unsuspend_and_revoke_key(client, customer):
 def test_a_refused_command_prints_the_error_and_changes_nothing(customer):
     lines = []
     args = admin.parser().parse_args(["void", customer.id, "999", "-r", "Too much"])
-    from chalicelib.errors import Conflict
+    from chalicelib.platform.errors import Conflict
     with pytest.raises(Conflict):
         admin.run(args, OPERATOR, lines.append)
     assert answer(run("show", customer.id)[1])["account"]["credits"] == 50

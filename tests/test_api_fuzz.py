@@ -19,7 +19,8 @@ import pytest
 import schemathesis
 from schemathesis import GenerationMode
 
-from chalicelib import openapi, settings
+from chalicelib.platform import settings
+from chalicelib.web import openapi
 
 EXAMPLES_PER_OPERATION = 50
 WEBHOOK = "/stripe/webhook"
@@ -76,7 +77,7 @@ def served(api_url, request):
 @pytest.fixture(scope="module")
 def credentials(api_url, fuzz_user, stripe_products, webhook_secret, served):
     import requests
-    from chalicelib.credits import Credits
+    from chalicelib.credits.balances import Credits
 
     key = requests.post(api_url + "/generate-key", headers=fuzz_user.headers, timeout=30).json()["key"]
     Credits().add_purchased(fuzz_user.id, 1_000_000, "checkout:cs_fuzz", "purchase", "Fuzzing credits")

@@ -1,9 +1,9 @@
 """API keys as a product: several named keys per account, their lifecycle,
 per-key rate limits and the move of an older account's single key
-(chalicelib/api_keys.py, chalicelib/rate_limits.py)."""
+(chalicelib/keys/account_keys.py, chalicelib/keys/rate_limits.py)."""
 import json
 
-from chalicelib.models import Account, ApiKeyRecord
+from chalicelib.platform.models import Account, ApiKeyRecord
 from conftest import call
 
 
@@ -44,7 +44,7 @@ def test_a_key_is_created_listed_used_renamed_and_revoked(client, user):
 
 def test_the_full_key_is_shown_once_and_only_parts_of_its_hash_are_stored(client, user):
     _, created = create(client, user, "ci")
-    from chalicelib.keys import parse
+    from chalicelib.keys.key_format import parse
     _, key_hash = parse(created["key"])
     account = json.dumps(Account.get(user.id, consistent_read=True).serialize(), default=str)
     record = json.dumps(ApiKeyRecord.get(user.id, "apikey:" + created["id"]).serialize(), default=str)
@@ -95,7 +95,7 @@ def test_a_key_of_one_account_never_reaches_another(client, new_user):
     alice, bob = new_user(), new_user()
     _, alice_key = create(client, alice, "alice")
     _, bob_key = create(client, bob, "bob")
-    from chalicelib.keys import ApiKey
+    from chalicelib.keys.key_format import ApiKey
     forged = ApiKey(bob.id, alice_key["key"].split("_")[1]).value  # alice's secret, bob's account
     assert metered(client, forged)[0] == 401
     assert call(client, "PATCH", "/keys/" + bob_key["id"], alice.headers, {"name": "mine"})[0] == 404
@@ -156,7 +156,7 @@ def test_calls_racing_a_revoke_are_never_charged_after_it_is_acknowledged(api_ur
 
 def legacy_account(client, user):
     """An account as it was before named keys: one key in api_key_* and no `k`."""
-    from chalicelib.keys import ApiKey
+    from chalicelib.keys.key_format import ApiKey
     call(client, "GET", "/user", user.headers)  # provisions
     key = ApiKey.generate(user.id)
     Account(user.id).update(actions=[
@@ -179,13 +179,13 @@ def test_an_older_accounts_key_keeps_working_and_becomes_the_default_key(client,
 
 
 def test_the_account_page_moves_the_key_too_and_racing_moves_are_harmless(client, user):
-    from chalicelib import api_keys
+    from chalicelib.keys import account_keys
 
     key = legacy_account(client, user)
     stale = Account.get(user.id, consistent_read=True)
     _, listed = call(client, "GET", "/keys", user.headers)
     assert [k["name"] for k in listed["keys"]] == ["Default"]
-    assert api_keys.migrate(stale) is False  # a second move of the same key changes nothing
+    assert account_keys.migrate(stale) is False  # a second move of the same key changes nothing
     assert len(Account.get(user.id, consistent_read=True).api_keys.as_dict()) == 1
     assert metered(client, key.value) == (200, {"credits": 49})
     _, created = create(client, user, "second")
@@ -193,7 +193,7 @@ def test_the_account_page_moves_the_key_too_and_racing_moves_are_harmless(client
 
 
 def test_a_wrong_key_on_an_older_account_moves_nothing(client, user):
-    from chalicelib.keys import ApiKey
+    from chalicelib.keys.key_format import ApiKey
     key = legacy_account(client, user)
     assert metered(client, ApiKey.generate(user.id).value)[0] == 401
     assert Account.get(user.id, consistent_read=True).api_key_hash == key.hash

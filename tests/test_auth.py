@@ -47,7 +47,7 @@ def _bad_token(stack, user, case):
     "wrong audience", "wrong issuer", "access token", "no expiry", "alg none", "two words",
 ])
 def test_bad_tokens_are_refused_with_json_401(client, aws_stack, new_user, case):
-    from chalicelib.models import Account
+    from chalicelib.platform.models import Account
 
     user = new_user()
     token = _bad_token(aws_stack, user, case)
@@ -73,7 +73,7 @@ def test_a_well_signed_token_only_reaches_its_own_subject(client, aws_stack, new
 def test_the_groups_claim_reads_as_a_set_from_a_token_or_api_gateways_claims():
     """A verified token carries a list; API Gateway's authorizer passes the
     claim as text ("[admins, other]" or "admins other")."""
-    from chalicelib.auth import token_groups
+    from chalicelib.web.auth import token_groups
     assert token_groups(["admins", "other"]) == {"admins", "other"}
     assert token_groups("[admins, other]") == {"admins", "other"}
     assert token_groups("admins other") == {"admins", "other"}

@@ -20,13 +20,13 @@ import pytest
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from chalicelib import clock
-from chalicelib import settings as stage
-from chalicelib.credits import Credits
-from chalicelib.errors import InsufficientCredits
-from chalicelib.keys import ApiKey
-from chalicelib.models import Account, LedgerEntry, SubscriptionAttribute
-from chalicelib.payments import PLAN, PURCHASED, Source, Step, TakeBacks, target_taken
+from chalicelib.platform import clock
+from chalicelib.platform import settings as stage
+from chalicelib.credits.balances import Credits
+from chalicelib.platform.errors import InsufficientCredits
+from chalicelib.keys.key_format import ApiKey
+from chalicelib.platform.models import Account, LedgerEntry, SubscriptionAttribute
+from chalicelib.billing.payments import PLAN, PURCHASED, Source, Step, TakeBacks, target_taken
 from conftest import ROOT
 
 FREE = 50

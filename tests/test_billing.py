@@ -9,9 +9,11 @@ import threading
 import pytest
 import requests
 
-from chalicelib import services
-from chalicelib.billing import checkout_idempotency_key
-from chalicelib.models import Account, LedgerEntry, SubscriptionAttribute
+from chalicelib import billing, credits
+
+from chalicelib.platform import reset_services
+from chalicelib.billing.checkout import checkout_idempotency_key
+from chalicelib.platform.models import Account, LedgerEntry, SubscriptionAttribute
 
 SUCCESS_URL = "http://localhost:5173/checkout/success?session_id={CHECKOUT_SESSION_ID}"
 CANCEL_URL = "http://localhost:5173/checkout/cancel"
@@ -19,7 +21,7 @@ CANCEL_URL = "http://localhost:5173/checkout/cancel"
 
 @pytest.fixture
 def stripe(stripe_sandbox, stripe_products):
-    return services.stripe()
+    return billing.stripe()
 
 
 def call(client, method, path, user=None, body=None, headers=None):
@@ -270,7 +272,7 @@ def test_stop_restarts_the_free_refill_once(client, user, stripe, stripe_sandbox
     class Refills:
         def restart(self, account):
             restarted.append((account.user_id, account.plan))
-    monkeypatch.setattr(services, "refills", lambda: Refills())
+    monkeypatch.setattr(credits, "refills", lambda: Refills())
 
     subscribe(client, stripe_sandbox, user, "Power")
     assert call(client, "POST", "/stop-subscriptions", user)[0] == 200
@@ -332,9 +334,9 @@ def stripe_down(request, stripe, monkeypatch):
     def go_down():
         monkeypatch.setenv("STRIPE_API_BASE", url)
         monkeypatch.setenv("STRIPE_MAX_NETWORK_RETRIES", "0")
-        services.reset()
+        reset_services()
     yield go_down
-    services.reset()
+    reset_services()
     if server is not None:
         server.shutdown()
         server.server_close()
@@ -383,7 +385,7 @@ def test_billing_portal_answers_502_when_stripe_fails(client, user, stripe, stri
 
 def test_billing_routes_say_so_when_stripe_is_not_configured(client, user, stripe, monkeypatch):
     monkeypatch.delenv("STRIPE_SECRET_KEY")
-    services.reset()
+    reset_services()
     try:
         for path, body in (("/checkout", {"plan": "Basic", "subscribe": True}),
                            ("/stop-subscriptions", None), ("/billing-portal", None)):
@@ -391,4 +393,4 @@ def test_billing_routes_say_so_when_stripe_is_not_configured(client, user, strip
             assert (status, answer["error"]["code"]) == (503, "billing_unavailable"), path
     finally:
         monkeypatch.undo()
-        services.reset()
+        reset_services()

@@ -5,10 +5,10 @@ import datetime
 import pytest
 
 import emulator_faults
-from chalicelib.credits import Credits
-from chalicelib.errors import InsufficientCredits, Unauthorized
-from chalicelib.keys import parse
-from chalicelib.models import Account, LedgerEntry
+from chalicelib.credits.balances import Credits
+from chalicelib.platform.errors import InsufficientCredits, Unauthorized
+from chalicelib.keys.key_format import parse
+from chalicelib.platform.models import Account, LedgerEntry
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_usage_is_counted_per_day_by_the_spending_write(account):
 
 
 def test_usage_map_stays_bounded(account):
-    from chalicelib import usage
+    from chalicelib.credits import usage
 
     user_id, key_hash = account
     credits = Credits()

@@ -58,7 +58,7 @@ def test_the_app_imports_with_only_the_runtimes_boto3_beside_the_package(package
     program = (
         "import sys; sys.path[:0] = [%r, %r]\n"
         "import app, botocore\n"
-        "from chalicelib import models, secrets, settings\n"
+        "from chalicelib.platform import models, secrets, settings\n"
         "from aws_lambda_powertools.utilities import parameters\n"
         "assert app.app.app_name == 'credits-saas'\n"
         "assert botocore.__file__.startswith(%r), botocore.__file__\n"

@@ -191,8 +191,8 @@ def test_secrets_are_secure_strings_and_one_webhook_endpoint_exists(deployed, aw
     secret = ssm.get_parameter(Name="/credits-saas/dev/stripe-webhook-secret", WithDecryption=True)["Parameter"]
     assert key["Type"] == secret["Type"] == "SecureString"
     assert key["Value"] == STRIPE_KEY and secret["Value"].startswith("whsec_")
-    from chalicelib import stripe_client
-    from scripts.create_webhook import existing_endpoints
+    from chalicelib.billing import stripe_client
+    from scripts.deploy.webhook_endpoints import existing_endpoints
 
     stripe = stripe_client.build(api_key=STRIPE_KEY, api_base=sandbox.url)
     urls = {endpoint.url for endpoint in stripe.v1.webhook_endpoints.list().auto_paging_iter()}

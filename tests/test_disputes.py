@@ -1,9 +1,9 @@
 """Disputes take back every credit the payment granted while the funds are
 withdrawn, give them back when the dispute is won, and change nothing more
-when it is lost; each exactly once, in any order (chalicelib/disputes.py)."""
+when it is lost; each exactly once, in any order (chalicelib/billing/disputes.py)."""
 import pytest
 
-from chalicelib.models import LedgerEntry
+from chalicelib.platform.models import LedgerEntry
 from conftest import call
 from webhook_support import deliver_all
 

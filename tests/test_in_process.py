@@ -3,7 +3,8 @@ same state as over HTTP, and nothing else is rerouted."""
 import uuid
 
 import emulator_faults
-from chalicelib import db, stripe_client
+from chalicelib.billing import stripe_client
+from chalicelib.platform import db
 from in_process import SandboxTransport
 from scripts.devstack import emulator
 

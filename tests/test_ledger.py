@@ -1,13 +1,13 @@
 """GET /ledger: entries people can read and support can look up in Stripe,
-a page at a time (chalicelib/ledger.py)."""
+a page at a time (chalicelib/credits/ledger.py)."""
 import base64
 import json
 import time
 
 import pytest
 
-from chalicelib.credits import Credits
-from chalicelib.models import LedgerEntry
+from chalicelib.credits.balances import Credits
+from chalicelib.platform.models import LedgerEntry
 from conftest import call
 from webhook_support import Flow, deliver
 

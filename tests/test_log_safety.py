@@ -28,14 +28,14 @@ def signed_webhooks(webhook_secret):
 def refills_on(aws_stack, monkeypatch):
     """Refill executions on a state machine of this test's own (a week's
     period: they only wait); stopped afterwards."""
-    from chalicelib import services
+    from chalicelib.platform import reset_services
 
     sfn = emulator.boto_client("stepfunctions")
     arn = statemachine.create_state_machine(sfn, name="log-safety-refill")
     monkeypatch.setenv("REFILL_STATE_MACHINE_ARN", arn)
-    services.reset()
+    reset_services()
     yield arn
-    services.reset()
+    reset_services()
     for execution in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
         sfn.stop_execution(executionArn=execution["executionArn"])
 
@@ -88,11 +88,11 @@ def test_the_main_flows_log_no_secret(client, new_user, stripe_sandbox, refills_
 
 def test_a_secret_in_an_unexpected_error_is_redacted_in_the_written_line(client, user, api_key, capsys,
                                                                         monkeypatch):
-    from chalicelib import services
+    from chalicelib import credits
 
     def fail():
         raise RuntimeError("failed for %s with %s and card %s" % (user.email, api_key, CARD))
-    monkeypatch.setattr(services.plans(), "all", fail)
+    monkeypatch.setattr(credits.plan_catalog(), "all", fail)
     with capture(capsys) as captured:
         assert call(client, "GET", "/plans")[0] == 500
     written = "\n".join(captured.written)

@@ -1,10 +1,10 @@
-"""chalicelib.logs: the request line, the correlation id, and the redaction
+"""chalicelib.platform.logs: the request line, the correlation id, and the redaction
 that backs up tests/test_log_safety.py."""
 import logging
 
 import pytest
 
-from chalicelib import logs
+from chalicelib.platform import logs
 from conftest import call
 from log_capture import capture
 

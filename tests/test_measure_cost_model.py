@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from chalicelib import usage
-from chalicelib.credits import Credits
+from chalicelib.credits import usage
+from chalicelib.credits.balances import Credits
 from scripts.measure import cost_measure, cost_model, dynamodb_meter
 
 
@@ -45,7 +45,7 @@ def test_moving_usage_across_a_month_end_stays_within_the_assumed_units(counter)
 def test_the_meter_counts_write_units_from_the_item_size(counter, aws_stack):
     """An item over 1 KB costs 2 write units per write: the meter must see it."""
     user_id, key_hash = cost_model.seeded_account(days=0)
-    from chalicelib.models import Account
+    from chalicelib.platform.models import Account
     Account(user_id).update(actions=[Account.email.set("x" * 1200 + "@example.com")])
     with counter.meter.measure() as tally:
         Credits().spend(user_id, key_hash, 1)
@@ -55,7 +55,7 @@ def test_the_meter_counts_write_units_from_the_item_size(counter, aws_stack):
 def test_with_three_keys_two_of_them_rate_limited_a_metered_call_is_still_one_request_and_one_unit(counter):
     """The account item holds every key's slot (and the call times of the
     limited ones); past 8 days its size no longer grows with the history."""
-    from chalicelib import settings
+    from chalicelib.platform import settings
     user_id, key_hash = cost_model.seeded_account(days=usage.DAYS_ON_ACCOUNT + 1, keys=3)
     with counter.meter.measure() as tally:
         Credits().spend(user_id, key_hash, 1)

@@ -1,13 +1,13 @@
 """Metered calls: credit headers, the 402 body, and Idempotency-Key
-(chalicelib/metering.py, Credits.spend_once)."""
+(chalicelib/web/metering.py, Credits.spend_once)."""
 import concurrent.futures
 import datetime
 
 import requests
 
-from chalicelib import clock
-from chalicelib.credits import CALL_PREFIX
-from chalicelib.models import Account, LedgerEntry, MeteredCall
+from chalicelib.platform import clock
+from chalicelib.credits.balances import CALL_PREFIX
+from chalicelib.platform.models import Account, LedgerEntry, MeteredCall
 
 
 def post(client, path, api_key, idempotency_key=None):
@@ -145,24 +145,15 @@ def test_distinct_keys_sent_concurrently_each_charge_once(api_url, user, api_key
 
 def dynamodb_operations(client, requests_to_send):
     """The DynamoDB operations the app sends while answering the requests."""
-    from chalicelib import db
-    from chalicelib.models import ALL_MODELS, MeteredCall
+    from scripts.measure import dynamodb_meter
 
-    sent = []
-
-    def record(**kwargs):
-        sent.append(kwargs["model"].name)
-
-    clients = {model._get_connection().connection.client for model in ALL_MODELS + (MeteredCall,)}
-    clients.add(db.connection().client)
-    for botocore_client in clients:
-        botocore_client.meta.events.register("before-call.dynamodb", record)
+    meter = dynamodb_meter.attached_to_app()
     try:
-        responses = [client.http.post(path, headers=headers) for path, headers in requests_to_send]
+        with meter.measure() as tally:
+            responses = [client.http.post(path, headers=headers) for path, headers in requests_to_send]
     finally:
-        for botocore_client in clients:
-            botocore_client.meta.events.unregister("before-call.dynamodb", record)
-    return responses, sent
+        meter.detach()
+    return responses, [call.operation for call in tally.calls]
 
 
 def test_a_call_without_a_key_is_one_request_and_with_a_key_three(client, api_key):

@@ -3,7 +3,7 @@ import concurrent.futures
 
 import requests
 
-from chalicelib.models import Account
+from chalicelib.platform.models import Account
 
 
 def test_200_concurrent_calls_on_50_credits_spend_exactly_50(api_url, client, user, api_key):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from chalicelib import clock, metrics
+from chalicelib.platform import clock, metrics
 from conftest import call
 from log_capture import capture
 from webhook_support import Flow, deliver
@@ -127,7 +127,7 @@ def test_a_refund_and_a_dispute_count_once_with_the_credits_they_move(client, st
 
 
 def test_failing_webhooks_count_as_failures(client, stripe_sandbox, user, capsys, monkeypatch):
-    from chalicelib import services
+    from chalicelib import credits
     from pynamodb.exceptions import PutError
 
     flow = Flow(client, stripe_sandbox, user)
@@ -136,7 +136,7 @@ def test_failing_webhooks_count_as_failures(client, stripe_sandbox, user, capsys
 
     def unavailable(*args, **kwargs):
         raise PutError("DynamoDB is unavailable")
-    monkeypatch.setattr(services.credits(), "add_purchased", unavailable)
+    monkeypatch.setattr(credits.wallet(), "add_purchased", unavailable)
     with capture(capsys) as captured:
         assert deliver(client, completed)[0] == 503
         assert deliver(client, completed, secret="whsec_not_the_secret_0")[0] == 400

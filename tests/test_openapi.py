@@ -7,7 +7,8 @@ import subprocess
 
 from jsonschema.validators import Draft202012Validator
 
-from chalicelib import openapi, settings
+from chalicelib.platform import settings
+from chalicelib.web import openapi
 from conftest import ROOT, call
 from scripts import api_table
 
@@ -69,7 +70,7 @@ def test_every_error_code_the_code_uses_is_in_the_catalogue():
                     used |= set(re.findall(r'code="([a-z_]+)"', handle.read()))
                     handle.seek(0)
                     used |= set(re.findall(r'^    code = "([a-z_]+)"', handle.read(), re.M))
-    used |= {"invalid_days", "invalid_limit"}  # web.whole_number: invalid_<name>
+    used |= {"invalid_days", "invalid_limit"}  # query_params.whole_number: invalid_<name>
     assert used <= set(openapi.ERROR_CODES), used - set(openapi.ERROR_CODES)
 
 

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from chalicelib.models import Account, LedgerEntry
+from chalicelib.platform.models import Account, LedgerEntry
 from scripts.ops.replay import since_timestamp
 from webhook_support import WEBHOOK_SECRET, Flow
 
@@ -69,7 +69,7 @@ def test_dropped_deliveries_are_replayed_once(client, user, stripe_sandbox, live
 
 
 def stripe_sandbox_client(sandbox):
-    from chalicelib import stripe_client
+    from chalicelib.billing import stripe_client
     return stripe_client.build(api_key="sk_test_local", api_base=sandbox.url)
 
 

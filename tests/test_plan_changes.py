@@ -1,11 +1,11 @@
 """Upgrades at once (one prorated invoice, the new allowance once it is paid),
 downgrades at the period's end (shown, undoable), renewals that need the
-customer, and delayed payments that fail (chalicelib/plan_changes.py)."""
+customer, and delayed payments that fail (chalicelib/billing/plan_changes.py)."""
 import json
 
 import pytest
 
-from chalicelib.models import LedgerEntry
+from chalicelib.platform.models import LedgerEntry
 from conftest import call
 from webhook_support import deliver_all
 

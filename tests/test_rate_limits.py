@@ -1,5 +1,5 @@
 """Per-key rate limits: checked inside the metered call's one conditional
-write (chalicelib/rate_limits.py), exact under concurrency, 429 with
+write (chalicelib/keys/rate_limits.py), exact under concurrency, 429 with
 Retry-After, nothing charged past the limit."""
 import concurrent.futures
 import datetime
@@ -7,8 +7,9 @@ import datetime
 import pytest
 import requests
 
-from chalicelib import clock, rate_limits
-from chalicelib.models import Account
+from chalicelib.keys import rate_limits
+from chalicelib.platform import clock
+from chalicelib.platform.models import Account
 from conftest import call
 
 # 10:00:45.2 UTC: 15 seconds before the minute ends.

@@ -57,8 +57,8 @@ def machine(aws_stack):
 def make_refills(machine):
     """Refills on the test machine; at the end every account it touched stops
     naming an execution (so no handover is in flight) and every execution stops."""
-    from chalicelib.models import Account
-    from chalicelib.refill import Refills
+    from chalicelib.platform.models import Account
+    from chalicelib.credits.refill import Refills
 
     touched = []
 
@@ -96,7 +96,7 @@ def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
 
 
 def account_of(user_id):
-    from chalicelib.models import Account
+    from chalicelib.platform.models import Account
     return Account.get(user_id, consistent_read=True)
 
 
@@ -108,21 +108,21 @@ def wait_for_period(user_id, period, timeout=10.0):
 
 
 def running_for(machine, user_id):
-    from chalicelib.refill import safe_id
+    from chalicelib.credits.refill import safe_id
     return [name for name in machine.running() if safe_id(user_id) in name]
 
 
 def refill_entries(user_id):
-    from chalicelib.models import LedgerEntry
+    from chalicelib.platform.models import LedgerEntry
     return {entry.key: entry for entry in LedgerEntry.query(user_id, consistent_read=True)
             if entry.key.startswith("refill:")}
 
 
 def provision(user, credits=None):
     """The user's account, optionally with `credits` left and no purchase."""
-    from chalicelib.accounts import Accounts
-    from chalicelib.models import Account
-    from chalicelib.plans import Plans
+    from chalicelib.accounts.lifecycle import Accounts
+    from chalicelib.platform.models import Account
+    from chalicelib.credits.plans import Plans
 
     account = Accounts(Plans()).provision(user.id, user.email)
     if credits is not None:
@@ -132,7 +132,7 @@ def provision(user, credits=None):
 
 
 def set_plan(user_id, plan):
-    from chalicelib.models import Account
+    from chalicelib.platform.models import Account
     Account(user_id).update(actions=[Account.plan.set(plan)])
 
 
@@ -179,10 +179,10 @@ def grant_of(user_id):
 
 
 def test_each_period_resets_plan_credits_once_and_keeps_purchased(user, make_refills, machine):
-    from chalicelib.credits import Credits
+    from chalicelib.credits.balances import Credits
 
-    from chalicelib.api_keys import ApiKeys
-    from chalicelib.keys import parse
+    from chalicelib.keys.account_keys import ApiKeys
+    from chalicelib.keys.key_format import parse
 
     account = provision(user)
     key_hash = parse(ApiKeys().create(account, "refill-test", None)[0]["key"])[1]
@@ -213,7 +213,7 @@ def test_each_period_resets_plan_credits_once_and_keeps_purchased(user, make_ref
 def test_a_grant_whose_answer_was_lost_is_not_granted_twice(user, make_refills, machine, dynamodb_fault):
     """The reset is applied but its response fails (a transient error), so Step
     Functions retries it: the retry must find the period granted and move on."""
-    from chalicelib import settings
+    from chalicelib.platform import settings
 
     injected = dynamodb_fault("update_item", settings.accounts_table(), grant_of(user.id),
                               "InternalServerError", after_applying=True)
@@ -234,7 +234,7 @@ def test_a_grant_whose_answer_was_lost_is_not_granted_twice(user, make_refills, 
 
 
 def test_throttling_is_retried(user, make_refills, machine, dynamodb_fault):
-    from chalicelib import settings
+    from chalicelib.platform import settings
 
     injected = dynamodb_fault("update_item", settings.accounts_table(), grant_of(user.id),
                               "ProvisionedThroughputExceededException")
@@ -252,7 +252,7 @@ def test_throttling_is_retried(user, make_refills, machine, dynamodb_fault):
 
 
 def test_an_unexpected_error_alerts_and_fails(user, make_refills, machine, dynamodb_fault):
-    from chalicelib import settings
+    from chalicelib.platform import settings
 
     sqs = emulator.boto_client("sqs")
     statemachine.local_alerts(sqs)  # start from an empty queue
@@ -274,7 +274,7 @@ def test_an_unexpected_error_alerts_and_fails(user, make_refills, machine, dynam
 
 
 def test_a_subscriber_is_no_longer_refilled_and_back_to_free_restarts(user, make_refills, machine):
-    from chalicelib.refill import execution_name
+    from chalicelib.credits.refill import execution_name
 
     account = provision(user)
     refills = make_refills(period_seconds=1)
@@ -303,7 +303,7 @@ def test_a_subscriber_is_no_longer_refilled_and_back_to_free_restarts(user, make
 def test_stopping_right_after_a_grant_keeps_its_ledger_entry(user, make_refills, machine, dynamodb_fault):
     """The ledger write is slowed by a throttled attempt; `stop` must not
     abort the execution between the grant and its ledger entry."""
-    from chalicelib import settings
+    from chalicelib.platform import settings
 
     def refill_entry_of_user(item, args, kwargs):
         return (item.get("user_id", {}).get("S") == user.id
@@ -375,7 +375,7 @@ def test_hands_over_to_a_fresh_execution_after_n_periods(user, make_refills, mac
 
 
 def test_start_is_idempotent_for_provisioning(user, make_refills, machine):
-    from chalicelib.refill import execution_name
+    from chalicelib.credits.refill import execution_name
 
     account = provision(user)
     refills = make_refills(period_seconds=60)
@@ -389,15 +389,16 @@ def test_start_is_idempotent_for_provisioning(user, make_refills, machine):
 
 
 def test_provisioning_starts_the_refill_of_a_free_account(user, client, machine, monkeypatch):
-    from chalicelib import services
-    from chalicelib.models import Account
-    from chalicelib.refill import Refills, execution_name
+    from chalicelib import credits
+    from chalicelib.platform import reset_services
+    from chalicelib.platform.models import Account
+    from chalicelib.credits.refill import Refills, execution_name
 
     monkeypatch.setenv("REFILL_STATE_MACHINE_ARN", machine.arn)
     monkeypatch.setenv("FREE_REFILL_PERIOD_SECONDS", "60")
-    services.reset()
+    reset_services()
     try:
-        assert isinstance(services.refills(), Refills)
+        assert isinstance(credits.refills(), Refills)
         response = client.http.get("/user", headers=user.headers)
         assert response.status_code == 200
         name = execution_name(user.id, 1)
@@ -412,8 +413,8 @@ def test_provisioning_starts_the_refill_of_a_free_account(user, client, machine,
         Account(user.id).update(actions=[Account.refill_execution.remove()])
         stop_all(machine)
         monkeypatch.delenv("REFILL_STATE_MACHINE_ARN")
-        services.reset()
-    assert services.refills() is None
+        reset_services()
+    assert credits.refills() is None
 
 
 def test_next_grant_is_one_period_after_the_last_one_granted(user, make_refills, machine):
@@ -439,7 +440,7 @@ def test_a_request_during_the_start_sees_the_first_grant_already(user, make_refi
     """The account names the execution before Step Functions knows it: a
     request in between (the account page's parallel requests at sign-up)
     still gets the first grant, one period after the recorded start."""
-    from chalicelib.refill import Refills
+    from chalicelib.credits.refill import Refills
 
     refills = make_refills(period_seconds=600)
     seen = []
@@ -475,7 +476,7 @@ def test_a_request_during_the_start_sees_the_first_grant_already(user, make_refi
 
 
 def test_execution_names_are_valid_unique_and_leave_room_for_handovers():
-    from chalicelib.refill import NAME_LIMIT, execution_name
+    from chalicelib.credits.refill import NAME_LIMIT, execution_name
 
     sub = str(uuid.uuid4())
     assert execution_name(sub, 3) == "refill-%s-3" % sub
@@ -491,7 +492,7 @@ def test_execution_names_are_valid_unique_and_leave_room_for_handovers():
 
 
 def test_default_periods_stay_inside_the_execution_limits():
-    from chalicelib.refill import default_periods_per_execution
+    from chalicelib.credits.refill import default_periods_per_execution
 
     week = 7 * 24 * 3600
     periods = default_periods_per_execution(week)

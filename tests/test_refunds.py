@@ -1,11 +1,11 @@
 """Refunds take back exactly the refunded share of what a payment granted,
 from the bucket it granted, once per refund whatever the delivery order; a
-failed refund gives it back (chalicelib/refunds.py, payments.py)."""
+failed refund gives it back (chalicelib/billing/refunds.py, payments.py)."""
 import concurrent.futures
 
 import pytest
 
-from chalicelib.models import Account, LedgerEntry
+from chalicelib.platform.models import Account, LedgerEntry
 from conftest import call
 from webhook_support import deliver, deliver_all
 
@@ -150,7 +150,7 @@ def test_a_subscription_refund_takes_plan_credits_of_the_current_period_only(cli
 
 
 def test_a_crash_between_the_grant_and_the_take_back_converges_on_redelivery(client, flow, monkeypatch):
-    from chalicelib import payments
+    from chalicelib.billing import payments
 
     session = flow.checkout("Power", subscribe=False)
     purchase = flow.events()

@@ -1,8 +1,8 @@
 """`next_reset_at` on GET /user: when the plan credits are next reset."""
 import datetime
 
-from chalicelib.models import Account, SubscriptionAttribute
-from chalicelib.resets import ResetSchedule
+from chalicelib.platform.models import Account, SubscriptionAttribute
+from chalicelib.accounts.resets import ResetSchedule
 
 NEW_YEAR = 1798761600  # 2027-01-01T00:00:00Z
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from chalicelib.models import Account, Product
+from chalicelib.platform.models import Account, Product
 from conftest import call
 
 
@@ -62,7 +62,7 @@ def test_bad_usage_window_is_a_400(client, user, days):
 
 
 def test_ledger_is_newest_first_and_only_the_users_own(client, new_user):
-    from chalicelib.credits import Credits
+    from chalicelib.credits.balances import Credits
 
     alice, bob = new_user(), new_user()
     call(client, "GET", "/user", alice.headers)

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from chalicelib import secrets, settings
+from chalicelib.platform import secrets, settings
 
 NAME = "/credits-saas/test/stripe-secret-key"
 

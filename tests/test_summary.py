@@ -2,12 +2,13 @@
 MRR from live subscriptions' prices, served from a cache between refreshes."""
 import uuid
 
-from chalicelib import clock, services
-from chalicelib.adjustments import Adjustments
-from chalicelib.credits import Credits
-from chalicelib.keys import parse
-from chalicelib.models import Account, SubscriptionAttribute
-from chalicelib.summary import Summary
+from chalicelib.platform import reset_services
+from chalicelib.platform import clock
+from chalicelib.operators.adjustments import Adjustments
+from chalicelib.credits.balances import Credits
+from chalicelib.keys.key_format import parse
+from chalicelib.platform.models import Account, SubscriptionAttribute
+from chalicelib.operators.summary import Summary
 from conftest import call
 
 
@@ -58,7 +59,8 @@ def test_the_summary_counts_what_happened_since_the_last_one(client, new_user):
 
 
 def test_usage_moved_off_account_items_still_counts(client, user, api_key):
-    from chalicelib import db, usage
+    from chalicelib.credits import usage
+    from chalicelib.platform import db
     summary = Summary(FixedPlans())
     user_id, key_hash = parse(api_key)
     Credits().spend(user_id, key_hash, 3)
@@ -70,7 +72,7 @@ def test_usage_moved_off_account_items_still_counts(client, user, api_key):
 
 
 def test_the_summary_is_served_from_its_cache_until_it_is_older_than_max_age(aws_stack):
-    services.reset()
+    reset_services()
     cached = Summary(FixedPlans(), max_age=300)
     first = cached.get(fresh=True)
     assert cached.get()["computed_at"] == first["computed_at"]

@@ -17,7 +17,7 @@ with open(sync_products.DEFAULT_PRODUCTS) as _handle:
 
 class Stack:
     def __init__(self, sandbox, tmp_path):
-        from chalicelib import stripe_client
+        from chalicelib.billing import stripe_client
         self.sandbox = sandbox
         self.stripe = stripe_client.build(max_network_retries=0)
         self.tmp_path = tmp_path
@@ -52,8 +52,8 @@ class Stack:
 
     def snapshot(self):
         """Everything sync could have written."""
-        from chalicelib.models import Product
-        from chalicelib.plans import Plans
+        from chalicelib.platform.models import Product
+        from chalicelib.credits.plans import Plans
         return {
             "products": sorted((p.id, p.name, p.active, p.metadata.to_dict()) for p in self.products()),
             "prices": sorted((p.id, p.active, p.lookup_key, p.unit_amount) for p in self.prices()),
@@ -64,7 +64,7 @@ class Stack:
 
 @pytest.fixture
 def stack(aws_stack, monkeypatch, tmp_path):
-    from chalicelib.models import Product
+    from chalicelib.platform.models import Product
 
     sandbox = StripeSandbox(host="127.0.0.1", port=0).start()
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_sync")
@@ -99,7 +99,7 @@ def test_sync_from_empty_creates_products_prices_and_rows(stack, client):
         assert (monthly.recurring.interval, monthly.recurring.interval_count) == ("month", 1)
         assert one_off.product == monthly.product == products[name].id
 
-    from chalicelib.models import Product
+    from chalicelib.platform.models import Product
     basic = Product.get("Basic", consistent_read=True)
     assert basic.stripe_product_id == products["Basic"].id
     assert basic.prices.as_dict()["monthly"]["price_id"] == stack.price("basic_monthly").id
@@ -144,7 +144,7 @@ def test_changed_amount_makes_a_new_price_and_retires_the_old_one(stack):
     assert retired.active is False and retired.lookup_key is None
     assert stack.price("basic_one_off").id == one_off.id          # untouched
 
-    from chalicelib.models import Product
+    from chalicelib.platform.models import Product
     basic = Product.get("Basic", consistent_read=True)
     assert int(basic.credits) == 1200
     assert basic.prices.as_dict()["monthly"] == {
@@ -206,7 +206,7 @@ def test_a_removed_plan_is_archived_and_leaves_the_table(stack):
 
     assert stack.stripe.v1.products.retrieve(power).active is False
     assert stack.prices(product=power, active=True) == []
-    from chalicelib.models import Product
+    from chalicelib.platform.models import Product
     assert sorted(row.name for row in Product.scan(consistent_read=True)) == ["Basic", "Free"]
 
 

@@ -75,7 +75,7 @@ def test_cfn_lint_passes_on_every_template_shipped_or_built(tmp_path, backend):
 # Data ---------------------------------------------------------------------------
 
 def test_tables_have_the_models_keys_and_indexes(data):
-    from chalicelib.models import ALL_MODELS
+    from chalicelib.platform.models import ALL_MODELS
 
     for model in ALL_MODELS:
         table = data["Resources"][TABLE_OF_MODEL[model.__name__]]["Properties"]
@@ -94,7 +94,7 @@ def test_tables_have_the_models_keys_and_indexes(data):
 def test_tables_expire_what_the_models_mark_with_a_ttl(data):
     """Idempotency records of metered calls must expire, or the ledger grows
     with every key a client sends."""
-    from chalicelib.models import ALL_MODELS, SHARED_TABLE_MODELS
+    from chalicelib.platform.models import ALL_MODELS, SHARED_TABLE_MODELS
     from pynamodb.attributes import TTLAttribute
 
     expected = {}

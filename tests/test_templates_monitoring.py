@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from chalicelib import metrics
+from chalicelib.platform import metrics
 from scripts.deploy import stacks
 from scripts.deploy.rehearsal import evaluate_conditions
 

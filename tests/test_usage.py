@@ -4,12 +4,14 @@ import concurrent.futures
 import datetime
 
 import pytest
+from pynamodb.signals import pre_dynamodb_send
 
 import emulator_faults
-from chalicelib import settings, usage
-from chalicelib.credits import Credits
-from chalicelib.keys import parse
-from chalicelib.models import Account
+from chalicelib.credits import usage
+from chalicelib.platform import settings
+from chalicelib.credits.balances import Credits
+from chalicelib.keys.key_format import parse
+from chalicelib.platform.models import Account
 from conftest import call
 from scripts.measure import cost_model, dynamodb_meter, item_size
 
@@ -106,19 +108,25 @@ def test_one_process_reads_the_whole_item_back_only_on_the_first_spend_of_a_day(
     user_id, key_hash = account
     Credits().add_purchased(user_id, 100, "checkout:cs_usage_days", "purchase", "pack")
     asked = []
-    clients = dynamodb_meter.app_clients()
 
     def note_return_values(params, **_):
         asked.append(params.get("ReturnValues"))
 
-    for client in clients:
-        client.meta.events.register("provide-client-params.dynamodb.UpdateItem", note_return_values)
+    clients = []
+
+    def follow(connection, **_):
+        if not any(connection.client is seen for seen in clients):
+            connection.client.meta.events.register("provide-client-params.dynamodb.UpdateItem", note_return_values)
+            clients.append(connection.client)
+
+    pre_dynamodb_send.connect(follow)
     try:
         credits = Credits()
         for offset in range(20, -1, -1):
             for _ in range(3):
                 credits.spend(user_id, key_hash, 1, day=day(offset))
     finally:
+        pre_dynamodb_send.disconnect(follow)
         for client in clients:
             client.meta.events.unregister("provide-client-params.dynamodb.UpdateItem", note_return_values)
     assert asked == ["ALL_NEW", "UPDATED_NEW", "UPDATED_NEW"] * 21

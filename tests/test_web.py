@@ -1,5 +1,5 @@
 """Hostile input never reaches a 5xx, and every error has our shape
-(chalicelib/web.py, the middleware in app.py, chalicelib/local_gateway.py)."""
+(chalicelib/web/http.py, the middleware in app.py, chalicelib/local_gateway.py)."""
 import json
 import logging
 import urllib.parse
@@ -7,8 +7,8 @@ import urllib.parse
 import pytest
 import requests
 
-from chalicelib import web
-from chalicelib.models import Account
+from chalicelib.web import http
+from chalicelib.platform.models import Account
 from conftest import call
 
 
@@ -34,8 +34,8 @@ def test_a_json_body_nested_10000_deep_is_a_400_without_a_traceback(client, user
 def test_nesting_is_limited_to_32_levels(client, api_key):
     def body(depth):
         return '{"a": ' + nested(depth - 1) + "}"
-    assert call(client, "POST", "/test", {"x-api-key": api_key}, body=body(web.MAX_JSON_DEPTH))[0] == 200
-    status, error = call(client, "POST", "/test", {"x-api-key": api_key}, body=body(web.MAX_JSON_DEPTH + 1))
+    assert call(client, "POST", "/test", {"x-api-key": api_key}, body=body(http.MAX_JSON_DEPTH))[0] == 200
+    status, error = call(client, "POST", "/test", {"x-api-key": api_key}, body=body(http.MAX_JSON_DEPTH + 1))
     assert (status, error["error"]["code"]) == (400, "invalid_json")
     assert "32 levels" in error["error"]["message"]
 
@@ -62,7 +62,7 @@ def test_a_long_content_type_is_not_echoed(client):
 
 
 def test_bodies_over_64_kib_are_a_413_before_any_route_runs(client, user, api_key):
-    big = json.dumps({"pad": "x" * web.MAX_BODY_BYTES})
+    big = json.dumps({"pad": "x" * http.MAX_BODY_BYTES})
     for headers, path in [({"x-api-key": api_key}, "/test"), (user.headers, "/checkout"), ({}, "/plans")]:
         response = client.http.request("POST" if path != "/plans" else "GET", path,
                                        headers=dict(headers, **{"Content-Type": "application/json"}), body=big)
@@ -122,7 +122,7 @@ def test_over_http_unknown_routes_and_methods_answer_in_our_shape(api_url):
 
 
 def test_excerpt_cuts_and_marks_the_cut():
-    from chalicelib.errors import excerpt
+    from chalicelib.platform.errors import excerpt
     assert excerpt("Gold") == "'Gold'"
     cut = excerpt("x" * 1000)
     assert len(cut) == 40 and cut.endswith("…")

@@ -180,7 +180,7 @@ class DynamoFaults:
     about the flow's account count (`scope`: its account id): the emulator
     is shared with other tests' Free refills, which keep writing from Step
     Functions in the background, and the operators' day counters
-    (chalicelib/stats.py) are bookkeeping whose failure a handler ignores
+    (chalicelib/credits/stats.py) are bookkeeping whose failure a handler ignores
     by design."""
 
     def __init__(self):

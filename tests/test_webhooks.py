@@ -7,7 +7,7 @@ import time
 import pytest
 import stripe
 
-from chalicelib import services
+from chalicelib import billing
 from conftest import call
 from stripe_shapes import mismatches
 from webhook_support import Flow, deliver, deliver_all, signature, stripe_event
@@ -101,7 +101,7 @@ def test_plan_switch_in_the_portal_shows_up(client, flow, stripe_sandbox):
     flow.checkout("Basic", subscribe=True)
     deliver_all(client, flow.events())
     seen = len(flow.events())
-    stripe = services.stripe()
+    stripe = billing.stripe()
     subscription = stripe.v1.subscriptions.retrieve(flow.subscriptions[0])
     power = stripe.v1.prices.list(params={"lookup_keys": ["power_monthly"]}).data[0]
     stripe.v1.subscriptions.update(flow.subscriptions[0], params={

@@ -8,8 +8,8 @@ import time
 import requests
 import stripe
 
-from chalicelib import services
-from chalicelib.models import Account, LedgerEntry
+from chalicelib import billing
+from chalicelib.platform.models import Account, LedgerEntry
 
 WEBHOOK_SECRET = "whsec_test_webhooks_0123456789"
 
@@ -82,8 +82,8 @@ class Flow:
         opened before the first subscription): the app's /checkout would
         offer a switch instead."""
         next_second()
-        price = services.stripe().v1.prices.list(params={"lookup_keys": ["%s_monthly" % plan.lower()]}).data[0]
-        session = services.stripe().v1.checkout.sessions.create(params={
+        price = billing.stripe().v1.prices.list(params={"lookup_keys": ["%s_monthly" % plan.lower()]}).data[0]
+        session = billing.stripe().v1.checkout.sessions.create(params={
             "mode": "subscription", "customer": self.customer_id, "client_reference_id": self.user.id,
             "line_items": [{"price": price.id, "quantity": 1}], "success_url": "http://app.test/ok",
             "metadata": {"user_id": self.user.id, "plan": plan},
@@ -103,7 +103,7 @@ class Flow:
         if session is not None:
             intent = self.sandbox.get(self.sandbox.get(session["id"])["payment_intent"])
             return intent["latest_charge"]
-        stripe_client = services.stripe()
+        stripe_client = billing.stripe()
         payment = stripe_client.v1.invoice_payments.list(params={"invoice": invoice}).data[0]
         return stripe_client.v1.payment_intents.retrieve(payment.payment.payment_intent).latest_charge
 
@@ -111,7 +111,7 @@ class Flow:
         params = {"charge": charge}
         if amount is not None:
             params["amount"] = amount
-        return services.stripe().v1.refunds.create(params=params)
+        return billing.stripe().v1.refunds.create(params=params)
 
     def cancel(self, subscription_id=None):
         response = requests.delete("%s/v1/subscriptions/%s" % (self.sandbox.url, subscription_id or self.subscriptions[-1]),

@@ -4,7 +4,7 @@ import json
 import os
 import re
 
-from chalicelib.plans import ONE_OFF, PUBLIC_PRICE_FIELDS, RECURRING
+from chalicelib.credits.plans import ONE_OFF, PUBLIC_PRICE_FIELDS, RECURRING
 from scripts import ROOT
 
 DEFAULT_PRODUCTS = os.path.join(ROOT, "products.json")

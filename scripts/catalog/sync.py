@@ -4,7 +4,7 @@ changed amounts, every Stripe change before the table is written."""
 import json
 import os
 
-from chalicelib.plans import ONE_OFF
+from chalicelib.credits.plans import ONE_OFF
 from scripts import BACKEND
 
 NEW_PRICE = "(new price)"
@@ -55,7 +55,7 @@ def _active_prices(stripe, product_id):
 
 
 def _table_rows():
-    from chalicelib.models import Product
+    from chalicelib.platform.models import Product
     return {row.name: row for row in Product.scan(consistent_read=True)}
 
 
@@ -227,7 +227,7 @@ class Plan:
         return price_id
 
     def _save_row(self, plan):
-        from chalicelib.models import Product
+        from chalicelib.platform.models import Product
         row = self._row(plan)
         Product(plan["name"], credits=row["credits"], interval=row["interval"],
                 position=row["position"], stripe_product_id=row["stripe_product_id"],
@@ -235,7 +235,7 @@ class Plan:
 
 
 def _row_of(product):
-    from chalicelib.plans import stored_prices
+    from chalicelib.credits.plans import stored_prices
     prices = {}
     for kind, price in stored_prices(product).items():
         prices[kind] = {

@@ -32,11 +32,11 @@ def store_stripe_key(ssm, stage, key, out):
 
 def register_webhook(ssm, stage, webhook_url, out):
     """One endpoint for the URL; its signing secret in SSM."""
-    from chalicelib import stripe_client
-    from scripts import create_webhook
+    from chalicelib.billing import stripe_client
+    from scripts.deploy import webhook_endpoints
 
     stripe = stripe_client.build(api_key=os.environ["STRIPE_SECRET_KEY"])
-    create_webhook.ensure_webhook(
+    webhook_endpoints.ensure_webhook(
         stripe, webhook_url, secret_stored=stored(ssm, stage.webhook_secret_parameter) is not None,
         store_secret=lambda secret: store(ssm, stage.webhook_secret_parameter, secret,
                                           "Stripe webhook signing secret of credits-saas %s" % stage.name),

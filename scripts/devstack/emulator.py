@@ -63,7 +63,7 @@ def point_environment_at(url, region):
 
 
 def create_tables():
-    from chalicelib.models import ALL_MODELS, SHARED_TABLE_MODELS
+    from chalicelib.platform.models import ALL_MODELS, SHARED_TABLE_MODELS
 
     for model in ALL_MODELS:
         if not model.exists():

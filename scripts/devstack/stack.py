@@ -265,7 +265,7 @@ class Stack:
                      "%s=%s in the API process." % (name, overridden[name], STAGE, name, environ[name]))
 
     def _sync_products(self):
-        from chalicelib import stripe_client  # the app's libraries: not needed by `make reset`
+        from chalicelib.billing import stripe_client  # the app's libraries: not needed by `make reset`
         from scripts.catalog.products import ProductsError, load_plans
         from scripts.catalog.sync import SyncError, sync
 

@@ -44,12 +44,13 @@ class Stack:
         self.sandbox = StripeSandbox(host="127.0.0.1", port=0).start()
         os.environ.update(STRIPE_SECRET_KEY="sk_test_local", STRIPE_API_BASE=self.sandbox.url,
                           STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, REFILL_STATE_MACHINE_ARN=self.machine_arn)
-        from chalicelib import services
+        from chalicelib import billing
+        from chalicelib.platform import reset_services
         from scripts.catalog.products import load_plans
         from scripts.catalog.sync import sync
 
-        services.reset()
-        sync(load_plans(), services.stripe(), out=lambda line: None)
+        reset_services()
+        sync(load_plans(), billing.stripe(), out=lambda line: None)
         import app as app_module
         from chalice.test import Client
 
@@ -140,7 +141,7 @@ def measure_routes(stack, metered_calls=40, other_calls=5):
     keys = [run("POST /generate-key", "POST", "/generate-key", 1)["key"]] + [
         run("POST /keys", "POST", "/keys", 1, body={"name": name, "rate_limit": limit})["key"]
         for name, limit in METERED_KEYS]
-    from chalicelib.credits import Credits
+    from chalicelib.credits.balances import Credits
     Credits().add_purchased(user_id, 10 ** 6, "checkout:cs_cost_%s" % user_id, "purchase", "cost model")
     for n in range(metered_calls):  # the account's keys in turn
         run("POST /test", "POST", "/test", 1, headers={"x-api-key": keys[n % len(keys)]})
@@ -153,7 +154,7 @@ def measure_routes(stack, metered_calls=40, other_calls=5):
 def measure_usage_move(stack):
     """The transaction that moves older days off the account item."""
     user_id, key_hash = cost_model.seeded_account(days=usage_days_on_account())
-    from chalicelib.credits import Credits
+    from chalicelib.credits.balances import Credits
     with stack.meter.measure() as tally:
         Credits().spend(user_id, key_hash, 1)
     moves = [call for call in tally.calls if call.operation == "TransactWriteItems"]
@@ -162,14 +163,14 @@ def measure_usage_move(stack):
 
 
 def usage_days_on_account():
-    from chalicelib import usage
+    from chalicelib.credits import usage
     return usage.DAYS_ON_ACCOUNT
 
 
 def measure_stripe_events(stack, user_id, auth):
     """Each Stripe event of a subscription start, a renewal and a pack
     purchase, delivered signed to the webhook route; per event type."""
-    from chalicelib.models import Account
+    from chalicelib.platform.models import Account
 
     customer = Account.get(user_id, consistent_read=True).stripe_customer_id
     routes, flows = {}, {}
@@ -210,10 +211,10 @@ def measure_stripe_events(stack, user_id, auth):
 def measure_refill(stack):
     """Transitions and DynamoDB writes per period and per execution, from the
     history of a real execution of statemachine.asl.json (1-second periods)."""
-    from chalicelib import settings
-    from chalicelib.accounts import Accounts
-    from chalicelib.plans import Plans
-    from chalicelib.refill import Refills, default_periods_per_execution
+    from chalicelib.platform import settings
+    from chalicelib.accounts.lifecycle import Accounts
+    from chalicelib.credits.plans import Plans
+    from chalicelib.credits.refill import Refills, default_periods_per_execution
 
     user_id = str(uuid.uuid4())
     account = Accounts(Plans()).provision(user_id, cost_model.LONG_EMAIL)
@@ -225,7 +226,7 @@ def measure_refill(stack):
         if time.monotonic() > deadline:
             raise SystemExit("the refill execution did not finish in 30 s")
         time.sleep(0.1)
-    from chalicelib.models import Account
+    from chalicelib.platform.models import Account
     refills.stop(Account.get(user_id, consistent_read=True))
     events = stack.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
@@ -265,8 +266,8 @@ def period_states(events):
 
 def account_item_after_90_days(stack):
     """Write units of a metered call, and the item's size, after 90 days of use."""
-    from chalicelib import settings
-    from chalicelib.credits import Credits
+    from chalicelib.platform import settings
+    from chalicelib.credits.balances import Credits
 
     user_id, key_hash = cost_model.seeded_account(today=datetime.date.today())
     with stack.meter.measure() as tally:

@@ -16,9 +16,9 @@ ASSUMED_PER_ROUTE = {
     "GET /ledger": {"requests": 2, "write_units": 0},
     "GET /plans": {"requests": 1, "write_units": 0},
 }
-# The daily usage moved off the account item (chalicelib/usage.py): one
+# The daily usage moved off the account item (chalicelib/credits/usage.py): one
 # transaction of the account, at most two month items and the operators'
-# spent counters of the same months (chalicelib/stats.py), about once every
+# spent counters of the same months (chalicelib/credits/stats.py), about once every
 # DAYS_ON_ACCOUNT active days.
 ASSUMED_USAGE_MOVE = {"requests": 1, "write_units": 10}
 # A user looks at the account page (GET /user, /usage, /ledger) this often.
@@ -44,8 +44,8 @@ def seeded_keys(count):
 def fill_call_times(user_id, seconds_ago=3600):
     """Every key's queue of call times full of real times (the largest the
     account item gets), old enough to leave every limit open."""
-    from chalicelib.api_keys import slots_of
-    from chalicelib.models import Account
+    from chalicelib.keys.account_keys import slots_of
+    from chalicelib.platform.models import Account
 
     account = Account.get(user_id, consistent_read=True)
     past = int(time.time()) - seconds_ago
@@ -58,13 +58,13 @@ def seeded_account(today=None, days=HISTORY_DAYS, per_day=CREDITS_PER_DAY, keys=
     """A provisioned account with `keys` API keys (seeded_keys), `days` days
     of usage before `today`, an active Power subscription and a long email;
     returns (user id, hash of the first key)."""
-    from chalicelib.accounts import Accounts
-    from chalicelib.api_keys import ApiKeys
-    from chalicelib.credits import Credits
-    from chalicelib.keys import parse
-    from chalicelib.models import Account, SubscriptionAttribute
-    from chalicelib.plans import Plans
-    from chalicelib.rate_limits import RateLimit
+    from chalicelib.accounts.lifecycle import Accounts
+    from chalicelib.keys.account_keys import ApiKeys
+    from chalicelib.credits.balances import Credits
+    from chalicelib.keys.key_format import parse
+    from chalicelib.platform.models import Account, SubscriptionAttribute
+    from chalicelib.credits.plans import Plans
+    from chalicelib.keys.rate_limits import RateLimit
 
     today = today or datetime.date.today()
     user_id = str(uuid.uuid4())

@@ -8,6 +8,7 @@ import os
 
 from scripts import ROOT
 from scripts.measure import cost_model, observability_cost
+from scripts.measure.markdown import table
 
 PRICES = os.path.join(ROOT, "scripts", "prices.json")
 PRODUCTS = os.path.join(ROOT, "products.json")
@@ -149,12 +150,6 @@ def usd(value):
 
 def pence(value):
     return "£%.2f" % (value / 100) if value >= 10 else "£%.4f" % (value / 100)
-
-
-def table(headers, rows):
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def above_assumptions(measured):

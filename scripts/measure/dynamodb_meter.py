@@ -1,7 +1,8 @@
 """Counts the app's own DynamoDB calls on the local stack: requests, and the
 read and write units DynamoDB would bill for them.
 
-A botocore hook on the app's DynamoDB clients sees every call. The emulator
+A botocore hook on each of the app's DynamoDB clients sees every call; the
+meter finds the clients through pynamodb's request signal. The emulator
 answers ReturnConsumedCapacity with a constant, not by size, so units are
 computed from item sizes
 (item_size.py): a write is billed on the larger of the item before
@@ -103,7 +104,22 @@ class DynamoDBMeter:
             self._attached.append(client)
         return self
 
+    def follow_pynamodb(self):
+        """Attach to each client pynamodb sends a request with, before the
+        request is built: pynamodb announces every request through its public
+        `pre_dynamodb_send` signal, with the connection as the sender."""
+        from pynamodb.signals import pre_dynamodb_send
+
+        pre_dynamodb_send.connect(self._on_pynamodb_request, weak=False)
+        return self
+
+    def _on_pynamodb_request(self, connection, **_):
+        self.attach([connection.client])
+
     def detach(self):
+        from pynamodb.signals import pre_dynamodb_send
+
+        pre_dynamodb_send.disconnect(self._on_pynamodb_request)
         for client in self._attached:
             client.meta.events.unregister("before-parameter-build.dynamodb.*", unique_id=self._id + "-before")
             client.meta.events.unregister("after-call.dynamodb.*", unique_id=self._id + "-after")
@@ -158,14 +174,7 @@ class Tally:
         return collections.Counter(call.operation for call in self.calls)
 
 
-def app_clients():
-    """Every botocore client the app's DynamoDB code uses (models and transactions)."""
-    from chalicelib import db
-    from chalicelib.models import ALL_MODELS, SHARED_TABLE_MODELS
-
-    clients = [model._get_connection().connection.client for model in ALL_MODELS + SHARED_TABLE_MODELS]
-    return clients + [db.connection().client]
-
-
 def attached_to_app():
-    return DynamoDBMeter().attach(app_clients())
+    """A meter on every DynamoDB client the app uses, also those it builds
+    later (a model's first use, a table connection, a transaction)."""
+    return DynamoDBMeter().follow_pynamodb()

@@ -9,6 +9,9 @@ dimensions the app emits in a month (`CUSTOM_METRICS`). Alarms are billed
 per metric they read (a metric-math alarm reads several): counted from
 infra/monitoring.yaml.
 """
+from scripts.deploy import stacks
+from scripts.measure.markdown import table
+
 APP_LOG_BYTES_PER_METERED_CALL = 600
 LAMBDA_LOG_BYTES_PER_INVOCATION = 330
 CALLS = 1_000_000
@@ -22,8 +25,6 @@ DASHBOARDS = 1
 
 def alarm_metrics():
     """(alarms, metrics they read) in infra/monitoring.yaml."""
-    from scripts.deploy import stacks
-
     alarms = [resource["Properties"] for resource in stacks.load_template("monitoring")["Resources"].values()
               if resource["Type"] == "AWS::CloudWatch::Alarm"]
     read = sum(len([q for q in alarm["Metrics"] if "MetricStat" in q]) if "Metrics" in alarm else 1
@@ -45,8 +46,6 @@ def monthly(prices):
 
 
 def section(all_prices, usd):
-    from scripts.measure.cost_report import table
-
     costs = {p.region: monthly(p) for p in all_prices}
     alarms, read = alarm_metrics()
     labels = {

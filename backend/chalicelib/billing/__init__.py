@@ -1,0 +1,83 @@
+"""Billing: everything Stripe tells us or we ask of it — the one configured
+Stripe client (`stripe_client`); Checkout, going back to Free and the billing
+portal (`checkout`); keeping an account's plan in step with its
+subscriptions (`subscriptions`) and switching plans (`plan_changes`); the
+signed webhook that dispatches Stripe's events (`webhooks`, reading Stripe's
+objects through `stripe_objects`); and money after the sale — what a charge
+paid for (`charges`), refunds, disputes and the exact take-backs they lead to
+(`refunds`, `disputes`, `payments`). Services that need Stripe are None on a
+stage without it."""
+from chalicelib import credits
+from chalicelib.platform import settings
+from chalicelib.platform.errors import ApiError
+from chalicelib.platform import once
+
+
+@once
+def stripe():
+    """The Stripe client, or None when Stripe is not configured on this stage."""
+    from chalicelib.billing import stripe_client  # stripe: off the cold start of other routes
+    return stripe_client.build()
+
+
+@once
+def customer_billing():
+    """Checkout, back to Free and the billing portal; None without Stripe."""
+    client = stripe()
+    if client is None:
+        return None
+    from chalicelib.billing.checkout import Billing  # pynamodb: off the cold start of other routes
+    return Billing(client, credits.plan_catalog(), subscription_sync())
+
+
+def required_billing():
+    """customer_billing(), or a 503 on a stage without Stripe."""
+    service = customer_billing()
+    if service is None:
+        raise ApiError("Billing is not configured on this stage.", code="billing_unavailable", status=503)
+    return service
+
+
+@once
+def plan_switch():
+    """Upgrades now, downgrades at the period's end (needs Stripe)."""
+    from chalicelib.billing.plan_changes import PlanChanges  # pynamodb: off the cold start
+    return PlanChanges(stripe(), credits.plan_catalog(), subscription_sync())
+
+
+@once
+def subscription_sync():
+    """Keeps accounts' plans in step with Stripe subscriptions; None without Stripe."""
+    client = stripe()
+    if client is None:
+        return None
+    from chalicelib.billing.subscriptions import SubscriptionSync  # pynamodb: off the cold start
+    return SubscriptionSync(client, credits.plan_catalog(), credits.wallet(), lambda: credits.refills())
+
+
+@once
+def stripe_webhook():
+    from chalicelib.billing.webhooks import StripeWebhook  # pynamodb: off the cold start of other routes
+    return StripeWebhook(settings.stripe_webhook_secret(), credits.wallet(), credits.plan_catalog(),
+                         subscription_sync(), stripe(), refunds=refund_handler, disputes=dispute_handler)
+
+
+@once
+def charge_sources():
+    """What a Stripe charge paid for (needs Stripe)."""
+    from chalicelib.billing.charges import ChargeSources  # pynamodb: off the cold start
+    return ChargeSources(stripe(), credits.plan_catalog(), stripe_webhook())
+
+
+@once
+def refund_handler():
+    from chalicelib.billing.payments import TakeBacks  # pynamodb: off the cold start
+    from chalicelib.billing.refunds import Refunds
+    return Refunds(stripe(), charge_sources(), TakeBacks())
+
+
+@once
+def dispute_handler():
+    from chalicelib.billing.disputes import Disputes  # pynamodb: off the cold start
+    from chalicelib.billing.payments import TakeBacks
+    return Disputes(stripe(), charge_sources(), TakeBacks())

@@ -1,0 +1,226 @@
+"""PynamoDB models. The table design is explained in docs/data-model.md.
+
+Balances are stored as `credits` (the total) and `purchased_credits` (an upper
+bound on the purchased part): purchased = min(purchased_credits, credits) and
+plan = credits - purchased. Spending only ever decrements `credits`, which takes
+plan credits first by construction, so a metered call is one conditional write.
+"""
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, LocalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.platform import settings
+
+
+def plain(map_attribute):
+    """A raw MapAttribute's content as a dict (an empty one for None)."""
+    if map_attribute is None:
+        return {}
+    return map_attribute.as_dict() if hasattr(map_attribute, "as_dict") else dict(map_attribute)
+
+
+def _meta(table_name):
+    class Meta:
+        region = settings.region()
+        host = settings.aws_endpoint_url()
+        connect_timeout_seconds = 3
+        read_timeout_seconds = 5
+        max_retry_attempts = 3
+        billing_mode = "PAY_PER_REQUEST"
+    Meta.table_name = table_name
+    return Meta
+
+
+class SubscriptionAttribute(MapAttribute):
+    """The customer's current Stripe subscription as last reported by Stripe."""
+    id = UnicodeAttribute()
+    plan = UnicodeAttribute()
+    status = UnicodeAttribute()
+    current_period_end = NumberAttribute(null=True)
+    cancel_at_period_end = BooleanAttribute(default=False)
+    event_created = NumberAttribute(default=0)
+    action_url = UnicodeAttribute(null=True)  # an open invoice's hosted page: the customer must act
+    scheduled_plan = UnicodeAttribute(null=True)
+    scheduled_at = NumberAttribute(null=True)
+
+
+class Account(Model):
+    Meta = _meta(settings.accounts_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    plan = UnicodeAttribute(default=settings.FREE_PLAN)
+    credits = NumberAttribute(default=0)
+    purchased_credits = NumberAttribute(default=0)
+    # The API keys, as the metered call checks them: key id -> {"h": verifier,
+    # "p": window seconds, "q": [times]} (chalicelib/keys/account_keys.py, docs/data-model.md).
+    api_keys = MapAttribute(null=True, attr_name="k")
+    # An account's single key before named keys: moved into `k` on first use.
+    api_key_hash = UnicodeAttribute(null=True)
+    api_key_prefix = UnicodeAttribute(null=True)
+    api_key_created_at = UnicodeAttribute(null=True)
+    stripe_customer_id = UnicodeAttribute(null=True)
+    subscription = SubscriptionAttribute(null=True)
+    plan_period_start = NumberAttribute(default=0)
+    subscription_synced_at = NumberAttribute(default=0)
+    usage = MapAttribute(default=dict)
+    refill_execution = UnicodeAttribute(null=True)
+    refill_generation = NumberAttribute(default=0)
+    refill_period = NumberAttribute(default=0)
+    refill_started_at = NumberAttribute(null=True)  # epoch seconds, when `start` recorded the execution
+    # Present (true) only while an operator has suspended the account; the
+    # spend condition requires it absent. Who, when and why: `Suspension`.
+    suspended = BooleanAttribute(null=True)
+
+    @property
+    def purchased_balance(self):
+        return max(0, min(int(self.purchased_credits or 0), int(self.credits or 0)))
+
+    @property
+    def plan_balance(self):
+        return int(self.credits or 0) - self.purchased_balance
+
+
+class LedgerByTime(LocalSecondaryIndex):
+    class Meta:
+        index_name = "by_time"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
+
+
+class LedgerEntry(Model):
+    """One grant or purchase. The range key is the idempotency key, so writing
+    it with attribute_not_exists makes a repeated grant a no-op. `description`
+    is for people ("Basic pack"); `reference` is what to look up in Stripe
+    (a Checkout Session, invoice or subscription id) or the entry's own id."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    at = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    credits = NumberAttribute()
+    description = UnicodeAttribute(null=True)
+    reference = UnicodeAttribute(null=True)
+    operator = UnicodeAttribute(null=True)  # who made an `adjustment`
+    by_time = LedgerByTime()
+
+
+class MeteredCall(Model):
+    """The outcome of a metered call made with an `Idempotency-Key`, so a
+    retry is answered without charging again. Kept in the ledger table under
+    `call:<key>`; it has no `at`, so the ledger's time index never lists it,
+    and DynamoDB's TTL deletes it after `expires_at` (docs/data-model.md)."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    route = UnicodeAttribute()
+    cost = NumberAttribute()
+    remaining = NumberAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
+class ApiKeyRecord(Model):
+    """What people see of an API key (name, prefix, rate limit), kept off the
+    account item so that the metered call's write stays small. In the ledger
+    table under `apikey:<id>`; no `at`, so the ledger never lists it."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    prefix = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    limit_requests = NumberAttribute(null=True)
+    limit_per = UnicodeAttribute(null=True)
+
+
+class KeyRequest(Model):
+    """A `POST /keys` made with an Idempotency-Key: the key it created, so a
+    retry creates no second key. Expires by TTL like MeteredCall."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    key_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class PaymentRecord(Model):
+    """What one Stripe payment (a charge) granted and how much of it refunds
+    and disputes have taken back so far, so every take-back is exact and the
+    sum never exceeds the grant (docs/webhooks.md, "Money after the sale").
+    Kept in the ledger table under `payment:<charge id>`; it has no `at`, so
+    the ledger's time index never lists it. `version` orders concurrent
+    updates: each one is conditional on the version it read."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    version = NumberAttribute(default=0)
+    granted = NumberAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    bucket = UnicodeAttribute()  # "purchased" (a pack) or "plan" (a subscription invoice)
+    label = UnicodeAttribute()  # for people: "Power pack", "Power, period from 2026-11-29"
+    reference = UnicodeAttribute()  # the checkout session or invoice that granted
+    subscription_id = UnicodeAttribute(null=True)
+    period_start = NumberAttribute(null=True)
+    refunds = MapAttribute(default=dict)  # refund id -> amount, for refunds that count
+    disputes = MapAttribute(default=dict)  # dispute id -> amount, for withdrawn funds
+    taken = NumberAttribute(default=0)
+
+
+class Suspension(Model):
+    """Why an account is suspended, by whom and since when: kept in the
+    ledger table under `suspension` (no `at`: not a ledger entry), so the
+    account item carries only the `suspended` flag the spend checks."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True, default="suspension")
+    reason = UnicodeAttribute()
+    since = UnicodeAttribute()
+    operator = UnicodeAttribute()
+
+
+class AuditRecord(Model):
+    """One operator action, in the ledger table's `audit` partition; the
+    range key starts with the time, so a query reads newest first."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True, default="audit")
+    key = UnicodeAttribute(range_key=True)
+    operator = UnicodeAttribute()
+    action = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    details = MapAttribute(default=dict)
+
+
+class Product(Model):
+    """A plan from products.json, as synced to Stripe."""
+    Meta = _meta(settings.products_table())
+
+    name = UnicodeAttribute(hash_key=True)
+    credits = NumberAttribute()
+    interval = UnicodeAttribute()
+    position = NumberAttribute(default=0)
+    stripe_product_id = UnicodeAttribute(null=True)
+    prices = MapAttribute(default=dict)
+
+
+ALL_MODELS = (Account, LedgerEntry, Product)
+# Models sharing another model's table; their TTL is switched on with it.
+SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord, Suspension, AuditRecord)
