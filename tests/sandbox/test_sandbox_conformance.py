@@ -180,3 +180,23 @@ def test_the_check_catches_removed_and_missing_fields_at_any_depth():
     assert "Subscription.items.data[0].quantity: unknown field" not in problems
     assert "billing_mode" in required_fields(stripe.Subscription)
     assert "current_period_end" in required_fields(stripe.SubscriptionItem)
+
+
+def test_the_check_can_ask_for_every_optional_field_at_any_depth():
+    """With every_field, an absent optional field is named too, at any depth,
+    unless excused for its class."""
+    charge = {"id": "ch_1", "object": "charge", "outcome": {"type": "authorized"}}
+    assert "Charge.receipt_url: missing field" not in mismatches(charge, stripe.Charge)
+    problems = mismatches(charge, stripe.Charge, every_field=True)
+    assert {"Charge.receipt_url: missing field", "Charge.refunds: missing field",
+            "Charge.outcome.seller_message: missing field"} <= set(problems)
+    assert "Charge.amount: missing required field" in problems  # reported once, as required
+    assert "Charge.amount: missing field" not in problems
+    excused = {stripe.Charge: {"refunds"}, stripe.Charge.Outcome: {"seller_message"}}
+    problems = mismatches(charge, stripe.Charge, every_field=True, excused=excused)
+    assert "Charge.receipt_url: missing field" in problems
+    assert not {"Charge.refunds: missing field", "Charge.outcome.seller_message: missing field"} & set(problems)
+    invoice = {"lines": {"object": "list", "data": [{"id": "il_1", "object": "line_item"}]}}
+    problems = mismatches(invoice, stripe.Invoice, every_field=True)
+    assert {"Invoice.lines.url: missing required field",
+            "Invoice.lines.data[0].quantity_decimal: missing field"} <= set(problems)
