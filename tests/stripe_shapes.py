@@ -55,6 +55,29 @@ def fields(cls):
     return annotations
 
 
+def field_class(cls, path):
+    """The class of the object at ``path`` (dotted field names, through
+    optional values, lists and expandable ids) inside class ``cls``, e.g.
+    ``field_class(stripe.Invoice, "parent.subscription_details")``."""
+    for name in filter(None, path.split(".")):
+        owner, annotation = fields(cls)[name]
+        found = _object_class(annotation, owner)
+        if found is None:
+            raise TypeError("%s.%s is not an object" % (cls.__qualname__, name))
+        cls = found
+    return cls
+
+
+def _object_class(annotation, owner):
+    annotation = _resolve(annotation, owner)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Union:
+        return next(filter(None, (_object_class(arg, owner) for arg in args)), None)
+    if origin in (list, typing.List):
+        return _object_class(args[0], owner)
+    return annotation if _is_stripe_class(annotation) else None
+
+
 def required_fields(cls):
     return sorted(name for name, (_, annotation) in fields(cls).items() if not _is_optional(annotation))
 

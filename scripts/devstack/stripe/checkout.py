@@ -4,6 +4,7 @@ intents a one-off payment leaves."""
 
 from __future__ import annotations
 
+from .fields import with_every_field
 from .params import ApiError, Params, missing_param
 from .routes import route
 from .store import retriever
@@ -110,8 +111,9 @@ class Checkout:
                           "description": self.db["products"][price["product"]]["name"],
                           "price": self.render("prices", price), "quantity": item["quantity"]})
         limit = p.int("limit", default=10, minimum=1, maximum=100)
-        return {"object": "list", "data": items[:limit], "has_more": len(items) > limit,
-                "url": f"/v1/checkout/sessions/{session['id']}/line_items"}
+        return with_every_field({"object": "list", "data": items[:limit],
+                                 "has_more": len(items) > limit,
+                                 "url": f"/v1/checkout/sessions/{session['id']}/line_items"})
 
     @route("POST", "/v1/checkout/sessions/{id}/expire")
     def expire_checkout_session(self, p: Params, id: str) -> dict:
