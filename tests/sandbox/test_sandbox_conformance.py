@@ -4,6 +4,7 @@ puts in an event has every field of its stripe-python class and no other
 the fields Stripe itself leaves out unless asked (``fields.py``)."""
 import functools
 import os
+from decimal import Decimal
 
 import pytest
 import stripe
@@ -210,9 +211,8 @@ def test_objects_have_every_field_of_their_sdk_class_and_no_other(shapes, object
     assert problems == []
 
 
-def test_the_sdk_reads_every_field_of_what_real_flows_return(client, sandbox, receiver):
-    """Through the SDK's typed calls, reading a field Stripe sends (say
-    ``charge.receipt_url`` or ``invoice.invoice_pdf``) never raises."""
+def sdk_objects(client, sandbox, receiver):
+    """One object of every type, through the SDK's typed calls on real flows."""
     customer, subscription = subscribe(client, sandbox)
     subscription = client.v1.subscriptions.retrieve(subscription.id)
     item = subscription["items"].data[0]
@@ -234,12 +234,39 @@ def test_the_sdk_reads_every_field_of_what_real_flows_return(client, sandbox, re
         client.v1.billing_portal.sessions.create({"customer": customer.id}),
         client.v1.webhook_endpoints.create({"url": receiver.url, "enabled_events": ["*"]}),
         client.v1.events.list().data[0]]
-    assert {obj.object for obj in objects} == set(FIELDS) - {"list"}
-    for obj in objects:
+    return {obj.object: obj for obj in objects}
+
+
+def test_the_sdk_reads_every_field_of_what_real_flows_return(client, sandbox, receiver):
+    """Reading a field Stripe sends (say ``charge.receipt_url`` or
+    ``invoice.invoice_pdf``) on the SDK's objects never raises."""
+    objects = sdk_objects(client, sandbox, receiver)
+    assert set(objects) == set(FIELDS) - {"list"}
+    for obj in objects.values():
         for name in FIELDS[obj.object]:
             getattr(obj, name)
-    assert charge.receipt_url is None and invoice.invoice_pdf is None
+    assert objects["charge"].receipt_url is None and objects["invoice"].invoice_pdf is None
+    invoice = objects["invoice"]
     assert invoice.hosted_invoice_url == "%s/invoice/%s" % (sandbox.url, invoice.id)
+
+
+def test_fields_the_sandbox_knows_carry_values_not_null(client, sandbox, receiver):
+    objects = sdk_objects(client, sandbox, receiver)
+    charge, invoice, refund = objects["charge"], objects["invoice"], objects["refund"]
+    assert (charge.outcome.type, charge.outcome.seller_message) == ("authorized", "Payment complete.")
+    assert refund.customer == charge.customer == objects["customer"].id
+    assert (invoice.customer_tax_exempt, invoice.customer_tax_ids) == ("none", [])
+    assert objects["line_item"].quantity_decimal == Decimal("1")  # the SDK decodes the decimal string
+    session = objects["checkout.session"]
+    assert (session.discounts, session.phone_number_collection.enabled) == ([], False)
+    subscription = objects["subscription"]
+    assert subscription.payment_settings.save_default_payment_method == "off"
+    assert subscription.trial_settings.end_behavior.missing_payment_method == "create_invoice"
+    assert subscription.default_tax_rates == []
+    schedule = objects["subscription_schedule"]
+    assert schedule.default_settings.collection_method == "charge_automatically"
+    assert schedule.phases[0]["items"][0].tax_rates == [] and schedule.phases[0].default_tax_rates == []
+    assert objects["item"].metadata.to_dict() == {}
 
 
 def _doc_rows(heading):

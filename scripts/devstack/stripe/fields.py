@@ -167,6 +167,9 @@ FIELDS = {
 NESTED_FIELDS = {
     ("charge", "billing_details"): (
         "address", "email", "name", "phone", "tax_id"),
+    ("charge", "outcome"): (
+        "advice_code", "network_advice_code", "network_decline_code", "network_status",
+        "reason", "risk_level", "risk_score", "rule", "seller_message", "type"),
     ("checkout.session", "customer_details"): (
         "address", "business_name", "email", "individual_name", "name", "phone",
         "tax_exempt", "tax_ids"),
@@ -197,10 +200,16 @@ NESTED_FIELDS = {
         "account_tax_ids", "custom_fields", "description", "footer", "issuer"),
     ("subscription", "invoice_settings.issuer"): (
         "account", "type"),
+    ("subscription", "payment_settings"): (
+        "payment_method_options", "payment_method_types", "save_default_payment_method"),
+    ("subscription", "trial_settings.end_behavior"): (
+        "billing_cycle_anchor", "missing_payment_method"),
     ("subscription_schedule", "default_settings"): (
         "application_fee_percent", "automatic_tax", "billing_cycle_anchor",
         "billing_thresholds", "collection_method", "default_payment_method",
         "description", "invoice_settings", "on_behalf_of", "transfer_data"),
+    ("subscription_schedule", "default_settings.automatic_tax"): (
+        "disabled_reason", "enabled", "liability"),
     ("subscription_schedule", "default_settings.invoice_settings"): (
         "account_tax_ids", "custom_fields", "days_until_due", "description", "footer",
         "issuer"),
