@@ -6,7 +6,10 @@ the API version the SDK pins, and annotate every field of that version:
 field every object carries. ``mismatches(payload, cls)`` walks a payload and
 its nested typed objects (sub-objects, expanded ids, lists, list envelopes) and
 names every field the class does not have and every required one that is
-missing, so an SDK upgrade that changes a shape fails a test.
+missing, so an SDK upgrade that changes a shape fails a test. With
+``every_field=True`` it also names every missing optional field (Stripe sends
+those as ``null``), except the ones ``excused`` lists for a class: fields
+Stripe returns only when asked (``expand[]``) or in one situation.
 """
 import ast
 import functools
@@ -52,6 +55,29 @@ def fields(cls):
     return annotations
 
 
+def field_class(cls, path):
+    """The class of the object at ``path`` (dotted field names, through
+    optional values, lists and expandable ids) inside class ``cls``, e.g.
+    ``field_class(stripe.Invoice, "parent.subscription_details")``."""
+    for name in filter(None, path.split(".")):
+        owner, annotation = fields(cls)[name]
+        found = _object_class(annotation, owner)
+        if found is None:
+            raise TypeError("%s.%s is not an object" % (cls.__qualname__, name))
+        cls = found
+    return cls
+
+
+def _object_class(annotation, owner):
+    annotation = _resolve(annotation, owner)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Union:
+        return next(filter(None, (_object_class(arg, owner) for arg in args)), None)
+    if origin in (list, typing.List):
+        return _object_class(args[0], owner)
+    return annotation if _is_stripe_class(annotation) else None
+
+
 def required_fields(cls):
     return sorted(name for name, (_, annotation) in fields(cls).items() if not _is_optional(annotation))
 
@@ -69,9 +95,11 @@ def _is_stripe_class(candidate):
     return isinstance(candidate, type) and issubclass(candidate, StripeObject)
 
 
-def mismatches(payload, cls, path=None):
+def mismatches(payload, cls, path=None, *, every_field=False, excused=None):
     """Every difference between ``payload`` (a dict) and class ``cls``, as
-    ``"<path>: unknown field"`` / ``"<path>: missing required field"``."""
+    ``"<path>: unknown field"`` / ``"<path>: missing required field"``, and with
+    ``every_field`` ``"<path>: missing field"`` for an absent optional field
+    that ``excused`` (``{class: field names}``) does not list."""
     path = path or cls.__qualname__
     known = fields(cls)
     if issubclass(cls, ListObject):
@@ -80,14 +108,20 @@ def mismatches(payload, cls, path=None):
     found += ["%s.%s: missing required field" % (path, name)
               for name, (_, annotation) in sorted(known.items())
               if name not in payload and not _is_optional(annotation)]
+    if every_field:
+        found += ["%s.%s: missing field" % (path, name)
+                  for name, (_, annotation) in sorted(known.items())
+                  if name not in payload and _is_optional(annotation)
+                  and name not in (excused or {}).get(cls, ())]
+    options = {"every_field": every_field, "excused": excused}
     for name, value in payload.items():
         if name in known:
             owner, annotation = known[name]
-            found += _value_mismatches(value, annotation, owner, "%s.%s" % (path, name))
+            found += _value_mismatches(value, annotation, owner, "%s.%s" % (path, name), options)
     return found
 
 
-def _value_mismatches(value, annotation, owner, path):
+def _value_mismatches(value, annotation, owner, path, options):
     annotation = _resolve(annotation, owner)
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if value is None:
@@ -96,16 +130,17 @@ def _value_mismatches(value, annotation, owner, path):
         classes = [_resolve(arg, owner) for arg in args]
         typed = [arg for arg in classes if _is_stripe_class(arg) or _is_stripe_class(typing.get_origin(arg))]
         if isinstance(value, dict) and typed:
-            return _value_mismatches(value, typed[0], owner, path)
+            return _value_mismatches(value, typed[0], owner, path, options)
         return []
     if origin in (list, typing.List) and isinstance(value, list):
         return [problem for index, item in enumerate(value)
-                for problem in _value_mismatches(item, args[0], owner, "%s[%d]" % (path, index))]
+                for problem in _value_mismatches(item, args[0], owner, "%s[%d]" % (path, index), options)]
     if _is_stripe_class(origin) and issubclass(origin, ListObject) and isinstance(value, dict):
-        found = mismatches(value, ListObject, path)
-        return found + _value_mismatches(value.get("data") or [], typing.List[args[0]], owner, path + ".data")
+        found = mismatches(value, ListObject, path, **options)
+        return found + _value_mismatches(value.get("data") or [], typing.List[args[0]], owner, path + ".data",
+                                         options)
     if _is_stripe_class(origin) and issubclass(origin, UntypedStripeObject):
         return []
     if _is_stripe_class(annotation) and isinstance(value, dict):
-        return mismatches(value, annotation, path)
+        return mismatches(value, annotation, path, **options)
     return []

@@ -1,12 +1,19 @@
 """The sandbox speaks the API version the SDK pins: every object it returns or
-puts in an event has exactly the fields of its stripe-python class (checked
-recursively through nested, expanded and listed objects)."""
+puts in an event has every field of its stripe-python class and no other
+(checked recursively through nested, expanded and listed objects), except
+the fields Stripe itself leaves out unless asked (``fields.py``)."""
+import functools
+import os
+from decimal import Decimal
+
 import pytest
-import requests
 import stripe
 
+from scripts import ROOT
 from scripts.devstack.stripe import API_VERSION, StripeSandbox
-from stripe_shapes import mismatches, required_fields
+from scripts.devstack.stripe.fields import EXPAND_ONLY, FIELDS, NESTED_FIELDS, ONLY_WHEN
+from sandbox.sandbox_support import make_price, make_session, subscribe
+from stripe_shapes import field_class, fields, mismatches, required_fields
 
 API_KEY = "sk_test_conformance"
 
@@ -42,19 +49,19 @@ def quiet_sandbox():
 
 
 class Api:
-    """Raw JSON from the sandbox's REST API (not the SDK's objects, which
-    would accept any field), recording every object it sees."""
+    """The sandbox's REST API through the official SDK's raw requests: the
+    JSON as sent (the SDK's objects would accept any field), recording every
+    object it sees."""
 
     def __init__(self, sandbox):
-        self.url = sandbox.url
+        self.client = stripe.StripeClient(API_KEY, base_addresses={"api": sandbox.url},
+                                          max_network_retries=0)
         self.seen = []
 
     def call(self, method, path, **params):
-        response = requests.request(method, self.url + path, auth=(API_KEY, ""), timeout=10,
-                                    **({"params": params} if method == "GET" else {"data": params}))
-        assert response.status_code == 200, response.text
-        self.seen.append(response.json())
-        return response.json()
+        answer = self.client.raw_request(method.lower(), path, **params).data
+        self.seen.append(answer)
+        return answer
 
 
 @pytest.fixture(scope="module")
@@ -150,12 +157,143 @@ def test_every_object_type_the_project_uses_is_covered(shapes):
     assert set(CLASSES) - seen == set(), "a type the scenario never produced"
 
 
+# The sandbox's field lists by (object type, path), "" being the top level.
+LISTED = {**{(kind, ""): names for kind, names in FIELDS.items()}, **NESTED_FIELDS}
+LEFT_OUT = sorted(set(EXPAND_ONLY) | set(ONLY_WHEN))
+
+
+def left_out(key):
+    """The fields of ``key`` Stripe sends only when asked or in one situation."""
+    return set(EXPAND_ONLY.get(key, ())) | set(ONLY_WHEN.get(key, {}))
+
+
+def sdk_fields(key):
+    kind, path = key
+    names = set(fields(field_class(CLASSES[kind], path)))
+    return names | {"object"} if kind == "list" and not path else names
+
+
+@functools.lru_cache(maxsize=None)
+def excused():
+    """{SDK class: the fields it may lack}, from the sandbox's lists."""
+    found = {}
+    for key in LEFT_OUT:
+        found.setdefault(field_class(CLASSES[key[0]], key[1]), set()).update(left_out(key))
+    return found
+
+
+def key_id(key):
+    return ":".join(filter(None, key))
+
+
+def test_every_object_type_has_a_field_list():
+    assert set(FIELDS) == set(CLASSES)
+
+
+@pytest.mark.parametrize("key", sorted(LISTED) + [k for k in LEFT_OUT if k not in LISTED], ids=key_id)
+def test_the_field_lists_are_the_sdk_classes_less_what_stripe_leaves_out(key):
+    """A new SDK (another API version) that adds or drops a field fails here."""
+    listed = LISTED.get(key, ())
+    assert len(set(listed)) == len(listed), "a field listed twice"
+    assert set(listed) & left_out(key) == set(), "listed and left out"
+    if key in LISTED:
+        assert sorted(set(listed) | left_out(key)) == sorted(sdk_fields(key))
+    else:
+        assert left_out(key) <= sdk_fields(key)
+
+
 @pytest.mark.parametrize("object_type", sorted(CLASSES))
-def test_objects_have_exactly_the_fields_of_their_sdk_class(shapes, object_type):
+def test_objects_have_every_field_of_their_sdk_class_and_no_other(shapes, object_type):
     found = collect(shapes, {}).get(object_type, [])
     problems = sorted({problem for obj in found if not obj.get("deleted")
-                       for problem in mismatches(obj, CLASSES[object_type])})
+                       for problem in mismatches(obj, CLASSES[object_type], every_field=True,
+                                                 excused=excused())})
     assert problems == []
+
+
+def sdk_objects(client, sandbox, receiver):
+    """One object of every type, through the SDK's typed calls on real flows."""
+    customer, subscription = subscribe(client, sandbox)
+    subscription = client.v1.subscriptions.retrieve(subscription.id)
+    item = subscription["items"].data[0]
+    invoice = client.v1.invoices.retrieve(subscription.latest_invoice)
+    pack = make_price(client, name="Pack", amount=900, interval=None)
+    session = make_session(client, pack, "payment", customer=customer.id)
+    sandbox.complete_checkout(session.id)
+    session = client.v1.checkout.sessions.retrieve(session.id)
+    intent = client.v1.payment_intents.retrieve(session.payment_intent)
+    charge = client.v1.charges.retrieve(intent.latest_charge)
+    objects = [
+        customer, subscription, item, item.plan, item.price, invoice, invoice.lines.data[0],
+        client.v1.invoice_payments.list({"invoice": invoice.id}).data[0],
+        client.v1.products.retrieve(pack.product), session,
+        client.v1.checkout.sessions.line_items.list(session.id).data[0], intent, charge,
+        client.v1.refunds.create({"charge": charge.id, "amount": 100}),
+        client.v1.disputes.retrieve(sandbox.dispute_charge(charge.id)["id"]),
+        client.v1.subscription_schedules.create({"from_subscription": subscription.id}),
+        client.v1.billing_portal.sessions.create({"customer": customer.id}),
+        client.v1.webhook_endpoints.create({"url": receiver.url, "enabled_events": ["*"]}),
+        client.v1.events.list().data[0]]
+    return {obj.object: obj for obj in objects}
+
+
+def test_the_sdk_reads_every_field_of_what_real_flows_return(client, sandbox, receiver):
+    """Reading a field Stripe sends (say ``charge.receipt_url`` or
+    ``invoice.invoice_pdf``) on the SDK's objects never raises."""
+    objects = sdk_objects(client, sandbox, receiver)
+    assert set(objects) == set(FIELDS) - {"list"}
+    for obj in objects.values():
+        for name in FIELDS[obj.object]:
+            getattr(obj, name)
+    assert objects["charge"].receipt_url is None and objects["invoice"].invoice_pdf is None
+    invoice = objects["invoice"]
+    assert invoice.hosted_invoice_url == "%s/invoice/%s" % (sandbox.url, invoice.id)
+
+
+def test_fields_the_sandbox_knows_carry_values_not_null(client, sandbox, receiver):
+    objects = sdk_objects(client, sandbox, receiver)
+    charge, invoice, refund = objects["charge"], objects["invoice"], objects["refund"]
+    assert (charge.outcome.type, charge.outcome.seller_message) == ("authorized", "Payment complete.")
+    assert refund.customer == charge.customer == objects["customer"].id
+    assert (invoice.customer_tax_exempt, invoice.customer_tax_ids) == ("none", [])
+    assert objects["line_item"].quantity_decimal == Decimal("1")  # the SDK decodes the decimal string
+    session = objects["checkout.session"]
+    assert (session.discounts, session.phone_number_collection.enabled) == ([], False)
+    subscription = objects["subscription"]
+    assert subscription.payment_settings.save_default_payment_method == "off"
+    assert subscription.trial_settings.end_behavior.missing_payment_method == "create_invoice"
+    assert subscription.default_tax_rates == []
+    schedule = objects["subscription_schedule"]
+    assert schedule.default_settings.collection_method == "charge_automatically"
+    assert schedule.phases[0]["items"][0].tax_rates == [] and schedule.phases[0].default_tax_rates == []
+    assert objects["item"].metadata.to_dict() == {}
+
+
+def _doc_rows(heading):
+    """The rows of the first table after ``heading`` in docs/stripe-sandbox.md,
+    as lists of the backticked names in each cell."""
+    with open(os.path.join(ROOT, "docs", "stripe-sandbox.md"), encoding="utf-8") as doc:
+        text = doc.read()
+    assert heading in text
+    rows = []
+    for line in text.split(heading, 1)[1].splitlines():
+        if line.startswith("| `"):
+            rows.append([cell.split("`")[1::2] for cell in line.strip("|").split("|")])
+        elif rows:
+            break
+    return rows
+
+
+def test_the_docs_list_the_fields_left_out():
+    expand_only = {}
+    for (kind, path), names in EXPAND_ONLY.items():
+        expand_only.setdefault(kind, set()).update(path + "." + name if path else name for name in names)
+    assert {row[0][0]: set(row[1]) for row in _doc_rows("Only with `expand[]`")} == expand_only
+    only_when = {}
+    for (kind, path), names in ONLY_WHEN.items():
+        for name in names:
+            only_when.setdefault(path + "." + name if path else name, set()).add(kind)
+    assert {row[0][0]: set(row[1]) for row in _doc_rows("Only in one situation")} == only_when
 
 
 def test_deleted_objects_are_stubs(shapes):
@@ -180,3 +318,23 @@ def test_the_check_catches_removed_and_missing_fields_at_any_depth():
     assert "Subscription.items.data[0].quantity: unknown field" not in problems
     assert "billing_mode" in required_fields(stripe.Subscription)
     assert "current_period_end" in required_fields(stripe.SubscriptionItem)
+
+
+def test_the_check_can_ask_for_every_optional_field_at_any_depth():
+    """With every_field, an absent optional field is named too, at any depth,
+    unless excused for its class."""
+    charge = {"id": "ch_1", "object": "charge", "outcome": {"type": "authorized"}}
+    assert "Charge.receipt_url: missing field" not in mismatches(charge, stripe.Charge)
+    problems = mismatches(charge, stripe.Charge, every_field=True)
+    assert {"Charge.receipt_url: missing field", "Charge.refunds: missing field",
+            "Charge.outcome.seller_message: missing field"} <= set(problems)
+    assert "Charge.amount: missing required field" in problems  # reported once, as required
+    assert "Charge.amount: missing field" not in problems
+    excused = {stripe.Charge: {"refunds"}, stripe.Charge.Outcome: {"seller_message"}}
+    problems = mismatches(charge, stripe.Charge, every_field=True, excused=excused)
+    assert "Charge.receipt_url: missing field" in problems
+    assert not {"Charge.refunds: missing field", "Charge.outcome.seller_message: missing field"} & set(problems)
+    invoice = {"lines": {"object": "list", "data": [{"id": "il_1", "object": "line_item"}]}}
+    problems = mismatches(invoice, stripe.Invoice, every_field=True)
+    assert {"Invoice.lines.url: missing required field",
+            "Invoice.lines.data[0].quantity_decimal: missing field"} <= set(problems)

@@ -4,6 +4,7 @@ intents a one-off payment leaves."""
 
 from __future__ import annotations
 
+from .fields import with_every_field
 from .params import ApiError, Params, missing_param
 from .routes import route
 from .store import retriever
@@ -45,11 +46,15 @@ class Checkout:
                                                  "submit": None,
                                                  "terms_of_service_acceptance": None},
             "customer_details": None, "customer_email": p.str("customer_email"),
+            "discounts": [],
             "expires_at": p.int("expires_at") or created + 86400, "invoice": None,
             "livemode": False, "locale": p.str("locale"),
             "metadata": apply_metadata({}, p.metadata()), "mode": mode,
-            "payment_intent": None, "payment_method_types": ["card"],
-            "payment_status": "unpaid", "shipping_options": [], "status": "open",
+            "payment_intent": None,
+            "payment_method_collection": "always" if mode == "subscription" else None,
+            "payment_method_types": ["card"], "payment_status": "unpaid",
+            "phone_number_collection": {"enabled": False}, "shipping_options": [],
+            "status": "open",
             "submit_type": None,
             "subscription": None, "success_url": p.str("success_url"),
             "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
@@ -108,10 +113,12 @@ class Checkout:
                           "amount_subtotal": amount, "amount_tax": 0, "amount_total": amount,
                           "currency": price["currency"],
                           "description": self.db["products"][price["product"]]["name"],
-                          "price": self.render("prices", price), "quantity": item["quantity"]})
+                          "metadata": {}, "price": self.render("prices", price),
+                          "quantity": item["quantity"]})
         limit = p.int("limit", default=10, minimum=1, maximum=100)
-        return {"object": "list", "data": items[:limit], "has_more": len(items) > limit,
-                "url": f"/v1/checkout/sessions/{session['id']}/line_items"}
+        return with_every_field({"object": "list", "data": items[:limit],
+                                 "has_more": len(items) > limit,
+                                 "url": f"/v1/checkout/sessions/{session['id']}/line_items"})
 
     @route("POST", "/v1/checkout/sessions/{id}/expire")
     def expire_checkout_session(self, p: Params, id: str) -> dict:

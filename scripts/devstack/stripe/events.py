@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .fields import with_every_field
 from .params import Params, missing_param
 from .routes import route
 from .store import retriever
@@ -23,10 +24,10 @@ class Events:
         if previous is not None:
             data["previous_attributes"] = previous
         request = self.request or {"id": None, "idempotency_key": None}
-        event = self.create("events", {
+        event = with_every_field(self.create("events", {
             "object": "event", "api_version": self.api_version, "created": now(),
             "data": data, "livemode": False, "pending_webhooks": 0,
-            "request": dict(request), "type": event_type, "_attempts": []})
+            "request": dict(request), "type": event_type, "_attempts": []}))
         event["pending_webhooks"] = self.dispatcher.dispatch(event)
         return event
 

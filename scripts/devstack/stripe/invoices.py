@@ -34,7 +34,10 @@ class Invoices:
                               "provider": None, "status": None},
             "billing_reason": reason, "collection_method": "charge_automatically",
             "created": created, "currency": sub["currency"], "customer": sub["customer"],
-            "customer_email": customer.get("email"), "customer_name": customer.get("name"),
+            "customer_address": customer.get("address"), "customer_email": customer.get("email"),
+            "customer_name": customer.get("name"), "customer_phone": customer.get("phone"),
+            "customer_shipping": customer.get("shipping"),
+            "customer_tax_exempt": customer.get("tax_exempt", "none"), "customer_tax_ids": [],
             "default_tax_rates": [], "description": None, "discounts": [],
             "effective_at": created, "ending_balance": 0, "hosted_invoice_url": None,
             "issuer": {"type": "self"}, "lines": None, "livemode": False, "metadata": {},
@@ -96,7 +99,8 @@ class Invoices:
                 "pricing": {"type": "price_details",
                             "unit_amount_decimal": str(price["unit_amount"]),
                             "price_details": {"price": price_id, "product": product["id"]}},
-                "quantity": quantity, "subscription": sub["id"], "subtotal": amount,
+                "quantity": quantity, "quantity_decimal": str(quantity),
+                "subscription": sub["id"], "subtotal": amount,
                 "taxes": []}
 
     retrieve_invoice = retriever("invoices", "/v1/invoices/{id}")

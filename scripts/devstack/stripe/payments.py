@@ -42,6 +42,8 @@ class Payments:
             "captured": True, "created": now(), "currency": intent["currency"],
             "customer": intent["customer"], "description": intent["description"],
             "disputed": False, "livemode": False, "metadata": dict(intent["metadata"]),
+            "outcome": {"network_status": "approved_by_network", "risk_level": "normal",
+                        "seller_message": "Payment complete.", "type": "authorized"},
             "paid": True, "payment_intent": intent["id"], "refunded": False,
             "status": "succeeded"})
         intent.update(status="succeeded", amount_received=intent["amount"],
@@ -97,7 +99,7 @@ class Payments:
         refund = self.create("refunds", {
             "object": "refund", "amount": amount, "balance_transaction": None,
             "charge": charge["id"], "created": now(), "currency": charge["currency"],
-            "failure_reason": None, "metadata": apply_metadata({}, p.metadata()),
+            "customer": charge["customer"], "failure_reason": None, "metadata": apply_metadata({}, p.metadata()),
             "payment_intent": charge["payment_intent"],
             "reason": p.str("reason", choices=REFUND_REASONS), "status": "succeeded"})
         self._refresh_refunded(charge)

@@ -30,7 +30,9 @@ class Schedules:
             "canceled_at": None, "completed_at": None, "created": now(),
             "current_phase": {"end_date": end, "start_date": start},
             "customer": sub["customer"],
-            "default_settings": {"billing_cycle_anchor": "automatic",
+            "default_settings": {"automatic_tax": {"enabled": False},
+                                 "billing_cycle_anchor": "automatic",
+                                 "collection_method": sub["collection_method"],
                                  "invoice_settings": {"issuer": {"type": "self"}}},
             "end_behavior": "release", "livemode": False, "metadata": {},
             "pause_schedules": [],
@@ -45,10 +47,10 @@ class Schedules:
 
     def _phase(self, currency: str, price_id: str, quantity: int, start: int,
                end: int | None) -> dict:
-        return {"add_invoice_items": [], "currency": currency, "discounts": [],
-                "end_date": end, "items": [{"discounts": [], "metadata": {},
-                                            "plan": price_id, "price": price_id,
-                                            "quantity": quantity}],
+        return {"add_invoice_items": [], "currency": currency, "default_tax_rates": [],
+                "discounts": [], "end_date": end,
+                "items": [{"discounts": [], "metadata": {}, "plan": price_id, "price": price_id,
+                           "quantity": quantity, "tax_rates": []}],
                 "metadata": {}, "proration_behavior": "create_prorations",
                 "start_date": start}
 

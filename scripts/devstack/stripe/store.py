@@ -7,6 +7,7 @@ import itertools
 import threading
 from typing import Any, Callable, NamedTuple
 
+from .fields import with_every_field
 from .params import Params, no_such
 from .routes import route
 from .util import new_id, public
@@ -108,9 +109,13 @@ class Store:
     # -- output -----------------------------------------------------------
 
     def render(self, kind: str, obj: dict) -> dict:
+        """The object as the API shows it: without bookkeeping, with every
+        field Stripe sends (``fields.py``)."""
         out = public(obj)
+        if obj.get("deleted"):
+            return out
         renderer = getattr(self, f"_render_{kind}", None)
-        return renderer(out, obj) if renderer and not obj.get("deleted") else out
+        return with_every_field(renderer(out, obj) if renderer else out)
 
     def output(self, kind: str, obj: dict, p: Params) -> dict:
         return self.expand(self.render(kind, obj), p)

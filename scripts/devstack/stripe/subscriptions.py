@@ -32,13 +32,15 @@ class Subscriptions:
             "cancellation_details": {"comment": None, "feedback": None, "reason": None},
             "collection_method": "charge_automatically", "created": start,
             "currency": first_price["currency"], "customer": customer_id,
-            "days_until_due": None, "default_payment_method": None,
+            "days_until_due": None, "default_payment_method": None, "default_tax_rates": [],
             "description": data["description"], "discounts": [], "ended_at": None,
             "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}},
             "items": None, "latest_invoice": None,
             "livemode": False, "metadata": data["metadata"], "pause_collection": None,
-            "start_date": start, "status": "active", "trial_end": None, "trial_start": None,
-            "_cycle": 0})
+            "payment_settings": {"save_default_payment_method": "off"},
+            "start_date": start, "status": "active", "trial_end": None,
+            "trial_settings": {"end_behavior": {"missing_payment_method": "create_invoice"}},
+            "trial_start": None, "_cycle": 0})
         sub["items"] = {"object": "list", "data": [], "has_more": False,
                         "url": f"/v1/subscription_items?subscription={sub['id']}"}
         for item in items:
