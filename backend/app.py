@@ -6,7 +6,7 @@ import os
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Response
 
-from chalicelib import accounts, billing, credits, keys, operators
+from chalicelib import accounts, billing, credits, keys, notices, operators
 from chalicelib.platform import logs, settings
 from chalicelib.web import http
 from chalicelib.web.http import json_body, json_errors
@@ -304,3 +304,14 @@ def post_confirmation(event, context):
         accounts.registry().provision(attributes.get("sub"), attributes.get("email"))
         return event
     return logs.logged_event("post_confirmation", context, provision)
+
+
+@app.on_dynamodb_record(stream_arn=settings.ledger_stream_arn(), batch_size=10, starting_position="TRIM_HORIZON")
+def send_emails(event):
+    """The ledger table's stream: each new outbox item (`email:…`) is sent
+    once through SES (chalicelib.notices.sender). The event source mapping's
+    filter passes only those inserts (scripts/deploy/api.py); locally the dev
+    stack's poller reads the stream and calls this same function. A batch
+    with an email still to send raises, so the stream delivers it again."""
+    logs.logged_event("send_emails", event.context,
+                      lambda: notices.mailer().send(record.to_dict() for record in event))

@@ -19,7 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CFN_LINT = os.path.join(os.path.dirname(sys.executable), "cfn-lint")
 TOPIC = "arn:aws:sns:eu-west-2:123456789012:credits-saas-dev-refill-alerts"
 TABLE_OF_MODEL = {"Account": "AccountsTable", "LedgerEntry": "LedgerTable", "Product": "ProductsTable",
-                  "MeteredCall": "LedgerTable", "ApiKeyRecord": "LedgerTable", "KeyRequest": "LedgerTable"}
+                  "MeteredCall": "LedgerTable", "ApiKeyRecord": "LedgerTable", "KeyRequest": "LedgerTable",
+                  "EmailNotice": "LedgerTable"}
 DATA_PARAMETERS = {"Stage": "dev", "AccountsTableName": "a", "LedgerTableName": "l", "ProductsTableName": "p",
                    "FrontendOrigin": "https://d111.cloudfront.net", "PostConfirmationFunctionArn": "",
                    "GoogleClientId": "", "GoogleClientSecret": "", "AuthDomainPrefix": ""}

@@ -25,6 +25,7 @@ METRICS = frozenset({
     "MeteredCalls", "CreditsSpent", "InsufficientCredits", "RateLimited",
     "SignUps", "CreditsGranted", "CheckoutsStarted", "Purchases",
     "WebhookEvents", "WebhookFailures", "Refunds", "Disputes", "OperatorActions",
+    "EmailsRecorded", "EmailRecordFailures", "EmailsSent", "EmailsSkipped", "EmailSendFailures",
 })
 
 _pending = threading.local()

@@ -11,6 +11,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, LocalSecondaryIndex
 from pynamodb.models import Model
@@ -25,7 +26,7 @@ def plain(map_attribute):
     return map_attribute.as_dict() if hasattr(map_attribute, "as_dict") else dict(map_attribute)
 
 
-def _meta(table_name):
+def _meta(table_name, **options):
     class Meta:
         region = settings.region()
         host = settings.aws_endpoint_url()
@@ -34,7 +35,15 @@ def _meta(table_name):
         max_retry_attempts = 3
         billing_mode = "PAY_PER_REQUEST"
     Meta.table_name = table_name
+    for name, value in options.items():
+        setattr(Meta, name, value)
     return Meta
+
+
+# The ledger table's stream carries the keys of every write; the email
+# sender's event source mapping lets only new `email:` items through
+# (chalicelib.notices, docs/data-model.md#emails).
+LEDGER_STREAM_VIEW = "KEYS_ONLY"
 
 
 class SubscriptionAttribute(MapAttribute):
@@ -78,6 +87,9 @@ class Account(Model):
     # Present (true) only while an operator has suspended the account; the
     # spend condition requires it absent. Who, when and why: `Suspension`.
     suspended = BooleanAttribute(null=True)
+    # The optional emails the customer turned off (`low_balance`,
+    # `product_updates`); absent while every one is on (chalicelib.notices).
+    email_off = UnicodeSetAttribute(null=True)
 
     @property
     def purchased_balance(self):
@@ -101,8 +113,9 @@ class LedgerEntry(Model):
     """One grant or purchase. The range key is the idempotency key, so writing
     it with attribute_not_exists makes a repeated grant a no-op. `description`
     is for people ("Basic pack"); `reference` is what to look up in Stripe
-    (a Checkout Session, invoice or subscription id) or the entry's own id."""
-    Meta = _meta(settings.ledger_table())
+    (a Checkout Session, invoice or subscription id) or the entry's own id.
+    The table is created with its stream on (the email outbox's)."""
+    Meta = _meta(settings.ledger_table(), stream_view_type=LEDGER_STREAM_VIEW)
 
     user_id = UnicodeAttribute(hash_key=True)
     key = UnicodeAttribute(range_key=True)
@@ -209,6 +222,34 @@ class AuditRecord(Model):
     details = MapAttribute(default=dict)
 
 
+class EmailNotice(Model):
+    """One email to send, once, for one cause (chalicelib.notices): kept in
+    the ledger table under `email:<topic>:<cause>`, so recording a repeated
+    cause is a conditional put that changes nothing. It has no `at` (the
+    ledger never lists it) and no `kind` (it is no grant). The table's stream
+    hands its insertion to the sender, which moves `state` from `pending` to
+    `sending` (a lease, so a redelivered record sends nothing twice) to
+    `sent`, or to `skipped` / `failed` with an `outcome`. `values` fill the
+    template; the address is read from the account when sending."""
+    # Short timeouts and one retry: recording follows a request's work and
+    # must not hold its answer up for long when DynamoDB is slow.
+    Meta = _meta(settings.ledger_table(), connect_timeout_seconds=1, read_timeout_seconds=2,
+                 max_retry_attempts=1)
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    template = UnicodeAttribute()
+    values = MapAttribute(default=dict)
+    state = UnicodeAttribute(default="pending")
+    recorded_at = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    lease_until = NumberAttribute(null=True)  # epoch seconds: while `sending`, no one else sends it
+    sent_at = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)  # SES's, for support
+    outcome = UnicodeAttribute(null=True)  # why it was skipped or failed: opted_out, no_address, rejected
+    expires_at = TTLAttribute()
+
+
 class Product(Model):
     """A plan from products.json, as synced to Stripe."""
     Meta = _meta(settings.products_table())
@@ -223,4 +264,5 @@ class Product(Model):
 
 ALL_MODELS = (Account, LedgerEntry, Product)
 # Models sharing another model's table; their TTL is switched on with it.
-SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord, Suspension, AuditRecord)
+SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord, Suspension, AuditRecord,
+                       EmailNotice)

@@ -137,3 +137,37 @@ def stripe_webhook_secret():
 def refill_state_machine_arn():
     """The Free-plan refill state machine; None where refills are not set up."""
     return env("REFILL_STATE_MACHINE_ARN") or None
+
+
+# Email (chalicelib.notices) ------------------------------------------------------
+
+def product_name():
+    """The name customers know the product by: in every email's subject and footer."""
+    return env("PRODUCT_NAME", "Credits")
+
+
+def email_sender():
+    """The From of every email: an address (optionally with a display name)
+    on the stage's SES identity (infra/data.yaml `EmailIdentity`)."""
+    return env("EMAIL_SENDER", "Credits <no-reply@credits.localhost>")
+
+
+def account_url():
+    """The customer's account page (the frontend), linked from emails."""
+    return frontend_origin().rstrip("/") + "/account"
+
+
+def notification_settings_url():
+    """Where a customer turns optional emails off: the `List-Unsubscribe`
+    target and the footer's link."""
+    return account_url() + "#notifications"
+
+
+def ledger_stream_arn():
+    """The ledger table's DynamoDB stream, which carries outbox items to the
+    email sender (the deploy records it from the data stack). Unset (the local
+    stack, `chalice package` of a stage never deployed): an ARN of the same
+    shape naming the table, which the local stack's poller reads the table
+    name from."""
+    return env("LEDGER_STREAM_ARN") or "arn:aws:dynamodb:%s:000000000000:table/%s/stream/local" % (
+        region(), ledger_table())
