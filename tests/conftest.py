@@ -43,6 +43,7 @@ def moto_in_process():
 @pytest.fixture(scope="session")
 def aws_stack(moto_url):
     emulator.create_tables()
+    emulator.create_email_identity()
     pool_id, client_id, _ = emulator.create_user_pool()
     emulator.configure_auth(pool_id, client_id)
     return {"url": moto_url, "user_pool_id": pool_id, "client_id": client_id, "region": REGION}

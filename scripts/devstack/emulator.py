@@ -31,9 +31,10 @@ def start_moto(port=None, host="127.0.0.1"):
 
     from moto.server import ThreadedMotoServer
 
-    from scripts.devstack import emulator_fixes
+    from scripts.devstack import emulator_fixes, inbox
 
     emulator_fixes.apply()
+    inbox.keep_message_parts()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = port or free_port(host)
     os.environ["MOTO_PORT"] = str(port)
@@ -70,6 +71,21 @@ def create_tables():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
     for model in SHARED_TABLE_MODELS:
         model.update_ttl(ignore_update_ttl_errors=False)
+
+
+def create_email_identity(sender=None):
+    """The app's sender (settings.email_sender(), or `sender`) as a verified
+    SES identity, as the deploy makes it (infra/data.yaml): SES refuses to
+    send from anything else, in the emulator as in AWS."""
+    from email.utils import parseaddr
+
+    from chalicelib.platform import settings
+
+    address = parseaddr(sender or settings.email_sender())[1]
+    ses = boto_client("sesv2")
+    if address not in [identity["IdentityName"] for identity in ses.list_email_identities()["EmailIdentities"]]:
+        ses.create_email_identity(EmailIdentity=address)
+    return address
 
 
 def boto_client(service, region=None):
