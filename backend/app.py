@@ -148,6 +148,21 @@ def get_ledger():
     return {"entries": entries, "next_cursor": cursor}
 
 
+@app.route("/notifications", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def get_notifications():
+    from chalicelib.notices import preferences  # pynamodb: off other routes' cold start
+    return preferences.view(current_account())
+
+
+@app.route("/notifications", methods=["PUT"], authorizer=user_authorizer)
+@json_errors
+def put_notifications():
+    from chalicelib.notices import preferences  # pynamodb: off other routes' cold start
+    wanted = preferences.parse(json_body(app.current_request))
+    return preferences.save(current_account().user_id, wanted)
+
+
 @app.route("/checkout", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def checkout():

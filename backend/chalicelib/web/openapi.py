@@ -98,6 +98,25 @@ def paths(costs):
                  "description": "`next_cursor` of the previous page (opaque).", "schema": STRING},
             ],
             errors=USER_ERRORS)},
+        "/notifications": {
+            "get": operation(
+                "The account's email settings", ID_TOKEN,
+                {"200": answer("Which optional emails are on (payment and security emails always are).",
+                               ref("schemas", "Notifications"))},
+                "`{\"low_balance\", \"product_updates\"}` (booleans, both on by default); payment and "
+                "security emails have no switch", errors=USER_ERRORS),
+            "put": operation(
+                "Turn optional emails on or off", ID_TOKEN,
+                {"200": answer("The settings as stored.", ref("schemas", "Notifications")),
+                 "400": error("Not exactly the two booleans (`invalid_notifications`), or not JSON.")},
+                "the same body; optional emails turned off are not sent (they carry `List-Unsubscribe`); "
+                "400 `invalid_notifications`",
+                description="`low_balance` covers the balance alerts (low balance, credits used up); "
+                            "`product_updates` the product's news. Emails about payments and the account's "
+                            "access are always sent.",
+                body={"required": True, "content": json_content(ref("schemas", "Notifications"))},
+                errors=USER_ERRORS),
+        },
         "/checkout": {"post": operation(
             "Start a Stripe Checkout", ID_TOKEN,
             {"200": answer("The session; send the browser to `url`.",
@@ -240,8 +259,13 @@ def schemas():
                 reference={"type": "string", "description": "The Stripe Checkout Session, invoice, "
                                                             "subscription, refund or dispute id, or the "
                                                             "entry's own id."})
+    notifications = obj(["low_balance", "product_updates"],
+                        low_balance={"type": "boolean", "description": "Balance alerts: low balance, credits used up."},
+                        product_updates={"type": "boolean", "description": "News about the product."})
+    notifications["additionalProperties"] = False
     return {
         "Error": obj(["error"], error=error_body),
+        "Notifications": notifications,
         "InsufficientCredits": obj(["error"], error=shortfall),
         "Credits": obj(["credits"], credits=COUNT),
         "Plan": obj(["name", "credits", "interval", "prices"], name=STRING, credits=COUNT, interval=STRING,
