@@ -196,3 +196,17 @@ def webhook_secret(stripe_sandbox, stripe_products):
     yield WEBHOOK_SECRET
     os.environ.pop("STRIPE_WEBHOOK_SECRET", None)
     reset_services()
+
+
+@pytest.fixture
+def outbox_stream(app):
+    """The ledger table's stream from now on, handed to the app's
+    `send_emails` as the local stack hands it (scripts/devstack/stream_poller.py):
+    `outbox_stream.drain()` sends what was recorded since."""
+    import app as app_module
+    from chalicelib.notices.outbox import STREAM_FILTER
+    from chalicelib.platform import settings
+    from scripts.devstack import stream_poller
+
+    return stream_poller.StreamPoller(stream_poller.clients(), settings.ledger_table(), app_module.send_emails,
+                                      pattern=STREAM_FILTER, sleep=lambda seconds: None)

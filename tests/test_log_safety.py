@@ -108,3 +108,42 @@ def test_the_check_finds_a_secret_logged_by_any_library(user, capsys):
         logging.getLogger("some.library").warning("customer %s", user.email)
         print(json.dumps({"message": user.token}))
     assert {where.split(":")[0] for _, where in captured.leaks([user.email, user.token])} == {"logged", "written"}
+
+
+def test_an_email_recorded_sent_and_retried_logs_no_address_or_token(client, new_user, stripe_sandbox, operator,
+                                                                      outbox_stream, capsys, monkeypatch):
+    """The email path: causes recorded by a webhook and an operator, sent from
+    the stream, one send refused by SES with a message naming the address
+    (as SES's messages do) and retried."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib import notices
+    from email_support import inbox_of
+
+    user = new_user()
+    ses = notices._ses_client()
+    real, calls = ses.send_email, []
+
+    def flaky(**arguments):
+        calls.append(arguments)
+        if len(calls) == 1:
+            raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "throttled sending to %s"
+                                         % arguments["Destination"]["ToAddresses"][0]}}, "SendEmail")
+        return real(**arguments)
+    monkeypatch.setattr(ses, "send_email", flaky)
+    with capture(capsys) as captured:
+        flow = Flow(client, stripe_sandbox, user)
+        flow.checkout("Basic", subscribe=True)
+        seen = len(flow.events())
+        failed = flow.fail_payment()
+        for stripe_event in flow.events():
+            assert deliver(client, stripe_event)[0] == 200
+        assert seen < len(flow.events())
+        assert call(client, "POST", "/admin/accounts/%s/suspend" % user.id, operator.headers,
+                    {"reason": "Unusual traffic"})[0] == 200
+        outbox_stream.drain()
+    assert len(inbox_of(user)) == 2 and len(calls) == 3
+    link = failed["latest_invoice"]["hosted_invoice_url"]
+    assert captured.leaks(secrets_of(user) + [operator.email, operator.token, link]) == []
+    events = [line for line in captured.log_lines("event") if line.get("event") == "send_emails"]
+    assert [line["outcome"] for line in events] == ["failed", "ok"]

@@ -15,18 +15,11 @@ from chalicelib.notices.outbox import STREAM_FILTER
 from chalicelib.platform import settings
 from chalicelib.platform.models import EmailNotice, MeteredCall
 from conftest import call
+from email_support import inbox_of
 from log_capture import capture
 from scripts.devstack import inbox, stream_poller
 
 RENEWAL = {"plan": "Basic", "amount": "£5.00", "action_url": "https://pay.example.com/in_1"}
-
-
-@pytest.fixture
-def stream(app):
-    """The ledger table's stream from now on, handed to the app's handler."""
-    import app as app_module
-    return stream_poller.StreamPoller(stream_poller.clients(), settings.ledger_table(), app_module.send_emails,
-                                      pattern=STREAM_FILTER, sleep=lambda seconds: None)
 
 
 @pytest.fixture
@@ -38,10 +31,6 @@ def account(client, user):
 @pytest.fixture
 def ses(app):
     return notices._ses_client()
-
-
-def inbox_of(user):
-    return [message for message in inbox.messages() if message["to"] == user.email]
 
 
 def failing(ses, monkeypatch, code, times=1):
@@ -58,9 +47,9 @@ def failing(ses, monkeypatch, code, times=1):
     return calls
 
 
-def test_a_recorded_email_reaches_the_inbox_once_from_the_stages_sender(stream, account):
+def test_a_recorded_email_reaches_the_inbox_once_from_the_stages_sender(outbox_stream, account):
     notices.record(account.id, "renewal_failed", "in_sent", **RENEWAL)
-    assert stream.drain() == 1
+    assert outbox_stream.drain() == 1
     [message] = inbox_of(account)
     assert message["from"] == settings.email_sender()
     assert message["subject"] == "Credits: Your Basic renewal payment failed"
@@ -69,7 +58,7 @@ def test_a_recorded_email_reaches_the_inbox_once_from_the_stages_sender(stream, 
     item = EmailNotice.get(account.id, "email:renewal:in_sent", consistent_read=True)
     assert (item.state, item.message_id, int(item.attempts)) == ("sent", message["id"], 1)
     assert item.sent_at and item.lease_until is None
-    assert stream.drain() == 0 and len(inbox_of(account)) == 1
+    assert outbox_stream.drain() == 0 and len(inbox_of(account)) == 1
 
 
 def test_a_redelivered_record_sends_nothing_twice(app, account):
@@ -87,11 +76,11 @@ def test_a_redelivered_record_sends_nothing_twice(app, account):
     assert len(inbox_of(account)) == 1
 
 
-def test_a_failed_send_is_retried_and_sends_once(stream, account, ses, monkeypatch, capsys):
+def test_a_failed_send_is_retried_and_sends_once(outbox_stream, account, ses, monkeypatch, capsys):
     calls = failing(ses, monkeypatch, "TooManyRequestsException")
     with capture(capsys) as captured:
         notices.record(account.id, "renewal_failed", "in_retried", **RENEWAL)
-        assert stream.drain() == 1
+        assert outbox_stream.drain() == 1
     assert len(calls) == 2 and len(inbox_of(account)) == 1
     item = EmailNotice.get(account.id, "email:renewal:in_retried", consistent_read=True)
     assert (item.state, int(item.attempts)) == ("sent", 2)
@@ -104,10 +93,10 @@ def test_a_failed_send_is_retried_and_sends_once(stream, account, ses, monkeypat
     assert captured.leaks([account.email]) == []
 
 
-def test_ses_refusing_the_message_marks_it_failed_and_is_not_retried(stream, account, ses, monkeypatch):
+def test_ses_refusing_the_message_marks_it_failed_and_is_not_retried(outbox_stream, account, ses, monkeypatch):
     calls = failing(ses, monkeypatch, "MessageRejected")
     notices.record(account.id, "account_unsuspended", "audit#rejected")
-    stream.drain()
+    outbox_stream.drain()
     assert len(calls) == 1 and inbox_of(account) == []
     item = EmailNotice.get(account.id, "email:account_unsuspended:audit#rejected", consistent_read=True)
     assert (item.state, item.outcome) == ("failed", "rejected")
@@ -139,32 +128,32 @@ def test_the_filter_rules_match_as_lambdas_do():
     assert not stream_poller.matches(STREAM_FILTER, {"eventName": "INSERT", "dynamodb": {}})
 
 
-def test_optional_emails_respect_the_opt_out_and_payment_emails_ignore_it(stream, account):
+def test_optional_emails_respect_the_opt_out_and_payment_emails_ignore_it(outbox_stream, account):
     preferences.save(account.id, {"low_balance": False, "product_updates": True})
     notices.record(account.id, "low_balance", "crossing-1", credits=90, threshold=100)
     notices.record(account.id, "renewal_failed", "in_opted_out", **RENEWAL)
-    stream.drain()
+    outbox_stream.drain()
     assert [message["subject"] for message in inbox_of(account)] == ["Credits: Your Basic renewal payment failed"]
     skipped = EmailNotice.get(account.id, "email:low_balance:crossing-1", consistent_read=True)
     assert (skipped.state, skipped.outcome) == ("skipped", "opted_out")
 
     preferences.save(account.id, {"low_balance": True, "product_updates": True})
     notices.record(account.id, "low_balance", "crossing-2", credits=80, threshold=100)
-    stream.drain()
+    outbox_stream.drain()
     alert = inbox_of(account)[0]
     assert alert["subject"] == "Credits: Your credits are running low: 80 left"
     assert alert["headers"] == {"List-Unsubscribe": "<%s>" % settings.notification_settings_url()}
     assert settings.notification_settings_url() in alert["text"]
 
 
-def test_an_account_without_an_address_is_skipped(stream, app):
+def test_an_account_without_an_address_is_skipped(outbox_stream, app):
     notices.record("no-such-account", "account_unsuspended", "audit#nobody")
-    stream.drain()
+    outbox_stream.drain()
     item = EmailNotice.get("no-such-account", "email:account_unsuspended:audit#nobody", consistent_read=True)
     assert (item.state, item.outcome) == ("skipped", "no_address")
 
 
-def test_a_claim_left_by_a_crash_is_taken_over_once_its_lease_ends(stream, account):
+def test_a_claim_left_by_a_crash_is_taken_over_once_its_lease_ends(outbox_stream, account):
     from chalicelib.notices import sender
 
     notices.record(account.id, "account_unsuspended", "audit#crashed")
@@ -179,11 +168,11 @@ def test_a_claim_left_by_a_crash_is_taken_over_once_its_lease_ends(stream, accou
     assert len(inbox_of(account)) == 1
 
 
-def test_the_inbox_lists_newest_first(stream, account):
+def test_the_inbox_lists_newest_first(outbox_stream, account):
     notices.record(account.id, "account_suspended", "audit#first", reason="Unusual traffic")
-    stream.drain()
+    outbox_stream.drain()
     notices.record(account.id, "account_unsuspended", "audit#second")
-    stream.drain()
+    outbox_stream.drain()
     subjects = [message["subject"] for message in inbox_of(account)]
     assert subjects == ["Credits: Your Credits account is active again", "Credits: Your Credits account is suspended"]
     times = [message["sent_at"] for message in inbox_of(account)]

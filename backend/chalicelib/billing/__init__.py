@@ -7,7 +7,7 @@ objects through `stripe_objects`); and money after the sale — what a charge
 paid for (`charges`), refunds, disputes and the exact take-backs they lead to
 (`refunds`, `disputes`, `payments`). Services that need Stripe are None on a
 stage without it."""
-from chalicelib import credits
+from chalicelib import credits, notices
 from chalicelib.platform import settings
 from chalicelib.platform.errors import ApiError
 from chalicelib.platform import once
@@ -59,7 +59,8 @@ def subscription_sync():
 def stripe_webhook():
     from chalicelib.billing.webhooks import StripeWebhook  # pynamodb: off the cold start of other routes
     return StripeWebhook(settings.stripe_webhook_secret(), credits.wallet(), credits.plan_catalog(),
-                         subscription_sync(), stripe(), refunds=refund_handler, disputes=dispute_handler)
+                         subscription_sync(), stripe(), refunds=refund_handler, disputes=dispute_handler,
+                         notify=notices.record)
 
 
 @once
@@ -73,11 +74,11 @@ def charge_sources():
 def refund_handler():
     from chalicelib.billing.payments import TakeBacks  # pynamodb: off the cold start
     from chalicelib.billing.refunds import Refunds
-    return Refunds(stripe(), charge_sources(), TakeBacks())
+    return Refunds(stripe(), charge_sources(), TakeBacks(notices.record))
 
 
 @once
 def dispute_handler():
     from chalicelib.billing.disputes import Disputes  # pynamodb: off the cold start
     from chalicelib.billing.payments import TakeBacks
-    return Disputes(stripe(), charge_sources(), TakeBacks())
+    return Disputes(stripe(), charge_sources(), TakeBacks(notices.record))

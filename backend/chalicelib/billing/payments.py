@@ -23,6 +23,7 @@ Where the credits come from (docs/data-model.md has the representation):
 Giving back is the reverse: purchased credits for a pack, plan credits for
 the current period's invoice.
 """
+import logging
 import math
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -30,6 +31,9 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.platform import clock, db, metrics
 from chalicelib.platform.models import Account, LedgerEntry, PaymentRecord
+from chalicelib.billing.stripe_objects import money
+
+logger = logging.getLogger("credits-saas")
 
 PURCHASED, PLAN = "purchased", "plan"
 MAX_ATTEMPTS = 8
@@ -104,6 +108,9 @@ def plain(mapping):
 
 
 class TakeBacks:
+    def __init__(self, notify=None):
+        self._notify = notify  # chalicelib.notices.record: tells the customer when they owe credits
+
     def record(self, source):
         try:
             return PaymentRecord.get(source.user_id, record_key(source.charge_id), consistent_read=True)
@@ -126,6 +133,8 @@ class TakeBacks:
             outcome = self._write(source, record, fresh, step, refunds, disputes, after, before - after)
             if outcome is not None:
                 _count(step, outcome)
+                if outcome < 0:
+                    self._tell_if_owed(source, step)
                 return outcome
             db.back_off(attempt)
         raise PaymentBusy("payment %s changed %d times while applying %s" % (
@@ -174,6 +183,27 @@ class TakeBacks:
                 return "stale"
             raise
         return "applied"
+
+
+    def _tell_if_owed(self, source, step):
+        """After a take-back (never inside its transaction): when the balance
+        is now below zero, one email per refund or dispute (its ledger key is
+        the cause). A failure here is logged and counted, never raised: the
+        take-back is done."""
+        if self._notify is None:
+            return
+        try:
+            account = Account.get(source.user_id, consistent_read=True, attributes_to_get=["user_id", "credits"])
+            balance = int(account.credits)
+        except Exception as error:  # noqa: BLE001 - an email never fails the take-back it follows
+            logger.warning("could not read the balance of %s after %s: %s", source.user_id, step.ledger_key,
+                           type(error).__name__)
+            metrics.count("EmailRecordFailures", kind="credits_owed")
+            return
+        if balance < 0:
+            what = "A refund" if step.kind == "refund" else "A dispute"
+            self._notify(source.user_id, "credits_owed", step.ledger_key, owed=-balance, balance=balance,
+                         taken_by="%s of %s on your %s" % (what, money(step.amount, source.currency), source.label))
 
 
 def _count(step, credits):

@@ -18,9 +18,13 @@ from chalicelib.platform import logs, metrics
 from chalicelib.platform.errors import ApiError, BadRequest, TransientError
 from chalicelib.billing.payments import PaymentBusy
 from chalicelib.platform.models import Account
-from chalicelib.billing.stripe_objects import MalformedEvent, first_line, invoice_metadata, invoice_subscription
+from chalicelib.billing.stripe_objects import (
+    MalformedEvent, first_line, invoice_metadata, invoice_subscription, money)
 
 logger = logging.getLogger("credits-saas")
+
+# A subscription in one of these states waits for its customer to pay.
+UNPAID_STATUSES = ("past_due", "unpaid", "incomplete")
 
 HANDLED_EVENTS = (
     "checkout.session.completed",
@@ -71,8 +75,10 @@ def verify(raw_body, signature, secret):
 
 
 class StripeWebhook:
-    def __init__(self, secret, credits, plans, sync, stripe, refunds=lambda: None, disputes=lambda: None):
+    def __init__(self, secret, credits, plans, sync, stripe, refunds=lambda: None, disputes=lambda: None,
+                 notify=None):
         self._secret = secret
+        self._notify = notify  # chalicelib.notices.record: emails the customer about an unpaid renewal
         self._refunds = refunds  # built on first use: chalicelib.billing.refunds.Refunds
         self._disputes = disputes
         self._credits = credits
@@ -87,9 +93,10 @@ class StripeWebhook:
             "customer.subscription.updated": self.subscription_changed,
             "customer.subscription.deleted": self.subscription_changed,
             "invoice.paid": self.invoice_paid,
-            "invoice.payment_failed": self.invoice_payment_failed,
+            "invoice.payment_failed": lambda invoice: self.invoice_payment_failed(invoice, "renewal_failed"),
             # A renewal that needs the customer (3-D Secure): the sync records the invoice's page.
-            "invoice.payment_action_required": self.invoice_payment_failed,
+            "invoice.payment_action_required":
+                lambda invoice: self.invoice_payment_failed(invoice, "renewal_action_required"),
             "checkout.session.async_payment_failed": self.checkout_payment_failed,
             # Money after the sale: each reads the charge's refunds or the dispute from Stripe.
             "charge.refunded": lambda charge: self._refunds().reconcile(charge["id"]),
@@ -243,10 +250,29 @@ class StripeWebhook:
                                   reference=invoice["id"]):
             metrics.count("Purchases", kind="plan")
 
-    def invoice_payment_failed(self, invoice):
+    def invoice_payment_failed(self, invoice, kind="renewal_failed"):
         account = self._account_for(invoice, metadata=invoice_metadata(invoice))
-        if account is not None:
-            self._sync.sync(account)
+        if account is None:
+            return
+        self._sync.sync(account)
+        subscription_id = invoice_subscription(invoice)
+        if self._notify is not None and subscription_id and invoice.get("status") == "open":
+            self._tell_renewal_unpaid(account.user_id, invoice, subscription_id, kind)
+
+    def _tell_renewal_unpaid(self, user_id, invoice, subscription_id, kind):
+        """One email per invoice (`email:renewal:<invoice>`), after the sync
+        wrote the account's view of Stripe, and only while that view says the
+        subscription still waits for the customer: a late delivery after the
+        invoice was paid sends nothing."""
+        account = _account(user_id)
+        subscription = account.subscription if account is not None else None
+        if subscription is None or subscription.id != subscription_id or subscription.status not in UNPAID_STATUSES:
+            return
+        line = first_line(invoice)
+        product = self._plans.for_price(line.get("price")) or self._plans.find(invoice_metadata(invoice).get("plan"))
+        self._notify(user_id, kind, invoice["id"], plan=product.name if product is not None else subscription.plan,
+                     amount=money(invoice.get("amount_due") or 0, invoice.get("currency")),
+                     action_url=invoice.get("hosted_invoice_url") or subscription.action_url or "")
 
     # Accounts ------------------------------------------------------------------
 

@@ -22,12 +22,12 @@ USAGE_DAYS = 30
 
 
 class Console:
-    def __init__(self, accounts, credits, ledger, summary):
+    def __init__(self, accounts, credits, ledger, summary, notify=None):
         self._accounts = accounts
         self._ledger = ledger
         self._summary = summary
         self._adjustments = Adjustments(credits)
-        self._controls = AccountControls()
+        self._controls = AccountControls(notify)
         self._search = AccountSearch()
         self._audit = audit.Audit()
 

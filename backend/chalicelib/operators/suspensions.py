@@ -21,19 +21,27 @@ NO_ACCOUNT = "No account with this id."
 
 
 class AccountControls:
+    def __init__(self, notify=None):
+        self._notify = notify  # chalicelib.notices.record: the customer hears of a suspension and its end
+
     def suspend(self, user_id, reason, operator):
-        """Suspends (or re-states the reason of a suspension); returns its view."""
+        """Suspends (or re-states the reason of a suspension); returns its view.
+        The customer gets an email each time, once (the audit record is the cause)."""
         since = clock.iso()
         detail = Suspension(user_id, reason=reason, since=since, operator=operator)
         record = audit.record(operator, "suspend", user_id, reason)
         self._write(user_id, [Account.suspended.set(True)], record, save=detail)
         metrics.count("OperatorActions", type="suspend")
+        if self._notify is not None:
+            self._notify(user_id, "account_suspended", record.key, reason=reason)
         return view(detail)
 
     def unsuspend(self, user_id, reason, operator):
         record = audit.record(operator, "unsuspend", user_id, reason)
         self._write(user_id, [Account.suspended.remove()], record, deletes=[Suspension(user_id)])
         metrics.count("OperatorActions", type="unsuspend")
+        if self._notify is not None:
+            self._notify(user_id, "account_unsuspended", record.key)
 
     def revoke_key(self, user_id, reason, operator, key_id=None):
         """Revokes one of the account's API keys (`key_id`) or, without one,
