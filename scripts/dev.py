@@ -24,8 +24,8 @@ background. See docs/local-stack.md; the machinery is scripts/devstack/.
     python scripts/dev.py --reset     # what `make reset` runs: remove .local/
 
 Environment (all optional):
-    API_PORT, MOTO_SERVER_PORT, STRIPE_SANDBOX_PORT
-                         preferred ports (default 8000, 5000, 12111); a taken
+    API_PORT, MOTO_SERVER_PORT, STRIPE_SANDBOX_PORT, INBOX_PORT
+                         preferred ports (default 8000, 5000, 12111, 8025); a taken
                          port is replaced by a free one and the change printed;
                          0 means any free port
     STRICT_PORTS=1       fail instead, naming the taken port

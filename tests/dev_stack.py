@@ -23,7 +23,7 @@ REQUIRED_KEYS = ("api_url", "aws_endpoint_url", "region", "user_pool_id", "user_
 # Whatever the test session (or the shell) set for other stacks must not leak in.
 CLEARED = APP_VARIABLES + (
     "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRICT_PORTS", "MOTO_PORT", "DEV_STATE_DIR",
-    "API_PORT", "MOTO_SERVER_PORT", "STRIPE_SANDBOX_PORT", "FREE_REFILL_PERIOD_SECONDS",
+    "API_PORT", "MOTO_SERVER_PORT", "STRIPE_SANDBOX_PORT", "INBOX_PORT", "FREE_REFILL_PERIOD_SECONDS",
     "CHECKOUT_SUCCESS_URL", "CHECKOUT_CANCEL_URL", "DEV_FRONTEND", "FRONTEND_PORT",
 )
 
@@ -39,7 +39,7 @@ class DevStack:
         os.makedirs(self.state_dir, exist_ok=True)
         environ = {name: value for name, value in os.environ.items() if name not in CLEARED}
         environ.update(DEV_STATE_DIR=self.state_dir, API_PORT="0", MOTO_SERVER_PORT="0",
-                       STRIPE_SANDBOX_PORT="0", FRONTEND_PORT="0", DEV_FRONTEND="off",
+                       STRIPE_SANDBOX_PORT="0", INBOX_PORT="0", FRONTEND_PORT="0", DEV_FRONTEND="off",
                        PYTHONUNBUFFERED="1")
         environ.update(variables)
         self._log = open(self.log_path, "w")

@@ -16,15 +16,16 @@ def taken_port():
 
 
 def test_zero_means_any_free_port_each_different():
-    ports, notes = choose_ports({"API_PORT": "0", "MOTO_SERVER_PORT": "0", "STRIPE_SANDBOX_PORT": "0"})
-    assert set(ports) == {"api", "moto", "stripe"}
-    assert len(set(ports.values())) == 3 and all(port_available(port) for port in ports.values())
+    ports, notes = choose_ports({"API_PORT": "0", "MOTO_SERVER_PORT": "0", "STRIPE_SANDBOX_PORT": "0",
+                                 "INBOX_PORT": "0"})
+    assert set(ports) == {"api", "moto", "stripe", "inbox"}
+    assert len(set(ports.values())) == 4 and all(port_available(port) for port in ports.values())
     assert notes == []
 
 
 def test_a_taken_port_is_replaced_and_the_change_is_said(taken_port):
     ports, notes = choose_ports({"API_PORT": str(taken_port), "MOTO_SERVER_PORT": "0",
-                                 "STRIPE_SANDBOX_PORT": "0"})
+                                 "STRIPE_SANDBOX_PORT": "0", "INBOX_PORT": "0"})
     assert ports["api"] != taken_port
     assert notes == ["Port %d (API) is taken; using %d instead (set API_PORT to choose)."
                      % (taken_port, ports["api"])]

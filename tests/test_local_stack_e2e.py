@@ -36,7 +36,7 @@ def test_stack_is_ready_and_described(stack):
     for key in REQUIRED_KEYS:
         assert key in config, "dev.json lacks %s" % key
     ports = config["ports"]
-    assert len(set(ports.values())) == 3
+    assert len(set(ports.values())) == 4
     assert config["api_url"] == "http://127.0.0.1:%d" % ports["api"]
     assert config["stripe_mode"] == "sandbox"
     assert config["stripe_webhook_secret"].startswith("whsec_")
@@ -59,6 +59,44 @@ def test_demo_full_walk(stack):
     seen = run_demo(stack.config, out=lines.append, webhook_timeout=30)
     assert seen["final"]["plan"] == "Free", "\n".join(lines)
     assert lines[-1].startswith("Done in"), "\n".join(lines)
+
+
+def test_the_inbox_shows_an_email_the_app_sent(stack):
+    """A renewal fails (a sandbox control): the webhook records the email,
+    the API process's stream poller sends it to the emulator's SES, and the
+    inbox lists it, newest first, and shows it."""
+    from scripts.devstack import demo
+
+    config = stack.config
+    email = "inbox-%d@example.com" % os.getpid()
+    demo.sign_up(config, email)
+    token = demo.sign_in(config, email)
+    api = demo.Api(config["api_url"])
+    api.call("GET", "/user", token=token)
+    checkout = api.call("POST", "/checkout", token=token, body={"plan": "Basic", "subscribe": True})[1]
+    demo.sandbox_post(config, "/_sandbox/checkout/%s/complete" % checkout["session_id"])
+    subscription = wait_for(lambda: (api.call("GET", "/user", token=token)[1]["user"]["subscription"] or {}).get("id"))
+    demo.sandbox_post(config, "/_sandbox/subscriptions/%s/fail_payment" % subscription)
+    inbox_url = config["inbox_url"]
+    mine = wait_for(lambda: [m for m in requests.get(inbox_url + "/messages", timeout=10).json()["messages"]
+                             if m["to"] == email])
+    assert [m["subject"] for m in mine] == ["Credits: Your Basic renewal payment failed"]
+    assert mine[0]["text"] and mine[0]["html"] and mine[0]["sent_at"]
+    page = requests.get(inbox_url, timeout=10)
+    assert page.status_code == 200 and "Your Basic renewal payment failed" in page.text
+    shown = requests.get(inbox_url + "/messages/" + mine[0]["id"], timeout=10)
+    assert shown.status_code == 200 and "Pay the invoice" in shown.text
+    assert "Inbox           " + inbox_url in stack.output()
+
+
+def wait_for(value, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        found = value()
+        if found:
+            return found
+        assert time.monotonic() < deadline, "not within %d s" % timeout
+        time.sleep(0.25)
 
 
 def test_sigterm_stops_everything(stack):

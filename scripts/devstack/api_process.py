@@ -27,6 +27,12 @@ def api_child_main(argv):
     from chalice import local
     from chalice.cli import main
 
+    from scripts.devstack import stream_poller
+
+    # The email sender's stream, polled in this process as Lambda would
+    # invoke `send_emails` in AWS (scripts/devstack/stream_poller.py).
+    stream_poller.start_for_local_api(BACKEND, STAGE)
+
     # `chalice local` writes each header line separately; with Nagle on, a
     # keep-alive client's delayed ACK adds ~40 ms to every response.
     local.ChaliceRequestHandler.disable_nagle_algorithm = True

@@ -11,6 +11,7 @@ PORTS = {
     "api": ("API", "API_PORT", 8000),
     "moto": ("AWS emulator", "MOTO_SERVER_PORT", 5000),
     "stripe": ("Stripe sandbox", "STRIPE_SANDBOX_PORT", 12111),
+    "inbox": ("Inbox", "INBOX_PORT", 8025),
 }
 
 

@@ -7,7 +7,7 @@ import os
 import threading
 import time
 
-from scripts.devstack import emulator
+from scripts.devstack import emulator, inbox
 from scripts.devstack import frontend as dev_frontend
 from scripts.devstack.api_process import DEV_SCRIPT, ApiProcess
 from scripts.devstack.errors import Failure
@@ -32,6 +32,7 @@ class Stack:
         self.signals = signals
         self.strict_ports = strict_ports
         self.moto = None
+        self.inbox = None
         self.sandbox = None
         self.api = None
         self.frontend = None
@@ -72,6 +73,7 @@ class Stack:
         say("Starting the AWS emulator (moto) on port %d..." % ports["moto"])
         aws_url = self._start_moto(ports["moto"])
         emulator.point_environment_at(aws_url, REGION)
+        self.inbox = inbox.InboxServer(HOST, ports["inbox"]).start()  # what the emulator's SES accepted
         # The emulator's first state machine takes seconds (it loads its ASL
         # parser): it is created while everything else starts, under the
         # ARN Step Functions gives it, which the API is told in advance.
@@ -109,6 +111,7 @@ class Stack:
             say("Starting the Stripe sandbox on port %d..." % ports["stripe"])
             self._start_sandbox(ports["stripe"], stripe["webhook_secret"])
         emulator.create_tables()
+        emulator.create_email_identity()
         self._sync_products()
         created = machine.result(timeout=STARTUP_TIMEOUT_SECONDS)
         if created != state_machine_arn:
@@ -151,6 +154,7 @@ class Stack:
             "stripe_webhook_url": webhook_url,
             "frontend_url": frontend,
             "frontend_mode": self.frontend.mode,
+            "inbox_url": self.inbox.url,
             "free_refill_period_seconds": self._effective_refill_period(period),
             "ports": ports,
             "processes": {"dev": os.getpid(), "api": self.api.pid},
@@ -304,6 +308,9 @@ class Stack:
 
     def stop(self):
         stopped = self.frontend.stop() if self.frontend is not None else []
+        if self.inbox is not None:  # a view of the emulator's SES: it goes with the emulator
+            with contextlib.suppress(Exception):
+                self.inbox.stop()
         for label, part in (("API", self.api), ("Stripe sandbox", self.sandbox), ("AWS emulator", self.moto)):
             if part is not None:
                 with contextlib.suppress(Exception):

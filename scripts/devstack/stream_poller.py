@@ -16,6 +16,7 @@ settings and its output is the API's; the tests make their own and call
 """
 import datetime
 import logging
+import os
 import threading
 import time
 
@@ -179,8 +180,6 @@ class Clients:
 
 
 def clients(region=None, endpoint_url=None):
-    import os
-
     import boto3
 
     region = region or os.environ.get("REGION") or os.environ.get("AWS_DEFAULT_REGION")
@@ -219,8 +218,10 @@ def start_for_local_api(project_dir, stage, wait_seconds=60):
 
     from chalice.cli.factory import CLIFactory
 
-    config = CLIFactory(project_dir).create_config_obj(chalice_stage_name=stage)
-    chalice_app = config.chalice_app  # imports app.py with the stage's environment, as `chalice local` does
+    # As `chalice local` does: the stage's variables into this process's
+    # environment, then app.py imported (once: Chalice finds it imported).
+    config = CLIFactory(project_dir, environ=os.environ).create_config_obj(chalice_stage_name=stage)
+    chalice_app = config.chalice_app
     app_module = importlib.import_module("app")
     from chalicelib.notices.outbox import STREAM_FILTER  # the app's own filter, as the deploy sets it
 

@@ -13,12 +13,13 @@ def print_summary(c, stripe, config_path, directory, frontend):
     say("Local stack ready in %.1f s" % c["ready_seconds"])
     say(frontend.banner(c["frontend_url"]))
     say("  API             %s  (chalice local, stage %s)" % (c["api_url"], STAGE))
-    say("  AWS emulator    %s  (moto: DynamoDB, Cognito, Step Functions)" % c["aws_endpoint_url"])
+    say("  AWS emulator    %s  (moto: DynamoDB, Cognito, Step Functions, SES)" % c["aws_endpoint_url"])
     if stripe["mode"] == "sandbox":
         say("  Stripe sandbox  %s  (webhooks signed and sent to %s)"
             % (c["stripe_api_base"], c["stripe_webhook_url"]))
     else:
         say("  Stripe          %s  (test mode)" % c["stripe_api_base"])
+    say("  Inbox           %s  (the emails the app sent, newest first)" % c["inbox_url"])
     say("  User pool       %s, app client %s" % (c["user_pool_id"], c["user_pool_client_id"]))
     say("  Free refill     every %d s%s" % (c["free_refill_period_seconds"],
                                             "" if c["state_machine_arn"] else " (off: no state machine)"))
