@@ -66,3 +66,17 @@ def test_deleting_data_needs_the_stage_name_typed():
     def closed(prompt):
         raise EOFError
     assert not confirmed("dev", None, read=closed)
+
+
+def test_a_stage_without_an_email_sender_or_with_another_identity_stops(monkeypatch):
+    stage = Stage.load("dev")
+    monkeypatch.setitem(stage.settings, "email_sender", "")
+    monkeypatch.delenv("EMAIL_SENDER", raising=False)
+    from scripts.deploy.checks import email_problems
+    assert "No email sender for stage dev" in email_problems(stage)[0]
+    monkeypatch.setenv("EMAIL_SENDER", "Credits <hello@mail.example.org>")
+    assert email_problems(stage) == [] and stage.email_identity == "hello@mail.example.org"
+    monkeypatch.setitem(stage.settings, "email_identity", "mail.example.org")
+    assert email_problems(stage) == []
+    monkeypatch.setitem(stage.settings, "email_identity", "example.net")
+    assert "neither the sender's address nor its domain" in email_problems(stage)[0]

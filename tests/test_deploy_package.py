@@ -87,11 +87,23 @@ def test_the_functions_and_the_api_stage_are_traced_without_the_xray_sdk_in_the_
     X-Ray SDK (Powertools Tracer) stays out, it would take the package past 5 MB."""
     resources = json.loads((package / "sam.json").read_text())["Resources"]
     functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
-    assert len(functions) == 2 and {f["Tracing"] for f in functions} == {"Active"}
+    assert len(functions) == 3 and {f["Tracing"] for f in functions} == {"Active"}
     assert resources["RestAPI"]["Properties"]["TracingEnabled"] is True
     with zipfile.ZipFile(str(package / "deployment.zip")) as archive:
         tops = {name.split("/")[0] for name in archive.namelist()}
     assert "aws_xray_sdk" not in tops and "wrapt" not in tops
+
+
+def test_the_email_sender_reads_the_ledgers_stream(package):
+    """`send_emails` is its own function on the ledger table's stream (a stage
+    never deployed packages the placeholder ARN settings.ledger_stream_arn()
+    names; the deploy records the real one first)."""
+    resources = json.loads((package / "sam.json").read_text())["Resources"]
+    sender = resources["SendEmails"]["Properties"]
+    [event] = sender["Events"].values()
+    assert event["Type"] == "DynamoDB"
+    assert ":table/credits-saas-dev-ledger/stream/" in event["Properties"]["Stream"]
+    assert (event["Properties"]["StartingPosition"], event["Properties"]["BatchSize"]) == ("TRIM_HORIZON", 10)
 
 
 def test_strip_runtime_packages_removes_them_and_their_metadata(tmp_path):

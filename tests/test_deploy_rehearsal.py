@@ -23,7 +23,7 @@ STAGE = "dev"
 REGION = "eu-west-2"  # the dev stage's REGION in backend/.chalice/config.json
 STRIPE_KEY = "sk_test_" + "rehearsal0123456789abcdef"
 TABLES = ("credits-saas-dev-accounts", "credits-saas-dev-ledger", "credits-saas-dev-products")
-FUNCTIONS = ("credits-saas-dev", "credits-saas-dev-post_confirmation")
+FUNCTIONS = ("credits-saas-dev", "credits-saas-dev-post_confirmation", "credits-saas-dev-send_emails")
 ALERT_EMAIL = "ops@example.com"
 
 
@@ -117,7 +117,7 @@ def test_it_ends_with_the_urls_and_names_what_it_could_not_rehearse(deployed):
     assert "Frontend:         https://rehearsal-dev.cloudfront.invalid" in deployed["second"]
     gaps = deployed["first"].split("Rehearsal on the emulator")[1]
     for named in ("Cognito", "CloudFront", "PointInTimeRecoverySpecification", "LoggingConfiguration",
-                  "CloudWatch alarms", "SNS subscriptions"):
+                  "CloudWatch alarms", "SNS subscriptions", "SES"):
         assert named in gaps
 
 
@@ -163,7 +163,8 @@ def test_functions_get_the_recorded_environment_and_no_secret(deployed, aws, wor
     for name in FUNCTIONS:
         variables = aws("lambda").get_function_configuration(FunctionName=name)["Environment"]["Variables"]
         for key in ("USER_POOL_ARN", "REFILL_STATE_MACHINE_ARN", "FRONTEND_ORIGIN", "ACCOUNTS_TABLE", "METRICS_NAMESPACE",
-                    "STRIPE_SECRET_KEY_PARAMETER", "STRIPE_WEBHOOK_SECRET_PARAMETER"):
+                    "STRIPE_SECRET_KEY_PARAMETER", "STRIPE_WEBHOOK_SECRET_PARAMETER", "EMAIL_SENDER",
+                    "LEDGER_STREAM_ARN"):
             assert variables[key] == env[key]
         assert "STRIPE_SECRET_KEY" not in variables and "STRIPE_WEBHOOK_SECRET" not in variables
         assert "sk_test_" not in json.dumps(variables) and "whsec_" not in json.dumps(variables)
@@ -226,6 +227,25 @@ def test_the_alarms_the_dashboard_and_the_alert_subscription(deployed, aws):
     assert "${" not in json.dumps(body)
     subscriptions = aws("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", ALERT_EMAIL)]
+
+
+def test_the_email_sender_reads_only_new_outbox_items_of_the_ledgers_stream(deployed, aws, workspace):
+    from chalicelib.notices.outbox import STREAM_FILTER
+
+    env = stage_environment(workspace)
+    ledger = aws("dynamodb").describe_table(TableName=TABLES[1])["Table"]
+    assert ledger["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    assert env["LEDGER_STREAM_ARN"] == ledger["LatestStreamArn"]
+    assert env["EMAIL_SENDER"] == "Credits <no-reply@dev.example.com>"
+    sender = aws("lambda").get_function(FunctionName=FUNCTIONS[2])["Configuration"]["FunctionArn"]
+    [mapping] = aws("lambda").list_event_source_mappings(FunctionName=sender)["EventSourceMappings"]
+    assert mapping["EventSourceArn"] == ledger["LatestStreamArn"]
+    assert [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]] == [STREAM_FILTER]
+    assert mapping["BisectBatchOnFunctionError"] is True and mapping["MaximumRecordAgeInSeconds"] == 3600
+    identities = aws("sesv2").list_email_identities()["EmailIdentities"]
+    assert [identity["IdentityName"] for identity in identities] == ["no-reply@dev.example.com"]
+    for output in deployed.values():
+        assert "SES identity no-reply@dev.example.com: NOT verified yet" in output
 
 
 def test_products_are_synced_to_the_stage_table(deployed, aws):
@@ -294,4 +314,5 @@ def test_destroy_keeps_the_data_then_delete_data_needs_the_stage_name(deployed, 
     deploy_command(emulator, sandbox, workspace, "destroy", "--delete-data", "--confirm", STAGE)
     assert not set(TABLES) & set(aws("dynamodb").list_tables()["TableNames"])
     assert aws("cognito-idp").list_user_pools(MaxResults=10)["UserPools"] == []
+    assert aws("sesv2").list_email_identities()["EmailIdentities"] == []
     assert aws("ssm").describe_parameters()["Parameters"] == []

@@ -23,7 +23,8 @@ TABLE_OF_MODEL = {"Account": "AccountsTable", "LedgerEntry": "LedgerTable", "Pro
                   "EmailNotice": "LedgerTable"}
 DATA_PARAMETERS = {"Stage": "dev", "AccountsTableName": "a", "LedgerTableName": "l", "ProductsTableName": "p",
                    "FrontendOrigin": "https://d111.cloudfront.net", "PostConfirmationFunctionArn": "",
-                   "GoogleClientId": "", "GoogleClientSecret": "", "AuthDomainPrefix": ""}
+                   "GoogleClientId": "", "GoogleClientSecret": "", "AuthDomainPrefix": "",
+                   "EmailIdentity": "no-reply@dev.example.com"}
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,9 @@ SAMPLE_ARNS = {
     "StripeWebhookSecretParameterArn": PREFIX % "ssm" + "parameter/credits-saas/dev/stripe-webhook-secret",
     "ApiHandlerLogGroupArn": PREFIX % "logs" + "log-group:/aws/lambda/credits-saas-dev:*",
     "PostConfirmationLogGroupArn": PREFIX % "logs" + "log-group:/aws/lambda/credits-saas-dev-post_confirmation:*",
+    "EmailSenderLogGroupArn": PREFIX % "logs" + "log-group:/aws/lambda/credits-saas-dev-send_emails:*",
+    "LedgerStreamArn": PREFIX % "dynamodb" + "table/credits-saas-dev-ledger/stream/2026-12-04T12:00:00.000",
+    "EmailIdentityArn": PREFIX % "ses" + "identity/no-reply@dev.example.com",
 }
 
 
@@ -266,6 +270,46 @@ def test_the_functions_may_scan_only_the_accounts_table_and_delete_only_in_the_l
     deletes = [sid for sid, s in statements.items() if "dynamodb:DeleteItem" in s["Action"]]
     assert (scans, deletes) == (["Accounts", "Products"], ["Ledger"])
     assert not any(action.startswith("cognito-idp:") for s in statements.values() for action in s["Action"])
+
+
+def test_the_ledger_streams_its_keys_to_the_email_sender(data):
+    from chalicelib.platform.models import LEDGER_STREAM_VIEW, LedgerEntry
+
+    ledger = data["Resources"]["LedgerTable"]["Properties"]
+    assert ledger["StreamSpecification"] == {"StreamViewType": LEDGER_STREAM_VIEW} == {"StreamViewType": "KEYS_ONLY"}
+    assert LedgerEntry.Meta.stream_view_type == LEDGER_STREAM_VIEW  # the emulator's table has it too
+    assert data["Outputs"]["LedgerStreamArn"]["Value"] == {"Fn::GetAtt": ["LedgerTable", "StreamArn"]}
+
+
+def test_the_ses_identity_is_the_stages_parameter_and_outlives_the_stack(data, backend):
+    identity = data["Resources"]["EmailSenderIdentity"]
+    assert identity["Type"] == "AWS::SES::EmailIdentity"
+    assert identity["DeletionPolicy"] == identity["UpdateReplacePolicy"] == "Retain"
+    assert identity["Properties"] == {"EmailIdentity": {"Ref": "EmailIdentity"}}
+    arn = resolve(data["Outputs"]["EmailIdentityArn"]["Value"], DATA_PARAMETERS, {})
+    assert arn == "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/no-reply@dev.example.com"
+    group = backend["Resources"]["EmailSenderLogGroup"]["Properties"]
+    assert group["LogGroupName"] == {"Fn::Sub": "/aws/lambda/credits-saas-${Stage}-send_emails"}
+
+
+def test_the_functions_may_send_only_from_the_identity_and_read_only_the_ledgers_stream():
+    statements = {s["Sid"]: s for s in sample_policy()["Statement"]}
+    assert statements["SendEmail"] == {"Sid": "SendEmail", "Effect": "Allow", "Action": ["ses:SendEmail"],
+                                       "Resource": [SAMPLE_ARNS["EmailIdentityArn"]]}
+    assert statements["LedgerStream"]["Resource"] == [SAMPLE_ARNS["LedgerStreamArn"]]
+    assert sorted(statements["LedgerStream"]["Action"]) == [
+        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
+    assert [sid for sid, s in statements.items() if any(a.startswith("ses:") for a in s["Action"])] == ["SendEmail"]
+    assert SAMPLE_ARNS["EmailSenderLogGroupArn"] in statements["Logs"]["Resource"]
+
+
+def test_the_stages_name_a_sender_on_their_identity():
+    from scripts.deploy.checks import email_problems
+
+    for name in ("dev", "prod"):
+        stage = Stage.load(name)
+        assert email_problems(stage) == []
+        assert "@" in stage.email_identity
 
 
 def test_the_operators_group_is_in_the_user_pool(data):

@@ -54,6 +54,8 @@ EXPECTED = {
     "RefillExecutionsAborted": ("AWS/States", "ExecutionsAborted", "Sum", GT, 0, 60, 1),
     "WebhookFailures": (APP_NAMESPACE, "WebhookFailures", "Sum", GT, 0, 900, 1),
     "Disputes": (APP_NAMESPACE, "Disputes", "Sum", GT, 0, 3600, 1),
+    "EmailSenderErrors": ("AWS/Lambda", "Errors", "Sum", GT, 0, 60, 3),
+    "EmailRecordFailures": (APP_NAMESPACE, "EmailRecordFailures", "Sum", GT, 0, 900, 1),
 }
 
 
@@ -108,7 +110,7 @@ def test_a_refill_that_silently_stopped_starting_alarms(template):
 
 def test_every_alarm_goes_to_the_alert_topic_and_says_what_to_do(template):
     found = alarms(template)
-    assert len(found) == 21
+    assert len(found) == 23
     names = set()
     for logical_id, alarm in found.items():
         assert alarm["ActionsEnabled"] is True, logical_id

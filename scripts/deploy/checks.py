@@ -46,6 +46,20 @@ def google_problems(environ):
     return []
 
 
+def email_problems(stage):
+    from email.utils import parseaddr
+
+    address = parseaddr(stage.email_sender)[1]
+    if "@" not in address or "." not in address.rpartition("@")[2]:
+        return ["No email sender for stage %s: set email_sender in infra/stages.json (e.g. "
+                "\"Credits <no-reply@example.com>\") or export EMAIL_SENDER." % stage.name]
+    identity = stage.email_identity
+    if identity != address and address.rpartition("@")[2] != identity:
+        return ["email_identity %r of stage %s is neither the sender's address nor its domain (%s)."
+                % (identity, stage.name, address)]
+    return []
+
+
 def frontend_problems():
     if os.path.exists(os.path.join(FRONTEND, "package.json")) and shutil.which("npm") is None:
         return ["frontend/package.json exists but npm is not on PATH (Node.js 20+ builds the site)."]
@@ -57,6 +71,6 @@ def check_inputs(stage, session, environ=None, allow_any_stripe_mode=False):
     environ = os.environ if environ is None else environ
     problems = (credential_problems(session) + region_problems(stage)
                 + stripe_key_problems(stage, environ.get("STRIPE_SECRET_KEY"), allow_any_stripe_mode)
-                + google_problems(environ) + frontend_problems())
+                + google_problems(environ) + email_problems(stage) + frontend_problems())
     if problems:
         raise DeployError("Nothing was changed:\n" + "\n".join("  - " + p for p in problems))

@@ -17,6 +17,9 @@ and named in the deploy's output ("Rehearsal: ..."), never silently:
 - moto's CloudFormation has no CloudWatch alarms and no SNS subscriptions:
   they are made through the CloudWatch and SNS APIs from the template's
   (resolved) properties (the dashboard is made by the stack);
+- moto's CloudFormation has no SES email identity: it is made through the
+  SES v2 API from the template's properties (moto's SES then accepts mail
+  from it, as SES does once it is verified), and moto has no SES GetAccount;
 - moto imports only OpenAPI 3 documents, not Chalice's Swagger 2.0:
   `patch_moto()` converts the document in the emulator (same paths, methods
   and integrations).
@@ -27,7 +30,7 @@ import copy
 COGNITO_TYPES = ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
                  "AWS::Cognito::UserPoolIdentityProvider", "AWS::Cognito::UserPoolDomain",
                  "AWS::Cognito::UserPoolGroup")
-MADE_THROUGH_APIS = ("AWS::CloudWatch::Alarm", "AWS::SNS::Subscription")
+MADE_THROUGH_APIS = ("AWS::CloudWatch::Alarm", "AWS::SNS::Subscription", "AWS::SES::EmailIdentity")
 NOT_EMULATED = COGNITO_TYPES + MADE_THROUGH_APIS + ("AWS::CloudFront::Distribution",
                                 "AWS::CloudFront::OriginAccessControl", "AWS::S3::BucketPolicy")
 PLACEHOLDER_DOMAIN = "rehearsal-%s.cloudfront.invalid"
@@ -183,6 +186,8 @@ class Rehearsal:
             return self._alarm(logical_id, properties)
         if resource_type == "AWS::SNS::Subscription":
             return self._subscription(logical_id, properties)
+        if resource_type == "AWS::SES::EmailIdentity":
+            return self._email_identity(logical_id, properties)
         if resource_type == "AWS::CloudFront::Distribution":
             self.gap("no CloudFront in moto: distribution %s not created; the frontend URL is a "
                      "placeholder and no invalidation is made" % logical_id)
@@ -261,6 +266,16 @@ class Rehearsal:
         self.gap("no SNS subscriptions in moto's CloudFormation: the alert email is subscribed "
                  "through the SNS API")
         return {logical_id: arn}
+
+    def _email_identity(self, logical_id, properties):
+        sesv2 = self.clients("sesv2")
+        identity = properties["EmailIdentity"]
+        known = [item["IdentityName"] for item in sesv2.list_email_identities()["EmailIdentities"]]
+        if identity not in known:
+            sesv2.create_email_identity(EmailIdentity=identity)
+        self.gap("no SES in moto's CloudFormation: the email identity %s is made through the SES v2 API"
+                 % identity)
+        return {logical_id: identity}
 
     def report(self):
         self.out("Rehearsal on the emulator: these steps could not be done as in AWS:")

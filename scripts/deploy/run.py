@@ -2,7 +2,7 @@
 import os
 import time
 
-from scripts.deploy import FRONTEND, DeployError, api, checks, site, stacks, stripe_stage
+from scripts.deploy import FRONTEND, DeployError, api, checks, email_sending, site, stacks, stripe_stage
 from scripts.deploy.rehearsal import Rehearsal, is_emulator
 from scripts.deploy.stage import Stage
 
@@ -45,9 +45,10 @@ class Deployment:
         site_outputs = self.stack("site", stacks.load_template("site"), {"Stage": stage.name})
         origin = stage.settings.get("frontend_origin") or site_outputs["FrontendUrl"]
 
-        out("Data stack (tables, user pool, alert topic)")
+        out("Data stack (tables, user pool, SES identity, alert topic)")
         trigger = stage.deployed().get("post_confirmation", {}).get("lambda_arn", "")
         data = self.data_stack(origin, trigger, account)
+        email_sending.report_identity(self.client("sesv2"), stage.email_identity, out, self.rehearsal)
         stripe_stage.store_stripe_key(self.client("ssm"), stage, os.environ["STRIPE_SECRET_KEY"], out)
 
         out("Backend stack (refill state machine, its role and logs)")
@@ -58,6 +59,7 @@ class Deployment:
 
         self.record(origin, data, backend, account)
         deployed = api.deploy_app(stage, self.client("apigateway"), origin, out)
+        email_sending.configure_stream(self.client("lambda"), deployed, out)
         function_arn = deployed["post_confirmation"]["lambda_arn"]
         if function_arn != trigger:
             out("Wiring the post-confirmation trigger")
@@ -95,6 +97,7 @@ class Deployment:
             "GoogleClientId": os.environ.get("GOOGLE_CLIENT_ID", "") if google else "",
             "GoogleClientSecret": os.environ.get("GOOGLE_CLIENT_SECRET", "") if google else "",
             "AuthDomainPrefix": "credits-saas-%s-%s" % (stage.name, account) if google else "",
+            "EmailIdentity": stage.email_identity,
         }, protect=True)
 
     def monitoring_stack(self, data, backend):
@@ -138,6 +141,7 @@ class Deployment:
             "STRIPE_SECRET_KEY_PARAMETER": stage.stripe_key_parameter,
             "STRIPE_WEBHOOK_SECRET_PARAMETER": stage.webhook_secret_parameter,
             "METRICS_NAMESPACE": "CreditsSaaS/%s" % stage.name,
+            "EMAIL_SENDER": stage.email_sender, "LEDGER_STREAM_ARN": data["LedgerStreamArn"],
         })
         prefix = "arn:aws:ssm:%s:%s:parameter" % (stage.region, account)
         machine = backend["RefillStateMachineArn"]
@@ -149,6 +153,8 @@ class Deployment:
             "StripeWebhookSecretParameterArn": prefix + stage.webhook_secret_parameter,
             "ApiHandlerLogGroupArn": backend["ApiHandlerLogGroupArn"],
             "PostConfirmationLogGroupArn": backend["PostConfirmationLogGroupArn"],
+            "EmailSenderLogGroupArn": backend["EmailSenderLogGroupArn"],
+            "LedgerStreamArn": data["LedgerStreamArn"], "EmailIdentityArn": data["EmailIdentityArn"],
         })
         self.out("  recorded the outputs in backend/.chalice/config.json (stage %s) and %s"
                  % (stage.name, stage.policy_file))
@@ -178,6 +184,7 @@ class Deployment:
             raise DeployError("Stage %s has no recorded resources: run make deploy STAGE=%s first."
                               % (self.stage.name, self.stage.name))
         deployed = api.deploy_app(self.stage, self.client("apigateway"), origin, self.out)
+        email_sending.configure_stream(self.client("lambda"), deployed, self.out)
         self.out("API: %s" % deployed["rest_api"]["rest_api_url"].rstrip("/"))
 
     # destroy --------------------------------------------------------------------
@@ -198,7 +205,7 @@ class Deployment:
             site.empty_bucket(self.client("s3"), site_outputs["SiteBucketName"])
         self.stacks.delete(stage.stack_name("site"))
         if not delete_data:
-            out("Kept: the tables, the user pool and the alert topic (stack %s), the refill state "
+            out("Kept: the tables, the user pool, the SES identity and the alert topic (stack %s), the refill state "
                 "machine (stack %s) whose executions refill the kept Free accounts, and the SSM "
                 "secrets. make destroy STAGE=%s ARGS=--delete-data removes them."
                 % (data_name, stage.stack_name("backend"), stage.name))
@@ -233,6 +240,12 @@ class Deployment:
                 ssm.delete_parameter(Name=name)
             except ssm.exceptions.ParameterNotFound:
                 pass
+        sesv2 = self.client("sesv2")
+        try:
+            sesv2.delete_email_identity(EmailIdentity=stage.email_identity)
+            out("  deleted SES identity %s" % stage.email_identity)
+        except sesv2.exceptions.NotFoundException:
+            pass
 
 
 def session():

@@ -101,6 +101,19 @@ class Stage:
         return bool(stage.get("xray", self.chalice_config.get("xray", False)))
 
     @property
+    def email_sender(self):
+        """The From of the stage's emails: EMAIL_SENDER, else infra/stages.json `email_sender`."""
+        return os.environ.get("EMAIL_SENDER") or self.settings.get("email_sender") or ""
+
+    @property
+    def email_identity(self):
+        """The SES identity to verify: infra/stages.json `email_identity` (a
+        domain, say), else the sender's own address."""
+        from email.utils import parseaddr
+
+        return self.settings.get("email_identity") or parseaddr(self.email_sender)[1]
+
+    @property
     def policy_file(self):
         return "policy-%s.json" % self.name
 

@@ -198,7 +198,7 @@ class TakeBacks:
         except Exception as error:  # noqa: BLE001 - an email never fails the take-back it follows
             logger.warning("could not read the balance of %s after %s: %s", source.user_id, step.ledger_key,
                            type(error).__name__)
-            metrics.count("EmailRecordFailures", kind="credits_owed")
+            metrics.count("EmailRecordFailures")
             return
         if balance < 0:
             what = "A refund" if step.kind == "refund" else "A dispute"
