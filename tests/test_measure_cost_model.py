@@ -62,3 +62,11 @@ def test_with_three_keys_two_of_them_rate_limited_a_metered_call_is_still_one_re
     assert (tally.requests, tally.write_units) == (1, 1)
     item = dynamodb_meter.emulator_item(settings.accounts_table(), {"user_id": {"S": user_id}})
     assert len(item["k"]["M"]) == 3 and sum(len(slot["M"]["q"]["L"]) for slot in item["k"]["M"].values()) == 16
+
+
+def test_an_email_is_one_write_to_record_and_three_requests_to_send(counter):
+    user_id = cost_model.seeded_account(days=0)[0]
+    emails = cost_measure.measure_emails(counter, user_id, emails=2)
+    for step, assumed in cost_model.ASSUMED_EMAIL.items():
+        assert emails[step]["max_requests"] == assumed["requests"], (step, emails[step])
+        assert emails[step]["max_write_units"] <= assumed["write_units"], (step, emails[step])

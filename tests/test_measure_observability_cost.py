@@ -17,15 +17,15 @@ def test_log_bytes_per_metered_call_are_what_the_app_writes(client, api_key, cap
 
 def test_alarms_are_billed_per_metric_they_read():
     alarms, read = observability_cost.alarm_metrics()
-    assert alarms == 21
-    assert read == 14 + 3 * 2 + 3 * 5 + 2  # single-metric alarms, throttles, system errors, refill starts
+    assert alarms == 23
+    assert read == 16 + 3 * 2 + 3 * 5 + 2  # single-metric alarms, throttles, system errors, refill starts
 
 
 def test_the_monthly_figures_add_up():
     with open(cost_report.PRICES) as handle:
         prices = cost_report.Prices(json.load(handle), "us-east-1", 1.27)
     costs = observability_cost.monthly(prices)
-    assert round(costs["alarms"], 2) == 3.70 and costs["dashboard"] == 3.0
+    assert round(costs["alarms"], 2) == 3.90 and costs["dashboard"] == 3.0
     assert round(costs["logs"], 3) == round(0.93 * 0.50, 3)
     text = observability_cost.section([prices], cost_report.usd)
-    assert "Alarms (21, reading 37 metrics)" in text and "**total**" in text
+    assert "Alarms (23, reading 39 metrics)" in text and "**total**" in text

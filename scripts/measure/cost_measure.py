@@ -34,6 +34,7 @@ class Stack:
         self.server, url = emulator.start_moto()
         emulator.point_environment_at(url, "us-east-1")
         emulator.create_tables()
+        emulator.create_email_identity()
         pool_id, self.client_id, _ = emulator.create_user_pool()
         emulator.configure_auth(pool_id, self.client_id)
         from scripts import statemachine
@@ -276,11 +277,46 @@ def account_item_after_90_days(stack):
     return {"write_units": tally.write_units, "bytes": item_size.item_size(item)}
 
 
+def measure_emails(stack, user_id, emails=5):
+    """One email's work: recording its cause (on the request that caused
+    it), then sending it from the ledger table's stream (the sender's claim,
+    the account read, SES, the mark) through the app's `send_emails`, one
+    email per invocation (the most it can cost: a batch holds up to 10).
+    Reading the stream is free when Lambda does it, and not counted."""
+    import app as app_module
+    from chalicelib import notices
+    from chalicelib.notices.outbox import STREAM_FILTER
+    from chalicelib.platform import settings
+    from scripts.devstack import stream_poller
+
+    seconds = []
+
+    def timed(event, context):
+        start = time.perf_counter()
+        app_module.send_emails(event, context)
+        seconds.append(time.perf_counter() - start)
+
+    poller = stream_poller.StreamPoller(stream_poller.clients(), settings.ledger_table(), timed,
+                                        pattern=STREAM_FILTER, batch_size=1)
+    recorded, sent = Route(), Route()
+    for n in range(emails):
+        with stack.meter.measure() as tally:
+            start = time.perf_counter()
+            assert notices.record(user_id, "account_unsuspended", "cost-%d-%s" % (n, uuid.uuid4().hex[:6]))
+            took = time.perf_counter() - start
+        recorded.add(tally, took)
+        with stack.meter.measure() as tally:
+            assert poller.drain() == 1
+        sent.add(tally, seconds[-1])
+    return {"record": recorded.summary(), "send": sent.summary()}
+
+
 def measure():
     with Stack() as stack:
         routes, user_id, auth = measure_routes(stack)
         events, flows = measure_stripe_events(stack, user_id, auth)
         return {
+            "emails": measure_emails(stack, user_id),
             "routes": routes,
             "stripe_events": events,
             "stripe_flows": flows,

@@ -21,6 +21,10 @@ ASSUMED_PER_ROUTE = {
 # spent counters of the same months (chalicelib/credits/stats.py), about once every
 # DAYS_ON_ACCOUNT active days.
 ASSUMED_USAGE_MOVE = {"requests": 1, "write_units": 10}
+# An email: recording its cause is one conditional PutItem (never a read);
+# sending it claims the item, reads the account's address and opt-outs and
+# marks the item sent (chalicelib/notices).
+ASSUMED_EMAIL = {"record": {"requests": 1, "write_units": 1}, "send": {"requests": 3, "write_units": 2}}
 # A user looks at the account page (GET /user, /usage, /ledger) this often.
 ACCOUNT_PAGE_VISITS_PER_MONTH = 4
 

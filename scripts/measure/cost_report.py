@@ -204,6 +204,35 @@ def section_million(measured, all_prices):
             "a month), free tiers." % (lam["architecture"], lam["memory_mb"]))
 
 
+def email_cost(prices, measured):
+    """By service, for one email: recording it, sending it (one invocation
+    each, at most), SES."""
+    emails = measured["emails"]
+    lambda_ = prices.invocation(emails["send"]["lambda_ms"])["lambda"]
+    return {"ses": prices.aws["ses_email_per_thousand"] / 1000,
+            "dynamodb": sum(prices.dynamodb(emails[step]["write_units"], emails[step]["read_units"])
+                            for step in ("record", "send")),
+            "lambda": lambda_}
+
+
+def section_emails(measured, all_prices):
+    rows = []
+    costs = {p.region: add(email_cost(p, measured), times=1000) for p in all_prices}
+    for service in ("ses", "dynamodb", "lambda"):
+        rows.append([{"ses": "SES", "dynamodb": "DynamoDB", "lambda": "Lambda (the sender)"}[service]]
+                    + [usd(costs[p.region][service]) for p in all_prices])
+    rows.append(["**total**"] + ["**%s**" % usd(sum(costs[p.region].values())) for p in all_prices])
+    record, send = measured["emails"]["record"], measured["emails"]["send"]
+    return ("## 1,000 emails\n\n" + table(["Service"] + [p.region for p in all_prices], rows)
+            + "\n\nCounted per email: recording its cause, %.2g DynamoDB request(s) (%.3g write units) on the "
+            "request that caused it; sending it, %.2g requests (%.3g write and %.3g read units) and %.1f ms of the "
+            "sender's Lambda (median), one invocation per email at most (a batch holds up to 10). The stream "
+            "itself costs nothing when Lambda reads it. 1,000 customers who each get one email a month cost "
+            "the same. Not counted: data transfer (a message is about 3 KB), CloudWatch."
+            % (record["requests"], record["write_units"], send["requests"], send["write_units"],
+               send["read_units"], send["lambda_ms"]))
+
+
 def section_monthly(measured, all_prices):
     rows = []
     for plan in plans():
@@ -314,6 +343,7 @@ def report(measured, prices_table, region, margin, usd_per_gbp):
         section_million(measured, all_prices),
         observability_cost.section(all_prices, usd),
         section_monthly(measured, all_prices),
+        section_emails(measured, all_prices),
         section_stripe_and_margins(measured, chosen, margin),
         section_limits(measured),
         section_counts(measured),

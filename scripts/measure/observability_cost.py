@@ -16,10 +16,12 @@ APP_LOG_BYTES_PER_METERED_CALL = 600
 LAMBDA_LOG_BYTES_PER_INVOCATION = 330
 CALLS = 1_000_000
 # MeteredCalls, CreditsSpent, InsufficientCredits, RateLimited, SignUps,
-# WebhookFailures, Refunds, Disputes (8); CreditsGranted by 5 kinds;
-# CheckoutsStarted by 2; Purchases by 2; WebhookEvents by about 12
-# type/outcome pairs seen in a month.
-CUSTOM_METRICS = 8 + 5 + 2 + 2 + 12
+# WebhookFailures, Refunds, Disputes, EmailsRecorded, EmailRecordFailures
+# (10); CreditsGranted by 5 kinds; CheckoutsStarted by 2; Purchases by 2;
+# WebhookEvents by about 12 type/outcome pairs seen in a month; EmailsSent by
+# the 5 kinds sent today; EmailsSkipped by its 2 reasons; EmailSendFailures
+# by about 2 error codes.
+CUSTOM_METRICS = 10 + 5 + 2 + 2 + 12 + 5 + 2 + 2
 DASHBOARDS = 1
 
 

@@ -62,5 +62,5 @@ class Outbox:
                            kind, account_id, cause, type(error).__name__)
             metrics.count("EmailRecordFailures")  # no dimension: one alarm watches it; the line says which
             return None
-        metrics.count("EmailsRecorded", kind=kind)
+        metrics.count("EmailsRecorded")
         return True

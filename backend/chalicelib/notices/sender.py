@@ -105,7 +105,7 @@ class Sender:
             reason = "opted_out"
         if reason:
             self._finish(item, attempt, "skipped", outcome=reason)
-            metrics.count("EmailsSkipped", kind=kind, reason=reason)
+            metrics.count("EmailsSkipped", reason=reason)
             return "skipped"
         try:
             message = templates.render(kind, plain(item.values), self._product, self._account_url,
@@ -114,13 +114,13 @@ class Sender:
             logger.error("email %s of account %s cannot be rendered: its values do not fit template %s",
                          key, user_id, kind)
             self._finish(item, attempt, "failed", outcome="unrenderable")
-            metrics.count("EmailSendFailures", kind=kind, reason="unrenderable")
+            metrics.count("EmailSendFailures", reason="unrenderable")
             return "failed"
         try:
             message_id = self._send(account.email, message)
         except Exception as error:
             code = _name(error)
-            metrics.count("EmailSendFailures", kind=kind, reason=code)
+            metrics.count("EmailSendFailures", reason=code)
             if code in REJECTED:
                 logger.warning("SES refused email %s of account %s: %s", key, user_id, code)
                 self._finish(item, attempt, "failed", outcome="rejected")
