@@ -44,6 +44,6 @@ def test_a_port_that_is_not_a_number_is_an_error(value):
 
 def test_extra_ports_are_chosen_with_the_others():
     ports, _ = choose_ports({"API_PORT": "0", "MOTO_SERVER_PORT": "0", "STRIPE_SANDBOX_PORT": "0",
-                             "FRONTEND_PORT": "0"},
+                             "INBOX_PORT": "0", "FRONTEND_PORT": "0"},
                             extra={"frontend": ("frontend", "FRONTEND_PORT", 5173)})
-    assert len(set(ports.values())) == 4
+    assert len(set(ports.values())) == 5
