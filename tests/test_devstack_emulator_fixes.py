@@ -188,3 +188,18 @@ def test_item_answers_in_plain_json_read_back_every_attribute_type(moto_url):
     page = dynamodb.query(TableName=table, KeyConditionExpression="pk = :a", Limit=1,
                           ExpressionAttributeValues={":a": {"S": "a"}})
     assert (page["Count"], page["LastEvaluatedKey"]) == (1, key)
+
+
+def test_a_step_functions_cased_start_execution_is_answered_in_step_functions_casing(moto_url):
+    """What moto's executor sends for a startExecution task, through boto3's
+    default session; the app's own calls (API casing) are unchanged."""
+    stepfunctions = emulator.boto_client("stepfunctions")
+    machine = stepfunctions.create_state_machine(
+        name="casing-%s" % uuid.uuid4().hex[:8], roleArn="arn:aws:iam::123456789012:role/casing",
+        definition='{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}')["stateMachineArn"]
+    started = stepfunctions.start_execution(StateMachineArn=machine, Name="sfn-cased", Input="{}")
+    started.pop("ResponseMetadata")
+    assert sorted(started) == ["ExecutionArn", "StartDate"]
+    assert started["ExecutionArn"].endswith(":sfn-cased") and isinstance(started["StartDate"], int)
+    plain = stepfunctions.start_execution(stateMachineArn=machine, name="api-cased", input="{}")
+    assert plain["executionArn"].endswith(":api-cased") and plain["startDate"].year >= 2024

@@ -11,7 +11,9 @@ it stops with `EmulatorPatchOutdated` on another moto, or when the moto code
 it changes is gone, instead of silently not applying.
 
 - Step Functions `startExecution` tasks: moto's executor calls the API with
-  the state machine's parameter names; its normalisation step is restored.
+  the state machine's parameter names. Fixed with botocore event handlers on
+  boto3's default session (the executor's clients come from it), not by
+  changing moto's code.
 - DynamoDB requests are atomic: one lock around moto's DynamoDB request
   handler.
 - DynamoDB transactions roll back only the items they name, instead of moto
@@ -52,7 +54,8 @@ _ATOMIC_FLAG = "_requests_are_atomic"
 _SIGN_UP_FLAG = "_sign_up_delivers_by_email"
 _ROLLBACK_FLAG = "_transactions_roll_back_their_items"
 _JSON_FLAG = "_items_answered_as_json"
-_FIXED_FLAG = "_start_execution_casing_fixed"
+_CASING_HANDLERS = "emulator-fixes-start-execution-casing"
+_STEP_FUNCTIONS_CASED = "emulator_fixes_step_functions_cased"
 ITEM_OPERATIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
                              "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
 JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -239,66 +242,54 @@ def answer_items_as_json():
 
 def fix_start_execution_casing():
     """A `arn:aws:states:::states:startExecution` task passes `StateMachineArn`,
-    `Name`, `Input`; moto's executor derives from LocalStack's, which
-    normalises them against the botocore service model, but moto ships that
-    step as a no-op, so boto3's serializer (parameter validation off) fails
-    with KeyError. The executor's normalisation is restored for the Step
-    Functions integration only: parameters to the API's casing, the answer
-    back to Step Functions casing (`ExecutionArn`, `StartDate` in epoch
-    milliseconds, so the task result stays JSON)."""
+    `Name`, `Input`; moto's executor hands them unchanged to a boto3 client
+    (parameter validation off), whose serializer expects `stateMachineArn`...
+    and fails with KeyError. Two botocore handlers on boto3's default session,
+    which the executor's clients come from: a call in Step Functions casing
+    is renamed to the API's casing, and its answer comes back in Step
+    Functions casing (`ExecutionArn`, `StartDate` in epoch milliseconds, so
+    the task result stays JSON). Calls in the API's casing (the app's) are
+    left alone."""
     with START_EXECUTION_CASING.applying():
-        from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
-            state_task_service_sfn,
-        )
+        import boto3
 
-        service_class = state_task_service_sfn.StateTaskServiceSfn
-        _needs(service_class, "_get_boto_service_name", "_get_boto_service_action", "_to_boto_request",
-               "_from_boto_response")
-        if getattr(service_class, _FIXED_FLAG, False):
-            return
-        original_parameters = service_class._normalise_parameters
-        original_response = service_class._normalise_response
-
-        def _normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
-            original_parameters(self, parameters, boto_service_name=boto_service_name,
-                                service_action_name=service_action_name)
-            operation = _operation_model(self._get_boto_service_name(boto_service_name),
-                                         self._get_boto_service_action(service_action_name))
-            if operation is not None and operation.input_shape is not None:
-                self._to_boto_request(parameters, operation.input_shape)
-
-        def _normalise_response(self, response, boto_service_name=None, service_action_name=None):
-            original_response(self, response, boto_service_name=boto_service_name,
-                              service_action_name=service_action_name)
-            operation = _operation_model(self._get_boto_service_name(boto_service_name),
-                                         self._get_boto_service_action(service_action_name))
-            if operation is not None and operation.output_shape is not None:
-                self._from_boto_response(response, operation.output_shape)
-            _dates_to_epoch_millis(response)
-
-        service_class._normalise_parameters = _normalise_parameters
-        service_class._normalise_response = _normalise_response
-        setattr(service_class, _FIXED_FLAG, True)
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        events = boto3.DEFAULT_SESSION.events
+        events.register("provide-client-params.sfn.StartExecution", to_api_casing,
+                        unique_id=_CASING_HANDLERS + "-params")
+        events.register("after-call.sfn.StartExecution", to_step_functions_casing,
+                        unique_id=_CASING_HANDLERS + "-answer")
 
 
-def _dates_to_epoch_millis(response):
-    """Task results must be JSON: `StartDate` comes back from boto3 as a
-    datetime, which the emulator cannot serialize into the execution output."""
-    if not isinstance(response, dict):
+def _step_functions_cased(member):
+    return member[:1].upper() + member[1:]
+
+
+def to_api_casing(params, model, context, **_):
+    """`provide-client-params`: Step Functions-cased parameters renamed to
+    the operation's members (top level: StartExecution's are strings)."""
+    if model.input_shape is None:
+        return None
+    renamed = dict(params)
+    for member in model.input_shape.members:
+        cased = _step_functions_cased(member)
+        if cased != member and cased in renamed and member not in renamed:
+            renamed[member] = renamed.pop(cased)
+    if renamed == params:
+        return None
+    context[_STEP_FUNCTIONS_CASED] = True
+    return renamed
+
+
+def to_step_functions_casing(parsed, model, context, **_):
+    """`after-call`: the answer to a Step Functions-cased call, in Step
+    Functions casing, dates as epoch milliseconds."""
+    if not context.get(_STEP_FUNCTIONS_CASED) or model.output_shape is None:
         return
-    for key, value in list(response.items()):
-        if isinstance(value, datetime.datetime):
-            response[key] = int(value.timestamp() * 1000)
-
-
-@functools.lru_cache(maxsize=None)
-def _operation_model(service_name, action_name):
-    """The botocore operation whose snake_case name is `action_name`."""
-    import botocore.session
-    from botocore import xform_name
-
-    service = botocore.session.get_session().get_service_model(service_name)
-    for operation_name in service.operation_names:
-        if xform_name(operation_name) == action_name:
-            return service.operation_model(operation_name)
-    return None
+    for member in model.output_shape.members:
+        if member in parsed:
+            value = parsed.pop(member)
+            if isinstance(value, datetime.datetime):
+                value = int(value.timestamp() * 1000)
+            parsed[_step_functions_cased(member)] = value
