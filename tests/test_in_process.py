@@ -1,11 +1,17 @@
 """tests/in_process.py: the emulators reached without HTTP see and change the
-same state as over HTTP, and nothing else is rerouted."""
+same state as over HTTP, and nothing else is rerouted; on a moto it was not
+written for it stops."""
+import re
 import uuid
 
 import emulator_faults
+import moto
+import pytest
 from chalicelib import db, stripe_client
-from in_process import SandboxTransport
+from in_process import IN_PROCESS_DISPATCH, MotoInProcess, SandboxTransport
 from scripts.devstack import emulator
+from scripts.devstack.emulator_guard import EmulatorPatchOutdated
+from scripts.measure.dynamodb_meter import app_clients
 
 
 def hosts_seen(operation):
@@ -33,6 +39,23 @@ def test_dynamodb_calls_skip_http_and_share_the_server_s_state(moto_in_process, 
         assert app_client.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "1"}
     port = aws_stack["url"].rsplit(":", 1)[1]
     assert seen == ["dynamodb.us-east-1.amazonaws.com", "127.0.0.1:" + port, "dynamodb.us-east-1.amazonaws.com"]
+
+
+def test_every_client_of_the_app_is_answered_in_process(moto_url):
+    seen, note = hosts_seen("ListTables")
+    clients = app_clients()
+    with emulator_faults.intercept_dynamodb(note):
+        for client in clients:
+            client.list_tables()
+    assert seen == ["dynamodb.us-east-1.amazonaws.com"] * len(clients)
+
+
+def test_another_moto_stops_the_in_process_dispatch_before_it_is_installed(monkeypatch):
+    monkeypatch.setattr(moto, "__version__", "5.3.0")
+    expected = ("emulator patch in-process-dispatch was written for moto 5.2.x; moto is 5.3.0 — check whether %s "
+                "is fixed, then update or drop the patch" % IN_PROCESS_DISPATCH.bug)
+    with pytest.raises(EmulatorPatchOutdated, match="^" + re.escape(expected)):
+        MotoInProcess("http://127.0.0.1:9", "us-east-1").install()
 
 
 def test_the_stripe_transport_reaches_the_same_sandbox_as_http(stripe_sandbox):
