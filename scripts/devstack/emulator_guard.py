@@ -1,8 +1,10 @@
 """The guard every change to moto's private code goes through.
 
 moto is pinned (requirements-dev.txt). The emulator fixes
-(scripts/devstack/emulator_fixes.py) rely on moto's private modules, so each
-names the moto series it was written for and the moto bug it works around. On another
+(scripts/devstack/emulator_fixes.py), the tests' in-process dispatch
+(tests/in_process.py) and the rehearsal's Swagger import
+(tests/emulator_swagger.py) rely on moto's private modules, so each names the
+moto series it was written for and the moto bug it works around. On another
 moto, or when what it changes is no longer there, it stops `make dev` and the
 tests with `EmulatorPatchOutdated`, saying what to check; none is skipped.
 docs/local-stack.md ("Emulator patches") lists them with their moto bugs.
