@@ -17,6 +17,7 @@ import pytest
 from emulator_swagger import SWAGGER_IMPORT, accept_chalice_swagger
 from policy_rules import policy_problems
 from scripts import statemachine
+from scripts.deploy.package import full_packages
 from scripts.devstack.emulator_guard import EmulatorPatchOutdated
 from scripts.devstack.ports import free_port
 
@@ -251,6 +252,17 @@ def test_api_gateway_errors_in_the_app_shape_and_stage_throttling(deployed, aws,
     assert stage["methodSettings"]["*/*"]["throttlingBurstLimit"] == 20
 
 
+def test_the_functions_get_the_slim_package(deployed, aws, workspace):
+    """`chalice deploy` reuses the package the deploy built and slimmed
+    (scripts/deploy/package.py) instead of building its own."""
+    assert "left out botocore" in deployed["first"]
+    for output in deployed.values():
+        assert "Lambda package: " in output and "WARNING" not in output
+    for name in FUNCTIONS:
+        assert aws("lambda").get_function(FunctionName=name)["Configuration"]["CodeSize"] <= 5 * 1000 * 1000
+    assert full_packages(workspace["project"]) == []
+
+
 def test_xray_traces_the_functions_and_the_api_stage(deployed, aws):
     for name in FUNCTIONS:
         configuration = aws("lambda").get_function_configuration(FunctionName=name)
@@ -275,6 +287,7 @@ def test_the_site_and_its_config(deployed, aws):
 def test_deploy_app_redeploys_the_code_only(deployed, emulator, sandbox, workspace):
     output = deploy_command(emulator, sandbox, workspace, "deploy-app")
     assert "Updating lambda function: credits-saas-dev" in output
+    assert "Lambda package: " in output and "WARNING" not in output
     assert "13 Gateway Responses" in output and "stack" not in output
 
 

@@ -1,37 +1,90 @@
-"""A Lambda package without what the Lambda Python runtime already ships.
+"""The Lambda package: built by Chalice as it ships, then slimmed.
 
-pynamodb depends on botocore, so Chalice's packager puts botocore (16 MB of
-its 20 MB zip) into every deployment package although the runtime provides
-boto3, botocore, s3transfer and jmespath. `slim_dependencies()` has Chalice's
-dependency builder leave those out. Chalice caches the dependency zip in
-.chalice/deployments/ under a name derived from requirements.txt, and `chalice
-deploy` reuses it, so once `make deploy` built it, plain `chalice deploy`
-ships the small package too."""
-import contextlib
+Chalice packages app.py, chalicelib/ and backend/requirements.txt with every
+dependency. pynamodb depends on botocore, so botocore is 16 MB of Chalice's
+21.7 MB zip, although the Lambda Python runtime ships boto3, botocore,
+s3transfer and jmespath. `slim_zip()` rewrites a built zip without what the
+function never needs:
+
+- the runtime's packages (RUNTIME_PROVIDED) and their metadata: the
+  function uses the runtime's copies;
+- what only the local stack runs: chalicelib's `local_gateway` (app.py
+  imports it in AUTH_MODE=local only);
+- files nothing loads at run time: compiled bytecode, the tests some
+  packages ship (certifi/tests/), and the Swagger UI assets
+  aws_lambda_powertools bundles (the app serves no Swagger UI).
+
+`package()` runs `chalice package` unchanged and slims what it built: the
+copy in the output directory and Chalice's own in .chalice/deployments/.
+Chalice names that one after requirements.txt, app.py, chalicelib/ and
+vendor/, and `chalice deploy` reuses it for the same files ("Reusing existing
+deployment package"), so the deploy packages first and then deploys the
+slim package; `full_packages()` tells whether Chalice built another one
+instead. A plain `chalice deploy` after a code change builds, and ships, the
+full package again; `make deploy-app` ships the slim one."""
 import glob
-import json
 import os
 import re
 import shutil
+import tempfile
 import zipfile
 
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
+LOCAL_ONLY_MODULES = ("local_gateway",)
+NOT_LOADED = ("aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui-bundle.min.js",
+              "aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui.min.css")
 
 
 def _normalized(name):
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
-def strip_runtime_packages(site_packages):
-    """Remove the runtime's packages (and their dist-info) from a built
-    site-packages directory; returns the names removed."""
+_RUNTIME = {_normalized(name) for name in RUNTIME_PROVIDED}
+_LOCAL_ONLY_FILES = {module + ".py" for module in LOCAL_ONLY_MODULES}
+
+
+def left_out(name):
+    """What the zip entry `name` is, if it is left out of the Lambda package
+    (a runtime package's name, the local-only module, "bytecode", "tests",
+    "Swagger UI assets"); None if it stays."""
+    parts = name.split("/")
+    top = parts[0]
+    distribution = top.split("-")[0] if top.endswith((".dist-info", ".data")) else top
+    if _normalized(distribution) in _RUNTIME:
+        return distribution
+    if top == "chalicelib":
+        for depth, part in enumerate(parts[1:], start=2):
+            if part in LOCAL_ONLY_MODULES or part in _LOCAL_ONLY_FILES:
+                return "/".join(parts[:depth])
+    if "__pycache__" in parts or name.endswith(".pyc"):
+        return "bytecode"
+    if "tests" in parts[:-1]:
+        return "tests"
+    if name in NOT_LOADED:
+        return "Swagger UI assets"
+    return None
+
+
+def slim_zip(zip_path):
+    """Rewrites the zip without what `left_out` names; returns the names left out."""
     removed = []
-    wanted = {_normalized(name) for name in RUNTIME_PROVIDED}
-    for entry in sorted(os.listdir(site_packages)):
-        base = entry.split("-")[0] if entry.endswith((".dist-info", ".data")) else entry
-        if _normalized(base) in wanted:
-            shutil.rmtree(os.path.join(site_packages, entry), ignore_errors=True)
-            removed.append(entry)
+    with zipfile.ZipFile(zip_path) as source:
+        entries = source.infolist()
+        removed = [entry.filename for entry in entries if left_out(entry.filename)]
+        if not removed:
+            return removed
+        handle, slim_path = tempfile.mkstemp(suffix=".zip", dir=os.path.dirname(os.path.abspath(zip_path)))
+        os.close(handle)
+        try:
+            with zipfile.ZipFile(slim_path, "w", zipfile.ZIP_DEFLATED) as target:
+                for entry in entries:
+                    if not left_out(entry.filename):
+                        target.writestr(entry, source.read(entry))
+        except BaseException:
+            os.remove(slim_path)
+            raise
+    shutil.copymode(zip_path, slim_path)
+    os.replace(slim_path, zip_path)
     return removed
 
 
@@ -41,36 +94,26 @@ def holds_runtime_packages(zip_path):
     return any(top in RUNTIME_PROVIDED for top in tops)
 
 
-def drop_full_packages(backend_dir):
-    """Cached dependency zips that still contain the runtime's packages (built
-    by a plain `chalice deploy`) are removed so that they are rebuilt slim."""
-    for path in glob.glob(os.path.join(backend_dir, ".chalice", "deployments", "*.zip")):
-        if holds_runtime_packages(path):
-            os.remove(path)
+def cached_packages(project_dir):
+    return sorted(glob.glob(os.path.join(project_dir, ".chalice", "deployments", "*.zip")))
 
 
-@contextlib.contextmanager
-def slim_dependencies(backend_dir):
-    from chalice.deploy import packager
-
-    drop_full_packages(backend_dir)
-    original = packager.DependencyBuilder.build_site_packages
-
-    def build_site_packages(self, abi, requirements_filepath, target_directory):
-        original(self, abi, requirements_filepath, target_directory)
-        strip_runtime_packages(target_directory)
-
-    packager.DependencyBuilder.build_site_packages = build_site_packages
-    try:
-        yield
-    finally:
-        packager.DependencyBuilder.build_site_packages = original
+def full_packages(project_dir):
+    """Chalice's cached packages that still hold something `left_out` names."""
+    full = []
+    for path in cached_packages(project_dir):
+        with zipfile.ZipFile(path) as archive:
+            if any(left_out(name) for name in archive.namelist()):
+                full.append(path)
+    return full
 
 
 def trace_the_api(sam_path):
     """`chalice package` turns the `xray` setting into `Tracing: Active` on
     the functions but leaves the API stage untraced: trace it too when the
     functions are traced (the deploy does the same, api.tracing_operations)."""
+    import json
+
     with open(sam_path) as handle:
         template = json.load(handle)
     resources = template["Resources"]
@@ -82,16 +125,36 @@ def trace_the_api(sam_path):
             json.dump(template, handle, indent=2)
 
 
-def package(project_dir, out_dir, stage):
-    """`chalice package --stage <stage> <out_dir>` with the slim dependencies:
-    deployment.zip (the Lambda package) and sam.json."""
+def package(project_dir, out_dir, stage, run_chalice=None):
+    """`chalice package --stage <stage> <out_dir>`, then the package slimmed:
+    out_dir/deployment.zip and Chalice's cached copy, which `chalice deploy`
+    reuses. Returns (deployment.zip, the size Chalice built, names left out).
+    `run_chalice(*arguments)` runs Chalice's CLI on the project (default: in
+    this process)."""
+    if run_chalice is None:
+        def run_chalice(*arguments):
+            _run_chalice(["--project-dir", project_dir] + list(arguments))
+    run_chalice("package", "--stage", stage, out_dir)
+    trace_the_api(os.path.join(out_dir, "sam.json"))
+    zip_path = os.path.join(out_dir, "deployment.zip")
+    built = os.path.getsize(zip_path)
+    removed = slim_zip(zip_path)
+    for path in cached_packages(project_dir):
+        slim_zip(path)
+    return zip_path, built, removed
+
+
+def _run_chalice(arguments):
     import chalice.cli
 
-    with slim_dependencies(project_dir):
-        chalice.cli.cli.main(["--project-dir", project_dir, "package", "--stage", stage, out_dir],
-                             obj={}, standalone_mode=False)
-    trace_the_api(os.path.join(out_dir, "sam.json"))
-    return os.path.join(out_dir, "deployment.zip")
+    chalice.cli.cli.main(arguments, obj={}, standalone_mode=False)
+
+
+def describe(zip_path, built, removed):
+    """E.g. '4.31 MB (Chalice built 21.68 MB; left out boto3, botocore, ...)'."""
+    what = sorted({left_out(name) for name in removed}, key=str.lower)
+    return "%.2f MB (Chalice built %.2f MB; left out %s)" % (
+        os.path.getsize(zip_path) / 1e6, built / 1e6, ", ".join(what) or "nothing")
 
 
 if __name__ == "__main__":
@@ -99,5 +162,5 @@ if __name__ == "__main__":
 
     if len(sys.argv) != 4:
         sys.exit("usage: python -m scripts.deploy.package <chalice project> <out dir> <stage>")
-    zip_path = package(*sys.argv[1:])
-    print("%s: %.2f MB" % (zip_path, os.path.getsize(zip_path) / 1e6))
+    result = package(*sys.argv[1:])
+    print("%s: %s" % (result[0], describe(*result)))
