@@ -1,6 +1,5 @@
 """Checkout Sessions: create, list, line items, expire, and completing one
-(what Stripe creates when the customer pays, in its order), plus the payment
-intents a one-off payment leaves."""
+(what Stripe creates when the customer pays, in its order)."""
 
 from __future__ import annotations
 
@@ -183,15 +182,6 @@ class Checkout:
         session.update(subscription=sub["id"], invoice=invoice["id"])
         self.emit("customer.subscription.created", self.render("subscriptions", sub))
         self.emit("invoice.paid", self.render("invoices", invoice))
-
-
-    retrieve_payment_intent = retriever("payment_intents", "/v1/payment_intents/{id}")
-
-    @route("GET", "/v1/payment_intents")
-    def list_payment_intents(self, p: Params) -> dict:
-        customer = p.str("customer")
-        return self.page("payment_intents", p,
-                         lambda pi: customer is None or pi["customer"] == customer)
 
 
 def _intent_data(p: Params) -> dict:

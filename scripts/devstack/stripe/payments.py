@@ -7,7 +7,7 @@ from __future__ import annotations
 from .params import ApiError, Params
 from .routes import route
 from .store import retriever
-from .util import apply_metadata, format_amount, new_id, now
+from .util import apply_metadata, format_amount, now
 
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 COUNTED_REFUND_STATUSES = ("pending", "succeeded", "requires_action")
@@ -17,21 +17,6 @@ class Payments:
     """Mixed into the sandbox state (see ``state.py``)."""
 
     # -- charges ----------------------------------------------------------
-
-    def _new_intent(self, customer: str | None, amount: int, currency: str, metadata: dict,
-                    description: str | None = None, status: str = "succeeded") -> dict:
-        intent = self.create("payment_intents", {
-            "object": "payment_intent", "amount": amount, "amount_capturable": 0,
-            "amount_received": amount if status == "succeeded" else 0,
-            "capture_method": "automatic_async", "client_secret": None,
-            "confirmation_method": "automatic", "created": now(), "currency": currency,
-            "customer": customer, "description": description, "latest_charge": None,
-            "livemode": False, "metadata": metadata, "next_action": None, "payment_method": None,
-            "payment_method_types": ["card"], "status": status})
-        intent["client_secret"] = f"{intent['id']}_secret_{new_id('', 25)}"
-        if status == "succeeded":
-            self._charge_intent(intent)
-        return intent
 
     def _charge_intent(self, intent: dict) -> dict:
         """A succeeded payment intent's charge (every successful payment has one)."""
