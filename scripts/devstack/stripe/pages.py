@@ -1,5 +1,5 @@
-"""The hosted pages: Checkout (Pay / Decline) at each session's ``url`` and
-the billing portal, rendered as plain HTML forms."""
+"""The hosted pages: Checkout (Pay / Decline, or Save card) at each
+session's ``url`` and the billing portal, rendered as plain HTML forms."""
 
 from __future__ import annotations
 
@@ -48,25 +48,50 @@ def _checkout_row(item: dict) -> str:
             f"{html.escape(describe_recurring(price['recurring']))}</li>")
 
 
+def _closed_session(session: dict) -> str:
+    action = f"<p>This checkout session is <strong>{session['status']}</strong>.</p>"
+    if session["status"] == "complete" and session["success_url"]:
+        target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+        action += f'<p><a href="{html.escape(target)}">Continue</a></p>'
+    return action
+
+
 def checkout_page(state, session: dict) -> str:
+    if session["mode"] == "setup":
+        return setup_page(state, session)
     items = state._session_line_items(session, Params())["data"]
     title = items[0]["description"] if len(items) == 1 else "Your order"
     total = format_amount(session["amount_total"], session["currency"])
     cadence = describe_recurring(items[0]["price"]["recurring"]) if len(items) == 1 else ""
     rows = "".join(_checkout_row(item) for item in items)
     if session["status"] != "open":
-        action = f"<p>This checkout session is <strong>{session['status']}</strong>.</p>"
-        if session["status"] == "complete" and session["success_url"]:
-            target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
-            action += f'<p><a href="{html.escape(target)}">Continue</a></p>'
+        action = _closed_session(session)
     else:
         action = (_button(f"Pay {total}", "primary", action="pay")
                   + _button("Decline", "secondary", action="decline"))
+    saving = ("<p>Your card will be saved for future payments.</p>"
+              if session["_payment_intent_data"]["setup_future_usage"] else "")
     body = (f'<div class="card"><h1>{html.escape(title)}</h1>'
             f'<p class="amount">{html.escape(total)} <span class="muted">'
-            f"{html.escape(cadence)}</span></p><ul>{rows}</ul>"
+            f"{html.escape(cadence)}</span></p><ul>{rows}</ul>{saving}"
             f'<p class="muted">Mode: {session["mode"]}</p>{action}</div>')
     return page(f"Checkout - {title}", body)
+
+
+def setup_page(state, session: dict) -> str:
+    """A setup-mode session: no amount, the card is saved for later."""
+    customer = state.db["customers"].get(session["customer"] or "", {})
+    who = customer.get("email") or session["customer_email"] or ""
+    if session["status"] != "open":
+        action = _closed_session(session)
+    else:
+        action = (_button("Save card", "primary", action="pay")
+                  + _button("Cancel", "secondary", action="decline"))
+    body = (f'<div class="card"><h1>Save your card</h1>'
+            f"<p>{html.escape(who)}</p>"
+            "<p>Your card will be saved for future payments. You will not be charged now.</p>"
+            f'<p class="muted">Mode: setup</p>{action}</div>')
+    return page("Checkout - Save your card", body)
 
 
 def portal_page(state, portal: dict) -> str:

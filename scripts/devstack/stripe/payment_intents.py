@@ -13,7 +13,9 @@ class PaymentIntents:
     """Mixed into the sandbox state (see ``state.py``)."""
 
     def _new_intent(self, customer: str | None, amount: int, currency: str, metadata: dict,
-                    description: str | None = None, status: str = "succeeded") -> dict:
+                    description: str | None = None, status: str = "succeeded", *,
+                    payment_method: str | None = None,
+                    setup_future_usage: str | None = None) -> dict:
         """A stored intent; a ``succeeded`` one is charged at once (Checkout, invoices)."""
         intent = self.create("payment_intents", {
             "object": "payment_intent", "amount": amount, "amount_capturable": 0,
@@ -21,8 +23,9 @@ class PaymentIntents:
             "capture_method": "automatic_async", "client_secret": None,
             "confirmation_method": "automatic", "created": now(), "currency": currency,
             "customer": customer, "description": description, "latest_charge": None,
-            "livemode": False, "metadata": metadata, "next_action": None, "payment_method": None,
-            "payment_method_types": ["card"], "status": status})
+            "livemode": False, "metadata": metadata, "next_action": None,
+            "payment_method": payment_method, "payment_method_types": ["card"],
+            "setup_future_usage": setup_future_usage, "status": status})
         intent["client_secret"] = f"{intent['id']}_secret_{new_id('', 25)}"
         if status == "succeeded":
             self._charge_intent(intent)

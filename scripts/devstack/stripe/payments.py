@@ -29,7 +29,8 @@ class Payments:
             "disputed": False, "livemode": False, "metadata": dict(intent["metadata"]),
             "outcome": {"network_status": "approved_by_network", "risk_level": "normal",
                         "seller_message": "Payment complete.", "type": "authorized"},
-            "paid": True, "payment_intent": intent["id"], "refunded": False,
+            "paid": True, "payment_intent": intent["id"],
+            "payment_method": intent["payment_method"], "refunded": False,
             "status": "succeeded"})
         intent.update(status="succeeded", amount_received=intent["amount"],
                       latest_charge=charge["id"], next_action=None)
