@@ -1,6 +1,7 @@
-"""Saved cards (cards.py): payment methods, setup intents and a customer's
-default card."""
+"""Saved cards (cards.py): payment methods, setup intents, a customer's
+default card and how their cards behave when charged."""
 import pytest
+import requests
 import stripe
 
 from sandbox.sandbox_support import save_card, types
@@ -98,3 +99,23 @@ def test_setup_intents_through_the_api(sandbox, client):
     with pytest.raises(stripe.InvalidRequestError) as missing:
         client.v1.payment_methods.retrieve("pm_nope")
     assert missing.value.http_status == 404 and "No such PaymentMethod: 'pm_nope'" in str(missing.value)
+
+
+def test_the_card_control_sets_how_the_customers_cards_behave(sandbox, client):
+    customer, card = save_card(client, sandbox)
+    answer = requests.post("%s/_sandbox/customers/%s/card" % (sandbox.url, customer.id),
+                           data={"behavior": "decline"}, timeout=5)
+    assert answer.status_code == 200
+    assert answer.json() == {"customer": customer.id, "behavior": "decline",
+                             "test_card": "4000 0000 0000 0341", "payment_methods": [card.id]}
+    _, later = save_card(client, sandbox, customer)
+    assert later.card.last4 == "0341"  # a card saved later behaves the same, and says so
+    assert client.v1.payment_methods.retrieve(card.id).card.last4 == "4242"  # a card's number never changes
+    assert sandbox.set_card_behavior(customer.id, "require_authentication")["test_card"] == "4000 0027 6000 3184"
+
+    bad = requests.post("%s/_sandbox/customers/%s/card" % (sandbox.url, customer.id),
+                        data={"behavior": "explode"}, timeout=5)
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "behavior"
+    missing = requests.post("%s/_sandbox/customers/cus_nope/card" % sandbox.url,
+                            data={"behavior": "decline"}, timeout=5)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "resource_missing"

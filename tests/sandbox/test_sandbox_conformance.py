@@ -66,6 +66,13 @@ class Api:
         self.seen.append(answer)
         return answer
 
+    def refused(self, method, path, **params):
+        """The body of a 402 card error, which carries the payment intent and
+        the payment method."""
+        with pytest.raises(stripe.CardError) as refused:
+            self.call(method, path, **params)
+        self.seen.append(refused.value.json_body)
+        return refused.value.json_body["error"]
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +148,21 @@ def shapes(quiet_sandbox):
     card = api.call("GET", "/v1/customers/%s/payment_methods" % customer["id"])["data"][0]
     api.call("POST", "/v1/customers/" + customer["id"], **{"invoice_settings[default_payment_method]": card["id"],
                                                           "expand[0]": "invoice_settings.default_payment_method"})
+    off_session = {"amount": 900, "currency": "gbp", "customer": customer["id"], "payment_method": card["id"],
+                   "off_session": "true", "confirm": "true", "metadata[credits]": "1000"}
+    paid = api.call("POST", "/v1/payment_intents", **off_session, **{"expand[0]": "latest_charge"})
+    api.call("POST", "/v1/refunds", payment_intent=paid["id"])
+    sandbox.set_card_behavior(customer["id"], "decline")
+    api.refused("POST", "/v1/payment_intents", **off_session)
+    sandbox.set_card_behavior(customer["id"], "require_authentication")
+    needs_you = api.refused("POST", "/v1/payment_intents", **off_session)["payment_intent"]
+    api.call("POST", "/v1/payment_intents/%s/confirm" % needs_you["id"], payment_method=card["id"],
+             return_url="http://app.test/account")
+    sandbox.authenticate_payment_intent(needs_you["id"])
+    failing = api.call("POST", "/v1/payment_intents", amount=900, currency="gbp", customer=customer["id"],
+                       payment_method=card["id"], confirm="true", return_url="http://app.test/account")
+    sandbox.fail_payment_intent_authentication(failing["id"])
+    api.call("GET", "/v1/payment_intents/" + failing["id"])
     api.call("POST", "/v1/setup_intents", customer=customer["id"])
     api.call("GET", "/v1/setup_intents", customer=customer["id"], **{"expand[0]": "data.payment_method"})
     api.call("POST", "/v1/payment_methods/%s/detach" % card["id"])

@@ -1,6 +1,7 @@
 """Saved cards: payment methods (the card a customer entered, attached to
-them or not), setup intents (saving a card without paying) and a customer's
-default card."""
+them or not), setup intents (saving a card without paying), a customer's
+default card, and how a customer's cards behave when charged (the
+``/_sandbox/customers/{id}/card`` control)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from .routes import route
 from .store import retriever
 from .util import apply_metadata, new_id, now
 
-TEST_CARD = "4242424242424242"
+# What charging the card does, and the Stripe test card that does the same.
+CARD_BEHAVIORS = {
+    "succeed": "4242424242424242",
+    "decline": "4000000000000341",  # saves fine, every charge is declined
+    "require_authentication": "4000002760003184",  # every charge needs 3-D Secure
+}
 REUSED_MESSAGE = ("The provided PaymentMethod was previously used with a PaymentIntent without "
                   "Customer attachment, shared with a connected account without Customer "
                   "attachment, or was detached from a Customer. It may not be used again. To "
@@ -25,10 +31,11 @@ class Cards:
     # -- payment methods --------------------------------------------------
 
     def new_card(self, customer_id: str | None, *, allow_redisplay: str = "unspecified") -> dict:
-        """The card a customer enters (on a hosted page): Stripe's Visa test
-        card, not yet attached."""
+        """The card a customer enters (on a hosted page): a test card that
+        behaves as their cards do (``set_card_behavior``), not yet attached."""
         customer = self.db["customers"].get(customer_id or "", {})
-        number = TEST_CARD
+        behavior = customer.get("_card_behavior", "succeed")
+        number = CARD_BEHAVIORS[behavior]
         return self.create("payment_methods", {
             "object": "payment_method", "allow_redisplay": allow_redisplay,
             "billing_details": {
@@ -48,7 +55,7 @@ class Cards:
                 "regulated_status": "unregulated",
                 "three_d_secure_usage": {"supported": True}, "wallet": None},
             "created": now(), "customer": None, "livemode": False, "metadata": {},
-            "type": "card", "_consumed": False})
+            "type": "card", "_behavior": behavior, "_consumed": False})
 
     retrieve_payment_method = retriever("payment_methods", "/v1/payment_methods/{id}")
 
@@ -87,7 +94,8 @@ class Cards:
         return self.output("payment_methods", method, p)
 
     def attach_card(self, method: dict, customer_id: str) -> None:
-        """The card is saved to the customer (``payment_method.attached``)."""
+        """The card is saved to the customer (``payment_method.attached``); it
+        takes on how the customer's cards behave."""
         if method["customer"] == customer_id:
             return
         if method["customer"]:
@@ -95,7 +103,9 @@ class Cards:
                            "to a customer.", param="payment_method")
         if method["_consumed"]:
             raise ApiError(400, REUSED_MESSAGE, param="payment_method")
-        method["customer"] = customer_id
+        customer = self.db["customers"][customer_id]
+        method.update(customer=customer_id,
+                      _behavior=customer.get("_card_behavior", method["_behavior"]))
         self.emit("payment_method.attached", self.render("payment_methods", method))
 
     @route("POST", "/v1/payment_methods/{id}/detach")
@@ -142,6 +152,25 @@ class Cards:
                                f"{method_id}. The payment method must be attached to the "
                                "customer.", param=settings.path("default_payment_method"))
         customer["invoice_settings"]["default_payment_method"] = method_id
+
+    # -- how a customer's cards behave --------------------------------------
+
+    def set_card_behavior(self, customer_id: str, behavior: str | None) -> dict:
+        """Every card the customer has saved, or saves later, charges as
+        ``behavior`` says (``/_sandbox/customers/{id}/card``)."""
+        customer = self.get("customers", customer_id)
+        if behavior not in CARD_BEHAVIORS:
+            raise ApiError(400, "Invalid behavior: must be one of "
+                           f"{', '.join(CARD_BEHAVIORS)}", param="behavior")
+        customer["_card_behavior"] = behavior
+        cards = [pm for pm in self.db["payment_methods"].values()
+                 if pm["customer"] == customer_id]
+        for card in cards:
+            card["_behavior"] = behavior
+        number = CARD_BEHAVIORS[behavior]
+        return {"customer": customer_id, "behavior": behavior,
+                "test_card": " ".join(number[i:i + 4] for i in range(0, 16, 4)),
+                "payment_methods": [card["id"] for card in cards]}
 
     # -- setup intents ----------------------------------------------------
 

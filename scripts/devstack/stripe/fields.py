@@ -208,6 +208,15 @@ NESTED_FIELDS = {
         "metadata", "subscription", "subscription_proration_date"),
     ("invoice_payment", "payment"): (
         "charge", "payment_intent", "payment_record", "type"),
+    ("payment_intent", "last_payment_error"): (
+        "advice_code", "charge", "code", "decline_code", "doc_url", "message",
+        "network_advice_code", "network_decline_code", "param", "payment_intent",
+        "payment_method", "payment_method_type", "request_log_url", "setup_intent", "source",
+        "type"),
+    ("payment_intent", "next_action"): (
+        "type",),
+    ("payment_intent", "next_action.redirect_to_url"): (
+        "return_url", "url"),
     ("payment_method", "billing_details"): (
         "address", "email", "name", "phone", "tax_id"),
     ("payment_method", "billing_details.address"): (
@@ -270,8 +279,19 @@ EXPAND_ONLY = {
 
 # One hash per type, of which Stripe sends only the one the object's ``type``
 # names (a card payment method has ``card`` and no ``sepa_debit: null``), by
-# object type and path. The sandbox makes card payment methods only.
+# object type and path. The sandbox makes card payment methods and
+# ``redirect_to_url`` next actions only.
 ONE_PER_TYPE = {
+    ("payment_intent", "next_action"): (
+        "alipay_handle_redirect", "blik_authorize", "boleto_display_details",
+        "card_await_notification", "cashapp_handle_redirect_or_display_qr_code",
+        "display_bank_transfer_instructions", "klarna_display_qr_code",
+        "konbini_display_details", "multibanco_display_details", "oxxo_display_details",
+        "paynow_display_qr_code", "pix_display_qr_code", "promptpay_display_qr_code",
+        "redirect_to_url", "swish_handle_redirect_or_display_qr_code",
+        "upi_handle_redirect_or_display_qr_code", "use_stripe_sdk",
+        "verify_with_microdeposits", "wechat_pay_display_qr_code",
+        "wechat_pay_redirect_to_android_app", "wechat_pay_redirect_to_ios_app"),
     ("payment_method", ""): (
         "acss_debit", "affirm", "afterpay_clearpay", "alipay", "alma", "amazon_pay",
         "au_becs_debit", "bacs_debit", "bancontact", "billie", "bizum", "blik", "boleto",

@@ -1,10 +1,12 @@
 """The hosted pages: Checkout (Pay / Decline, or Save card) at each
-session's ``url`` and the billing portal, rendered as plain HTML forms."""
+session's ``url``, the bank's check of a payment that needs the customer,
+invoices and the billing portal, rendered as plain HTML forms."""
 
 from __future__ import annotations
 
 import datetime
 import html
+import urllib.parse
 
 from .params import Params
 from .routes import Response, route
@@ -92,6 +94,48 @@ def setup_page(state, session: dict) -> str:
             "<p>Your card will be saved for future payments. You will not be charged now.</p>"
             f'<p class="muted">Mode: setup</p>{action}</div>')
     return page("Checkout - Save your card", body)
+
+
+def _card_label(method: dict | None) -> str:
+    if not method or not method.get("card"):
+        return ""
+    card = method["card"]
+    return f"{card['brand'].title()} &bull;&bull;&bull;&bull; {html.escape(card['last4'])}"
+
+
+def authentication_page(state, intent: dict) -> str:
+    """The bank's check (3-D Secure) of a payment that needs the customer."""
+    amount = format_amount(intent["amount"], intent["currency"])
+    method = state.db["payment_methods"].get(intent["payment_method"] or "")
+    if intent["status"] == "requires_action":
+        action = ("<p>Your bank asks you to confirm this payment.</p>"
+                  + _button("Complete payment", "primary", action="complete")
+                  + _button("Fail authentication", "secondary", action="fail"))
+    else:
+        action = (f"<p>This payment is <strong>{html.escape(intent['status'])}</strong>."
+                  "</p>")
+        target = return_target(intent)
+        if target:
+            action += f'<p><a href="{html.escape(target)}">Continue</a></p>'
+    description = (f"<p>{html.escape(intent['description'])}</p>"
+                   if intent["description"] else "")
+    body = (f'<div class="card"><h1>Confirm your payment</h1>'
+            f'<p class="amount">{html.escape(amount)}</p>{description}'
+            f'<p class="muted">{_card_label(method)}</p>{action}</div>')
+    return page("Confirm your payment", body)
+
+
+def return_target(intent: dict) -> str | None:
+    """Where the customer goes after authenticating: the ``return_url``
+    with the parameters Stripe adds to it."""
+    url = intent.get("_return_url")
+    if not url:
+        return None
+    status = "succeeded" if intent["status"] == "succeeded" else "failed"
+    query = urllib.parse.urlencode({"payment_intent": intent["id"],
+                                    "payment_intent_client_secret": intent["client_secret"],
+                                    "redirect_status": status})
+    return url + ("&" if "?" in url else "?") + query
 
 
 def portal_page(state, portal: dict) -> str:
@@ -185,6 +229,24 @@ class HostedPages:
         if self.state.db["invoices"].get(id, {}).get("status") == "open":
             self.state.pay_invoice(id)
         return Response.redirect(f"/invoice/{id}")
+
+    @route("GET", "/authenticate/{id}")
+    def authenticate_get(self, form: dict, id: str) -> Response:
+        return self._show("payment_intents", id, "Payment", authentication_page)
+
+    @route("POST", "/authenticate/{id}")
+    def authenticate_post(self, form: dict, id: str) -> Response:
+        """Complete (or fail) the check once, then go to the ``return_url``;
+        a second submission changes nothing."""
+        intent = self.state.db["payment_intents"].get(id)
+        if intent is None:
+            return Response.html(404, page("Not found", "<h1>Payment not found</h1>"))
+        if intent["status"] == "requires_action":
+            if form.get("action") == "fail":
+                self.state.fail_payment_intent_authentication(id)
+            else:
+                self.state.authenticate_payment_intent(id)
+        return Response.redirect(return_target(intent) or f"/authenticate/{id}")
 
     @route("GET", "/billing_portal/{id}")
     def portal_get(self, form: dict, id: str) -> Response:
