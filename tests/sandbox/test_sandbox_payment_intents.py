@@ -29,6 +29,9 @@ def test_an_off_session_payment_that_succeeds(sandbox, client, receiver):
     paid = client.v1.charges.retrieve(intent.latest_charge)
     assert (paid.status, paid.paid, paid.amount, paid.payment_method) == ("succeeded", True, 900, card.id)
     assert paid.description == "Auto top-up: 1,000 credits" and paid.metadata.credits == "1000"
+    assert paid.receipt_url == "%s/receipts/%s" % (sandbox.url, paid.id)
+    receipt = requests.get(paid.receipt_url, timeout=5)
+    assert receipt.status_code == 200 and "£9.00" in receipt.text and "4242" in receipt.text
 
     expected = ["payment_intent.created", "charge.succeeded", "payment_intent.succeeded"]
     assert types(sandbox.events()[seen:]) == expected
@@ -56,7 +59,8 @@ def test_a_declined_card_raises_card_error_with_the_payment_intent(sandbox, clie
     assert error.error.payment_method.id == card.id
     failed = client.v1.charges.retrieve(error.error.charge)
     assert (failed.status, failed.paid, failed.failure_code) == ("failed", False, "card_declined")
-    assert failed.outcome.type == "issuer_declined"
+    assert failed.outcome.type == "issuer_declined" and failed.receipt_url is None
+    assert requests.get("%s/receipts/%s" % (sandbox.url, failed.id), timeout=5).status_code == 404
     assert client.v1.payment_intents.retrieve(intent.id).latest_charge == failed.id
     assert types(sandbox.events()[seen:]) == ["payment_intent.created", "charge.failed",
                                               "payment_intent.payment_failed"]
@@ -190,6 +194,8 @@ def test_refunds_of_an_off_session_payment(sandbox, client):
     rest = client.v1.refunds.create(params={"charge": intent.latest_charge})
     assert rest.amount == 600 and client.v1.charges.retrieve(intent.latest_charge).refunded
     assert types(sandbox.events())[-4:] == ["refund.created", "charge.refunded"] * 2
+    assert "Refunded: £9.00" in requests.get(client.v1.charges.retrieve(intent.latest_charge).receipt_url,
+                                             timeout=5).text
 
 
 def test_creating_and_confirming_without_confirm(sandbox, client):

@@ -1,6 +1,6 @@
 """The hosted pages: Checkout (Pay / Decline, or Save card) at each
 session's ``url``, the bank's check of a payment that needs the customer,
-invoices and the billing portal, rendered as plain HTML forms."""
+receipts, invoices and the billing portal, rendered as plain HTML forms."""
 
 from __future__ import annotations
 
@@ -138,6 +138,24 @@ def return_target(intent: dict) -> str | None:
     return url + ("&" if "?" in url else "?") + query
 
 
+def receipt_page(state, charge: dict) -> str:
+    amount = format_amount(charge["amount"], charge["currency"])
+    when = datetime.datetime.fromtimestamp(charge["created"], datetime.timezone.utc)
+    method = state.db["payment_methods"].get(charge["payment_method"] or "")
+    refunded = ""
+    if charge["amount_refunded"]:
+        refunded = (f"<p>Refunded: {html.escape(format_amount(charge['amount_refunded'], charge['currency']))}"
+                    "</p>")
+    description = (f"<p>{html.escape(charge['description'])}</p>"
+                   if charge["description"] else "")
+    body = (f'<div class="card"><h1>Receipt</h1>'
+            f'<p class="amount">{html.escape(amount)}</p>{description}'
+            f"<p>Paid on {when:%d %b %Y}</p>"
+            f'<p class="muted">{_card_label(method)}</p>{refunded}'
+            f'<p class="muted">{html.escape(charge["id"])}</p></div>')
+    return page("Receipt", body)
+
+
 def portal_page(state, portal: dict) -> str:
     customer = state.db["customers"].get(portal["customer"], {})
     cards = []
@@ -247,6 +265,13 @@ class HostedPages:
             else:
                 self.state.authenticate_payment_intent(id)
         return Response.redirect(return_target(intent) or f"/authenticate/{id}")
+
+    @route("GET", "/receipts/{id}")
+    def receipt_get(self, form: dict, id: str) -> Response:
+        """Only a successful charge has a receipt (its ``receipt_url``)."""
+        if self.state.db["charges"].get(id, {}).get("status") != "succeeded":
+            return Response.html(404, page("Not found", "<h1>Receipt not found</h1>"))
+        return self._show("charges", id, "Receipt", receipt_page)
 
     @route("GET", "/billing_portal/{id}")
     def portal_get(self, form: dict, id: str) -> Response:

@@ -19,12 +19,14 @@ class Payments:
     # -- charges ----------------------------------------------------------
 
     def _charge_intent(self, intent: dict) -> dict:
-        """A succeeded payment intent's charge (every successful payment has one)."""
+        """A succeeded payment intent's charge (every successful payment has
+        one), with a receipt page."""
         charge = self._new_charge(intent, {
             "amount_captured": intent["amount"], "captured": True,
             "outcome": {"network_status": "approved_by_network", "risk_level": "normal",
                         "seller_message": "Payment complete.", "type": "authorized"},
             "paid": True, "status": "succeeded"})
+        charge["receipt_url"] = f"{self.base_url}/receipts/{charge['id']}"
         intent.update(status="succeeded", amount_received=intent["amount"],
                       latest_charge=charge["id"], next_action=None)
         return charge
