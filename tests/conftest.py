@@ -50,7 +50,11 @@ def aws_stack(moto_url):
 
 @pytest.fixture(scope="session")
 def app(aws_stack):
+    """The app as `chalice local` runs it: the local stand-in for API Gateway
+    answers unknown routes and methods in the API's error shape."""
     from chalicelib.platform import reset_services
+    from scripts.devstack import local_gateway
+    local_gateway.install()
     reset_services()
     import app as app_module
     return app_module.app

@@ -61,6 +61,17 @@ def test_demo_full_walk(stack):
     assert lines[-1].startswith("Done in"), "\n".join(lines)
 
 
+def test_the_api_process_answers_unknown_routes_and_methods_in_our_shape(stack):
+    """scripts/devstack/local_gateway.py, installed by the API process (the
+    app itself no longer does)."""
+    api = stack.config["api_url"]
+    response = requests.get(api + "/nowhere", timeout=10)
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    response = requests.request("TRACE", api + "/plans", timeout=10)
+    assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "GET"
+
+
 def test_sigterm_stops_everything(stack):
     config = stack.config
     assert process_exists(config["processes"]["api"])

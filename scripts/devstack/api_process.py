@@ -27,9 +27,12 @@ def api_child_main(argv):
     from chalice import local
     from chalice.cli import main
 
+    from scripts.devstack import local_gateway
+
     # `chalice local` writes each header line separately; with Nagle on, a
     # keep-alive client's delayed ACK adds ~40 ms to every response.
     local.ChaliceRequestHandler.disable_nagle_algorithm = True
+    local_gateway.install()  # before chalice loads the app
     sys.argv = ["chalice"] + argv[1:]
     return main()
 
