@@ -144,6 +144,8 @@ def api_url(app):
     from chalice.cli.factory import CLIFactory
     from chalice.local import create_local_server
 
+    from scripts.devstack import local_server
+    local_server.configure()  # as the API process of `make dev` serves
     config = CLIFactory(os.path.join(ROOT, "backend")).create_config_obj(chalice_stage_name="local")
     port = free_port()
     server = create_local_server(app, config, "127.0.0.1", port)

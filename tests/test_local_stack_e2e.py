@@ -19,6 +19,7 @@ from scripts.devstack.demo import run_demo
 from scripts.devstack.readiness import http_status
 from scripts.devstack.settings import (
     DEFAULT_FRONTEND_ORIGIN, DEFAULT_REFILL_PERIOD_SECONDS, chalice_stage_variables)
+from scripts.measure import burst
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,17 @@ def test_the_api_process_answers_unknown_routes_and_methods_in_our_shape(stack):
     response = requests.request("TRACE", api + "/plans", timeout=10)
     assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
     assert response.headers["Allow"] == "GET"
+
+
+@pytest.mark.parametrize("method,path", burst.ROUTES)
+def test_a_burst_of_200_concurrent_connections_is_answered_in_full(stack, method, path):
+    """Every request gets an HTTP answer: none is reset, none times out
+    (scripts/devstack/local_server.py: the listen backlog)."""
+    result = burst.burst(stack.config["api_url"], method, path, connections=200)
+    assert (result.resets, result.timeouts, dict(result.errors)) == (0, 0, {}), result.line()
+    assert result.answered == result.requests == 200 * burst.REQUESTS_PER_CONNECTION, result.line()
+    assert set(result.statuses) == {200 if path == "/plans" else 401}, result.statuses
+    assert "Traceback" not in stack.output()
 
 
 def test_sigterm_stops_everything(stack):

@@ -24,14 +24,11 @@ def api_child_main(argv):
         return 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
-    from chalice import local
     from chalice.cli import main
 
-    from scripts.devstack import local_gateway
+    from scripts.devstack import local_gateway, local_server
 
-    # `chalice local` writes each header line separately; with Nagle on, a
-    # keep-alive client's delayed ACK adds ~40 ms to every response.
-    local.ChaliceRequestHandler.disable_nagle_algorithm = True
+    local_server.configure()  # listen backlog, Nagle, clients that go away
     local_gateway.install()  # before chalice loads the app
     sys.argv = ["chalice"] + argv[1:]
     return main()
