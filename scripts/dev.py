@@ -39,6 +39,8 @@ Environment (all optional):
                          (serve the built frontend/dist) or off
     STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET
                          use real Stripe test mode instead of the sandbox
+    EMULATOR_LOG=full    the emulator's Step Functions log as moto writes it
+                         (default: one line per error)
 """
 import time
 

@@ -62,6 +62,19 @@ def test_demo_full_walk(stack):
     assert lines[-1].startswith("Done in"), "\n".join(lines)
 
 
+def test_the_walk_s_console_is_quiet(stack):
+    """The demo subscribed, which stops the user's Free refill inside its Map
+    state: one line (scripts/devstack/emulator_noise.py), no dump, no traceback."""
+    deadline = time.monotonic() + 30
+    while "stopped inside its Map state" not in stack.output():
+        assert time.monotonic() < deadline, stack.output()[-3000:]
+        time.sleep(0.1)
+    output = stack.output()
+    assert "aws | Step Functions: execution refill-" in output
+    assert "Traceback" not in output and "MapIterationAborted" not in output
+    assert max(len(line) for line in output.splitlines()) < 2000
+
+
 def test_the_api_process_answers_unknown_routes_and_methods_in_our_shape(stack):
     """scripts/devstack/local_gateway.py, installed by the API process (the
     app itself no longer does)."""

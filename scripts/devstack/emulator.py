@@ -31,9 +31,10 @@ def start_moto(port=None, host="127.0.0.1"):
 
     from moto.server import ThreadedMotoServer
 
-    from scripts.devstack import emulator_fixes
+    from scripts.devstack import emulator_fixes, emulator_noise
 
     emulator_fixes.apply()
+    emulator_noise.install()  # one line per Step Functions error, not a dump of the machine
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = port or free_port(host)
     os.environ["MOTO_PORT"] = str(port)
