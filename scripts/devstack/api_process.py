@@ -22,8 +22,8 @@ def api_child_main(argv):
     set_parent_death_signal()
     if os.getppid() != parent:
         return 1
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        signal.signal(getattr(signal, name), exit_now)
     from chalice.cli import main
 
     from scripts.devstack import local_gateway, local_server
@@ -32,6 +32,18 @@ def api_child_main(argv):
     local_gateway.install()  # before chalice loads the app
     sys.argv = ["chalice"] + argv[1:]
     return main()
+
+
+def exit_now(*_):
+    """A stop signal: the API keeps nothing to save, so it exits at once and
+    quietly, however many signals arrive (the parent's stop, and the
+    parent-death signal when the parent exits)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a closed or busy stream: nothing to save
+            pass
+    os._exit(0)
 
 
 def set_parent_death_signal():
