@@ -155,8 +155,7 @@ def test_slimming_a_zip_removes_what_the_function_never_needs_and_keeps_the_rest
             "stripe/_test_helpers.py", "stripe/params/test_helpers/__init__.py", "pynamodb/models.py",
             "pynamodb-6.1.0.dist-info/METADATA", "aws_lambda_powertools/event_handler/openapi/swagger_ui/html.py"]
     removed = ["botocore/client.py", "botocore-1.44.8.dist-info/RECORD", "boto3/session.py", "s3transfer/manager.py",
-               "jmespath/parser.py", "jmespath-1.0.1.dist-info/METADATA", "chalicelib/local_gateway.py",
-               "chalicelib/web/local_gateway.py", "chalicelib/web/local_gateway/__init__.py",
+               "jmespath/parser.py", "jmespath-1.0.1.dist-info/METADATA",
                "chalicelib/__pycache__/db.cpython-311.pyc", "stripe/_stripe_client.pyc",
                "certifi/tests/__init__.py", "certifi/tests/test_certify.py",
                "aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui-bundle.min.js",

@@ -8,8 +8,6 @@ function never needs:
 
 - the runtime's packages (RUNTIME_PROVIDED) and their metadata: the
   function uses the runtime's copies;
-- what only the local stack runs: chalicelib's `local_gateway` (app.py
-  imports it in AUTH_MODE=local only);
 - files nothing loads at run time: compiled bytecode left behind by a
   local run, the tests some packages ship (certifi/tests/), and the Swagger
   UI assets aws_lambda_powertools bundles (the app serves no Swagger UI).
@@ -40,7 +38,6 @@ import tempfile
 import zipfile
 
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
-LOCAL_ONLY_MODULES = ("local_gateway",)
 NOT_LOADED = ("aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui-bundle.min.js",
               "aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui.min.css")
 
@@ -50,22 +47,17 @@ def _normalized(name):
 
 
 _RUNTIME = {_normalized(name) for name in RUNTIME_PROVIDED}
-_LOCAL_ONLY_FILES = {module + ".py" for module in LOCAL_ONLY_MODULES}
 
 
 def left_out(name):
     """What the zip entry `name` is, if it is left out of the Lambda package
-    (a runtime package's name, the local-only module, "bytecode", "tests",
+    (a runtime package's name, "bytecode", "tests",
     "Swagger UI assets"); None if it stays."""
     parts = name.split("/")
     top = parts[0]
     distribution = top.split("-")[0] if top.endswith((".dist-info", ".data")) else top
     if _normalized(distribution) in _RUNTIME:
         return distribution
-    if top == "chalicelib":
-        for depth, part in enumerate(parts[1:], start=2):
-            if part in LOCAL_ONLY_MODULES or part in _LOCAL_ONLY_FILES:
-                return "/".join(parts[:depth])
     if "__pycache__" in parts or name.endswith(".pyc"):
         return "bytecode"
     if "tests" in parts[:-1]:
