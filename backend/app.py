@@ -32,10 +32,6 @@ def guard(request, get_response):
 
 
 if settings.auth_mode() == "local":
-    # The local stand-in for API Gateway answers unknown routes itself; make
-    # it answer in our shape, as the deployed Gateway Responses do.
-    from chalicelib import local_gateway
-    local_gateway.install(app.api.cors.get_access_control_headers)
     user_authorizer = None
 else:
     user_authorizer = CognitoUserPoolAuthorizer(

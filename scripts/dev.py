@@ -39,6 +39,8 @@ Environment (all optional):
                          (serve the built frontend/dist) or off
     STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET
                          use real Stripe test mode instead of the sandbox
+    EMULATOR_LOG=full    the emulator's Step Functions log as moto writes it
+                         (default: one line per error)
 """
 import time
 
@@ -81,26 +83,41 @@ def main(argv=None):
     signals.install()
     strict = args.strict_ports or environ.get("STRICT_PORTS", "").strip() not in ("", "0")
     stack = Stack(environ, directory, signals, strict_ports=strict, started=STARTED)
-    code = 0
     try:
-        stack.start()
-        stack.run_until_stopped()
-    except Stop as stop:
+        code = run(stack, signals)
+    except Stop as stop:  # the first signal arrived while a failure was being reported
         say("Stopping (%s)..." % stop)
-    except (Failure, dev_frontend.FrontendError) as failure:
-        warn("make dev: %s" % failure)
-        code = 1
-    except Exception as error:  # an unexpected failure still stops every process
-        warn("make dev: unexpected error: %r" % error)
-        import traceback
-        traceback.print_exc()
         code = 1
     finally:
-        signals.ignore()
+        signals.stopping()
         stopped = stack.stop()
         if stopped:
             say("Stopped: %s." % ", ".join(stopped))
     return code
+
+
+def run(stack, signals):
+    """Start the stack and run it until a stop signal (exit code 0) or a
+    failure (1). From the first signal or failure on, signals are only
+    counted (`signals.stopping()`), so a second Ctrl-C or SIGTERM does not
+    interrupt the stopping."""
+    try:
+        stack.start()
+        stack.run_until_stopped()
+    except Stop as stop:
+        signals.stopping()
+        say("Stopping (%s)..." % stop)
+        return 0
+    except (Failure, dev_frontend.FrontendError) as failure:
+        signals.stopping()
+        warn("make dev: %s" % failure)
+        return 1
+    except Exception as error:  # an unexpected failure still stops every process
+        signals.stopping()
+        warn("make dev: unexpected error: %r" % error)
+        import traceback
+        traceback.print_exc()
+        return 1
 
 
 if __name__ == "__main__":

@@ -51,7 +51,11 @@ def aws_stack(moto_url):
 
 @pytest.fixture(scope="session")
 def app(aws_stack):
+    """The app as `chalice local` runs it: the local stand-in for API Gateway
+    answers unknown routes and methods in the API's error shape."""
     from chalicelib.platform import reset_services
+    from scripts.devstack import local_gateway
+    local_gateway.install()
     reset_services()
     import app as app_module
     return app_module.app
@@ -141,6 +145,8 @@ def api_url(app):
     from chalice.cli.factory import CLIFactory
     from chalice.local import create_local_server
 
+    from scripts.devstack import local_server
+    local_server.configure()  # as the API process of `make dev` serves
     config = CLIFactory(os.path.join(ROOT, "backend")).create_config_obj(chalice_stage_name="local")
     port = free_port()
     server = create_local_server(app, config, "127.0.0.1", port)

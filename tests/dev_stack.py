@@ -29,10 +29,11 @@ CLEARED = APP_VARIABLES + (
 
 
 class DevStack:
-    """`python scripts/dev.py` as a child process, output in a log file;
-    without a frontend unless `DEV_FRONTEND` is given."""
+    """`python scripts/dev.py` (or `command`, e.g. `make dev`) as a child
+    process in its own process group, output in a log file; without a
+    frontend unless `DEV_FRONTEND` is given."""
 
-    def __init__(self, state_dir, **variables):
+    def __init__(self, state_dir, command=None, **variables):
         self.state_dir = str(state_dir)
         self.config_path = os.path.join(self.state_dir, "dev.json")
         self.log_path = os.path.join(self.state_dir, "dev.log")
@@ -44,7 +45,7 @@ class DevStack:
         environ.update(variables)
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, DEV_SCRIPT], cwd=ROOT, env=environ, stdin=subprocess.DEVNULL,
+            command or [sys.executable, DEV_SCRIPT], cwd=ROOT, env=environ, stdin=subprocess.DEVNULL,
             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         self.config = None
 

@@ -3,15 +3,24 @@ moto backends the server serves, and the app's Stripe client the sandbox's
 router, directly. Same state, same request handling (moto's own dispatcher,
 the sandbox's own router), minus sockets and threads. The stacks that tests
 start as processes (`make dev`, the browser journeys) still use HTTP, and
-`MotoInProcess.over_http` and the HTTP replay keep that path tested here."""
+`MotoInProcess.over_http` and the HTTP replay keep that path tested here.
+
+moto's dispatcher is private (`moto.core.models.botocore_stubber`), so this
+is an emulator patch: written for moto 5.2.x, it stops on another moto
+(scripts/devstack/emulator_guard.py; docs/local-stack.md, "Emulator patches")."""
 import contextlib
 import urllib.parse
 
 import stripe
 from botocore.awsrequest import AWSResponse
-from moto.core.botocore_stubber import MockRawResponse
-from moto.core.models import botocore_stubber
 from requests.structures import CaseInsensitiveDict
+
+from scripts.devstack.emulator_guard import EmulatorPatchOutdated, MotoPatch, installed_moto
+
+IN_PROCESS_DISPATCH = MotoPatch(
+    "in-process-dispatch",
+    "moto's in-process mock (mock_aws) still answering only requests addressed to AWS's own hosts, not those "
+    "for a moto server's endpoint (tests/in_process.py calls moto's private botocore_stubber instead)")
 
 
 class SandboxTransport(stripe.HTTPClient):
@@ -44,20 +53,42 @@ AWS_HOST_NAMES = {"dynamodb": "dynamodb", "cognito-identity-provider": "cognito-
 
 
 class MotoInProcess:
-    """A botocore `before-send` hook on every client of this process: a
-    request for the moto server at `url` is answered by moto here instead,
-    addressed to AWS's own host for its service (moto's in-process dispatch).
-    Other services and other addresses go out as usual."""
+    """A botocore `before-send` handler: a request for the moto server at
+    `url` is answered by moto here instead, addressed to AWS's own host for
+    its service (moto's in-process dispatch). Other services and other
+    addresses go out as usual. `install()` registers it on boto3's default
+    session (every `boto3.client()` made from then on) and on each DynamoDB
+    client of the app as PynamoDB first uses it (PynamoDB makes its own
+    sessions)."""
+
+    HANDLER_ID = "moto-in-process"
 
     def __init__(self, url, region):
         self.url = url.rstrip("/") + "/"
         self.region = region
         self.enabled = True
+        self._dispatch = None
+        self._raw_response = None
 
     def install(self):
-        from botocore.handlers import BUILTIN_HANDLERS
+        import boto3
+        from pynamodb.signals import pre_dynamodb_send
 
-        BUILTIN_HANDLERS.append(("before-send", self))  # every botocore session made from now on
+        with IN_PROCESS_DISPATCH.applying():
+            from moto.core.botocore_stubber import MockRawResponse
+            from moto.core.models import botocore_stubber
+
+            self._dispatch, self._raw_response = botocore_stubber.process_request, MockRawResponse
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        boto3.DEFAULT_SESSION.events.register("before-send", self, unique_id=self.HANDLER_ID)
+        pre_dynamodb_send.connect(self._follow, weak=False)
+
+    def _follow(self, connection, **_):
+        """PynamoDB announces each request (its public signal) before building
+        it: the connection's client gets the handler then, also a client made
+        after install (registering again under the same id changes nothing)."""
+        connection.client.meta.events.register("before-send", self, unique_id=self.HANDLER_ID)
 
     def __call__(self, request, event_name="", **_):
         name = AWS_HOST_NAMES.get(event_name.split(".")[1] if event_name.count(".") else "")
@@ -67,10 +98,16 @@ class MotoInProcess:
         request.url = "https://%s.%s.amazonaws.com%s%s" % (
             name, self._region_of(request), parts.path, "?" + parts.query if parts.query else "")
         try:
-            status, headers, body = botocore_stubber.process_request(request)
+            answer = self._dispatch(request)
         except Exception:  # noqa: BLE001 - what the server answers to a crash in moto: 500 (botocore retries)
-            status, headers, body = 500, {}, b""
-        return AWSResponse(request.url, status, headers, MockRawResponse(body))
+            answer = 500, {}, b""
+        if answer is None:
+            raise EmulatorPatchOutdated(
+                "emulator patch %s: moto %s did not answer %s in-process — check whether %s is fixed, then "
+                "update or drop the patch." % (IN_PROCESS_DISPATCH.name, installed_moto(), request.url,
+                                               IN_PROCESS_DISPATCH.bug))
+        status, headers, body = answer
+        return AWSResponse(request.url, status, headers, self._raw_response(body))
 
     def _region_of(self, request):
         """The region the request was signed for (unsigned Cognito calls: ours)."""

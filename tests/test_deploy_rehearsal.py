@@ -5,6 +5,7 @@ printed by the deploy ("Rehearsal: ...") and covered by tests/test_templates.py.
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,10 +14,12 @@ import urllib.parse
 import boto3
 import pytest
 
+from emulator_swagger import SWAGGER_IMPORT, accept_chalice_swagger
 from policy_rules import policy_problems
 from scripts import statemachine
+from scripts.deploy.package import full_packages
+from scripts.devstack.emulator_guard import EmulatorPatchOutdated
 from scripts.devstack.ports import free_port
-from scripts.deploy.rehearsal import patch_moto
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STAGE = "dev"
@@ -35,7 +38,7 @@ def emulator():
     from moto.core.config import default_user_config
     from moto.server import ThreadedMotoServer
 
-    patch_moto()
+    accept_chalice_swagger()
     stepfunctions = default_user_config["stepfunctions"]  # process-wide, set by other fixtures
     executing = stepfunctions.get("execute_state_machine", False)
     stepfunctions["execute_state_machine"] = False
@@ -269,6 +272,17 @@ def test_api_gateway_errors_in_the_app_shape_and_stage_throttling(deployed, aws,
     assert stage["methodSettings"]["*/*"]["throttlingBurstLimit"] == 20
 
 
+def test_the_functions_get_the_slim_package(deployed, aws, workspace):
+    """`chalice deploy` reuses the package the deploy built and slimmed
+    (scripts/deploy/package.py) instead of building its own."""
+    assert "left out botocore" in deployed["first"]
+    for output in deployed.values():
+        assert "Lambda package: " in output and "WARNING" not in output
+    for name in FUNCTIONS:
+        assert aws("lambda").get_function(FunctionName=name)["Configuration"]["CodeSize"] <= 5 * 1000 * 1000
+    assert full_packages(workspace["project"]) == []
+
+
 def test_xray_traces_the_functions_and_the_api_stage(deployed, aws):
     for name in FUNCTIONS:
         configuration = aws("lambda").get_function_configuration(FunctionName=name)
@@ -293,6 +307,7 @@ def test_the_site_and_its_config(deployed, aws):
 def test_deploy_app_redeploys_the_code_only(deployed, emulator, sandbox, workspace):
     output = deploy_command(emulator, sandbox, workspace, "deploy-app")
     assert "Updating lambda function: credits-saas-dev" in output
+    assert "Lambda package: " in output and "WARNING" not in output
     assert "13 Gateway Responses" in output and "stack" not in output
 
 
@@ -316,3 +331,14 @@ def test_destroy_keeps_the_data_then_delete_data_needs_the_stage_name(deployed, 
     assert aws("cognito-idp").list_user_pools(MaxResults=10)["UserPools"] == []
     assert aws("sesv2").list_email_identities()["EmailIdentities"] == []
     assert aws("ssm").describe_parameters()["Parameters"] == []
+
+
+def test_the_swagger_import_patch_stops_on_a_moto_it_was_not_written_for(monkeypatch):
+    import moto
+
+    accept_chalice_swagger()  # applied, and again: nothing to say
+    monkeypatch.setattr(moto, "__version__", "5.3.0")
+    expected = ("emulator patch apigateway-swagger-import was written for moto 5.2.x; moto is 5.3.0 — check "
+                "whether %s is fixed, then update or drop the patch" % SWAGGER_IMPORT.bug)
+    with pytest.raises(EmulatorPatchOutdated, match="^" + re.escape(expected)):
+        accept_chalice_swagger()

@@ -1,13 +1,78 @@
 """scripts/devstack/emulator_fixes.py: what the emulator answers once fixed
 (the Step Functions and DynamoDB fixes are exercised by tests/test_refill.py
-and the concurrency tests of tests/test_credits.py)."""
+and the concurrency tests of tests/test_credits.py), and every fix stopping
+on a moto it was not written for (scripts/devstack/emulator_guard.py)."""
+import os
+import re
 import uuid
 
+import moto
 import pytest
 
 from conftest import PASSWORD
-from scripts.devstack import emulator
+from scripts.devstack import emulator, emulator_fixes
 from scripts.devstack.emulator_fixes import signs_in_by_email
+from scripts.devstack.emulator_guard import MOTO_SERIES, EmulatorPatchOutdated, MotoPatch
+from scripts.devstack.errors import Failure
+
+EACH_FIX = {
+    emulator_fixes.START_EXECUTION_CASING: emulator_fixes.fix_start_execution_casing,
+    emulator_fixes.ATOMIC_REQUESTS: emulator_fixes.make_dynamodb_requests_atomic,
+    emulator_fixes.ITEM_ROLLBACK: emulator_fixes.roll_back_transactions_item_by_item,
+    emulator_fixes.ITEMS_AS_JSON: emulator_fixes.answer_items_as_json,
+    emulator_fixes.SIGN_UP_BY_EMAIL: emulator_fixes.deliver_sign_up_codes_by_email,
+}
+
+
+def outdated(patch, version="5.3.0"):
+    return ("emulator patch %s was written for moto %s.x; moto is %s — check whether %s is fixed, "
+            "then update or drop the patch" % (patch.name, MOTO_SERIES, version, patch.bug))
+
+
+def test_the_pinned_moto_is_the_one_the_fixes_were_written_for():
+    assert moto.__version__.startswith(MOTO_SERIES + ".")
+    assert set(EACH_FIX) == set(emulator_fixes.APPLIED_BY_DEFAULT) | {emulator_fixes.ITEMS_AS_JSON}
+    emulator_fixes.apply()  # again: nothing to say
+
+
+def test_another_moto_stops_the_emulator_before_it_starts_naming_every_fix(monkeypatch):
+    monkeypatch.setattr(moto, "__version__", "5.3.0")
+    monkeypatch.delenv("MOTO_PORT", raising=False)
+    with pytest.raises(EmulatorPatchOutdated) as stopped:
+        emulator.start_moto()
+    assert isinstance(stopped.value, Failure)  # make dev prints it as it is and exits 1
+    for patch in emulator_fixes.APPLIED_BY_DEFAULT:
+        assert outdated(patch) in str(stopped.value)
+    assert 'docs/local-stack.md, "Emulator patches"' in str(stopped.value)
+    assert "MOTO_PORT" not in os.environ  # stopped before anything started
+
+
+@pytest.mark.parametrize("patch", list(EACH_FIX), ids=lambda patch: patch.name)
+def test_each_fix_stops_on_another_moto_even_when_already_applied(patch, monkeypatch):
+    EACH_FIX[patch]()
+    monkeypatch.setattr(moto, "__version__", "5.3.0")
+    with pytest.raises(EmulatorPatchOutdated, match="^" + re.escape(outdated(patch))):
+        EACH_FIX[patch]()
+
+
+def test_a_fix_whose_moto_code_is_gone_stops_too(monkeypatch):
+    from moto.cognitoidp.models import CognitoIdpBackend
+
+    monkeypatch.delattr(CognitoIdpBackend, "_get_code_delivery_details")
+    with pytest.raises(EmulatorPatchOutdated, match="emulator patch cognito-sign-up-code-delivery no longer "
+                                                    "fits moto 5.2.5 .*_get_code_delivery_details"):
+        emulator_fixes.deliver_sign_up_codes_by_email()
+
+
+def test_a_patch_matches_its_moto_series_only(monkeypatch):
+    patch = MotoPatch("example", "moto's example bug", written_for="5.2")
+    for version in ("5.2.0", "5.2.5", "5.2.6.dev3"):
+        monkeypatch.setattr(moto, "__version__", version)
+        assert patch.problem() is None
+    for version in ("5.3.0", "6.0.0", "5.1.9"):
+        monkeypatch.setattr(moto, "__version__", version)
+        assert patch.problem() == ("emulator patch example was written for moto 5.2.x; moto is %s — check whether "
+                                   "moto's example bug is fixed, then update or drop the patch" % version)
 
 
 def sign_up(client_id, username, attributes, password=PASSWORD):
@@ -123,3 +188,18 @@ def test_item_answers_in_plain_json_read_back_every_attribute_type(moto_url):
     page = dynamodb.query(TableName=table, KeyConditionExpression="pk = :a", Limit=1,
                           ExpressionAttributeValues={":a": {"S": "a"}})
     assert (page["Count"], page["LastEvaluatedKey"]) == (1, key)
+
+
+def test_a_step_functions_cased_start_execution_is_answered_in_step_functions_casing(moto_url):
+    """What moto's executor sends for a startExecution task, through boto3's
+    default session; the app's own calls (API casing) are unchanged."""
+    stepfunctions = emulator.boto_client("stepfunctions")
+    machine = stepfunctions.create_state_machine(
+        name="casing-%s" % uuid.uuid4().hex[:8], roleArn="arn:aws:iam::123456789012:role/casing",
+        definition='{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}')["stateMachineArn"]
+    started = stepfunctions.start_execution(StateMachineArn=machine, Name="sfn-cased", Input="{}")
+    started.pop("ResponseMetadata")
+    assert sorted(started) == ["ExecutionArn", "StartDate"]
+    assert started["ExecutionArn"].endswith(":sfn-cased") and isinstance(started["StartDate"], int)
+    plain = stepfunctions.start_execution(stateMachineArn=machine, name="api-cased", input="{}")
+    assert plain["executionArn"].endswith(":api-cased") and plain["startDate"].year >= 2024

@@ -3,6 +3,7 @@ on free ports with its own state directory, so it never clashes with a
 running `make dev`; `scripts/demo.py`'s walk runs against it; a stop signal
 leaves no process and no port behind."""
 import os
+import shutil
 import signal
 import socket
 import time
@@ -19,6 +20,7 @@ from scripts.devstack.demo import run_demo
 from scripts.devstack.readiness import http_status
 from scripts.devstack.settings import (
     DEFAULT_FRONTEND_ORIGIN, DEFAULT_REFILL_PERIOD_SECONDS, chalice_stage_variables)
+from scripts.measure import burst
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +61,41 @@ def test_demo_full_walk(stack):
     seen = run_demo(stack.config, out=lines.append, webhook_timeout=30)
     assert seen["final"]["plan"] == "Free", "\n".join(lines)
     assert lines[-1].startswith("Done in"), "\n".join(lines)
+
+
+def test_the_walk_s_console_is_quiet(stack):
+    """The demo subscribed, which stops the user's Free refill inside its Map
+    state: one line (scripts/devstack/emulator_noise.py), no dump, no traceback."""
+    deadline = time.monotonic() + 30
+    while "stopped inside its Map state" not in stack.output():
+        assert time.monotonic() < deadline, stack.output()[-3000:]
+        time.sleep(0.1)
+    output = stack.output()
+    assert "aws | Step Functions: execution refill-" in output
+    assert "Traceback" not in output and "MapIterationAborted" not in output
+    assert max(len(line) for line in output.splitlines()) < 2000
+
+
+def test_the_api_process_answers_unknown_routes_and_methods_in_our_shape(stack):
+    """scripts/devstack/local_gateway.py, installed by the API process (the
+    app itself no longer does)."""
+    api = stack.config["api_url"]
+    response = requests.get(api + "/nowhere", timeout=10)
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    response = requests.request("TRACE", api + "/plans", timeout=10)
+    assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "GET"
+
+
+@pytest.mark.parametrize("method,path", burst.ROUTES)
+def test_a_burst_of_200_concurrent_connections_is_answered_in_full(stack, method, path):
+    """Every request gets an HTTP answer: none is reset, none times out
+    (scripts/devstack/local_server.py: the listen backlog)."""
+    result = burst.burst(stack.config["api_url"], method, path, connections=200)
+    assert (result.resets, result.timeouts, dict(result.errors)) == (0, 0, {}), result.line()
+    assert result.answered == result.requests == 200 * burst.REQUESTS_PER_CONNECTION, result.line()
+    assert set(result.statuses) == {200 if path == "/plans" else 401}, result.statuses
+    assert "Traceback" not in stack.output()
 
 
 def test_the_inbox_shows_an_email_the_app_sent(stack):
@@ -115,6 +152,66 @@ def api_processes_of(dev_pid):
     marker = b"chalice-local\x00%d\x00" % dev_pid
     return [int(entry) for entry in os.listdir("/proc")
             if entry.isdigit() and marker in _cmdline(int(entry)) and process_exists(int(entry))]
+
+
+def children_of(pid):
+    """Live processes whose parent is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and process_exists(int(entry)):
+            try:
+                with open("/proc/%s/stat" % entry) as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_the_same_signal_twice_stops_everything_quietly_with_exit_code_0(tmp_path, sig):
+    """As when Ctrl-C is pressed twice, or `make` forwards the SIGTERM its
+    process group got to make dev, which got it too."""
+    running = DevStack(tmp_path / sig.name)
+    try:
+        config = running.wait_ready()
+        children = children_of(running.process.pid)
+        assert config["processes"]["api"] in children
+        running.process.send_signal(sig)
+        running.process.send_signal(sig)
+        assert running.wait_exit() == 0, running.output()[-3000:]
+        output = running.output()
+        assert "Traceback" not in output, output[-3000:]
+        assert "Stopping (%s)" % sig.name in output
+        assert "Stopped: API, Stripe sandbox, AWS emulator." in output
+        assert_stopped_cleanly(running, config)
+        assert not [pid for pid in children if process_exists(pid)]
+        assert not api_processes_of(running.process.pid)
+    finally:
+        running.kill()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc") or not shutil.which("make"), reason="needs /proc and make")
+def test_make_dev_sent_sigterm_twice_as_a_process_group_stops_quietly(tmp_path):
+    """Stopping a CI job or a terminal session signals the whole group: make
+    and make dev both get each SIGTERM, and make forwards its own to make dev
+    too. make dev exits 0 (make reports no error); make itself then ends by the
+    signal it got, as GNU make does."""
+    running = DevStack(tmp_path / "make", command=["make", "--no-print-directory", "-s", "dev"],
+                       MAKEFLAGS="", MAKELEVEL="")
+    try:
+        config = running.wait_ready()
+        assert config["processes"]["dev"] != running.process.pid  # make, then make dev under it
+        os.killpg(running.process.pid, signal.SIGTERM)
+        os.killpg(running.process.pid, signal.SIGTERM)
+        assert running.wait_exit() in (0, -signal.SIGTERM), running.output()[-3000:]
+        output = running.output()
+        assert "Traceback" not in output and "make: ***" not in output, output[-3000:]
+        assert "Stopped: API, Stripe sandbox, AWS emulator." in output
+        assert_stopped_cleanly(running, config)
+    finally:
+        running.kill()
 
 
 def test_taken_port_is_replaced_and_ctrl_c_during_startup_stops(tmp_path):

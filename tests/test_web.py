@@ -1,5 +1,5 @@
 """Hostile input never reaches a 5xx, and every error has our shape
-(chalicelib/web/http.py, the middleware in app.py, chalicelib/local_gateway.py)."""
+(chalicelib/web/http.py, the middleware in app.py, scripts/devstack/local_gateway.py)."""
 import json
 import logging
 import urllib.parse

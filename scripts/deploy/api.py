@@ -4,11 +4,13 @@ Gateway: the stage's throttling and Gateway Responses in the app's error shape.
 `chalice deploy` replaces the API definition (PutRestApi, mode overwrite), which
 resets Gateway Responses; `make deploy-app` (this module's `deploy_app`) runs
 `chalice deploy` and puts them back."""
+import functools
 import json
 import os
+import tempfile
 
 from scripts.deploy import DeployError
-from scripts.deploy.package import slim_dependencies
+from scripts.deploy import package as lambda_package
 
 # Response type -> (status or None to keep API Gateway's, code, message or
 # None for API Gateway's own message). Codes: the frontend contract.
@@ -74,9 +76,18 @@ def run_chalice(stage, *arguments):
         raise DeployError("chalice %s failed: %s" % (" ".join(arguments), error))
 
 
-def chalice_deploy(stage):
-    with slim_dependencies(stage.backend_dir):
-        run_chalice(stage, "deploy", "--stage", stage.name)
+def chalice_deploy(stage, out):
+    """`chalice package`, its package slimmed (scripts/deploy/package.py),
+    then `chalice deploy`, which reuses the slim package."""
+    with tempfile.TemporaryDirectory(prefix="chalice-package-") as out_dir:
+        result = lambda_package.package(stage.backend_dir, os.path.join(out_dir, "package"), stage.name,
+                                        run_chalice=functools.partial(run_chalice, stage))
+        out("  Lambda package: %s" % lambda_package.describe(*result))
+    run_chalice(stage, "deploy", "--stage", stage.name)
+    rebuilt = lambda_package.full_packages(stage.backend_dir)
+    if rebuilt:
+        out("  WARNING: chalice deploy did not reuse the slim package; it built and deployed %s (%.2f MB). "
+            "See scripts/deploy/package.py." % (os.path.basename(rebuilt[0]), os.path.getsize(rebuilt[0]) / 1e6))
     return stage.deployed()
 
 
@@ -98,7 +109,7 @@ def deploy_app(stage, apigateway, origin, out):
     """`chalice deploy` with the slim package, then the API Gateway settings;
     returns Chalice's deployed resources by name."""
     out("Deploying the app with Chalice (stage %s)" % stage.name)
-    deployed = chalice_deploy(stage)
+    deployed = chalice_deploy(stage, out)
     if "rest_api" not in deployed:
         raise DeployError("chalice deploy did not record a REST API for stage %s." % stage.name)
     configure_rest_api(apigateway, stage, deployed["rest_api"]["rest_api_id"], origin, out)

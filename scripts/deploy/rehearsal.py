@@ -20,9 +20,8 @@ and named in the deploy's output ("Rehearsal: ..."), never silently:
 - moto's CloudFormation has no SES email identity: it is made through the
   SES v2 API from the template's properties (moto's SES then accepts mail
   from it, as SES does once it is verified), and moto has no SES GetAccount;
-- moto imports only OpenAPI 3 documents, not Chalice's Swagger 2.0:
-  `patch_moto()` converts the document in the emulator (same paths, methods
-  and integrations).
+- moto imports only OpenAPI 3 documents, not Chalice's Swagger 2.0: the
+  rehearsal test has the emulator convert it (tests/emulator_swagger.py).
 Template tests (tests/test_templates.py) cover what the rehearsal cannot.
 """
 import copy
@@ -281,46 +280,3 @@ class Rehearsal:
         self.out("Rehearsal on the emulator: these steps could not be done as in AWS:")
         for gap in self.gaps:
             self.out("  - " + gap)
-
-
-# Emulator fixes -----------------------------------------------------------------
-
-def _as_openapi3(document):
-    """Chalice writes Swagger 2.0; moto reads OpenAPI 3 only, and needs every
-    integration to carry a uri and an httpMethod (Chalice's CORS preflight
-    MOCK integrations have neither)."""
-    document.pop("swagger", None)
-    document["openapi"] = "3.0.1"
-    document.setdefault("info", {}).setdefault("description", "")
-    for methods in document.get("paths", {}).values():
-        for method in methods.values():
-            integration = method.get("x-amazon-apigateway-integration")
-            if integration:
-                integration.setdefault("uri", "")
-                integration.setdefault("httpMethod", "POST")
-    return document
-
-
-def patch_moto():
-    """Let moto's API Gateway import Chalice's API definition (idempotent).
-    Applies to a moto server running in this process."""
-    from moto.apigateway import models
-
-    backend = models.APIGatewayBackend
-    if getattr(backend, "_imports_chalice_swagger", False):
-        return
-    import_rest_api, put_rest_api = backend.import_rest_api, backend.put_rest_api
-
-    def import_swagger(self, api_doc, fail_on_warnings):
-        if "swagger" in api_doc:
-            return import_rest_api(self, _as_openapi3(api_doc), False)
-        return import_rest_api(self, api_doc, fail_on_warnings)
-
-    def put_swagger(self, function_id, api_doc, fail_on_warnings=False, mode="merge"):
-        if "swagger" in api_doc:
-            api_doc, fail_on_warnings = _as_openapi3(api_doc), False
-        return put_rest_api(self, function_id, api_doc, fail_on_warnings=fail_on_warnings, mode=mode)
-
-    backend.import_rest_api = import_swagger
-    backend.put_rest_api = put_swagger
-    backend._imports_chalice_swagger = True

@@ -22,22 +22,32 @@ def api_child_main(argv):
     set_parent_death_signal()
     if os.getppid() != parent:
         return 1
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
-    from chalice import local
+    for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        signal.signal(getattr(signal, name), exit_now)
     from chalice.cli import main
 
-    from scripts.devstack import stream_poller
+    from scripts.devstack import local_gateway, local_server, stream_poller
 
+    local_server.configure()  # listen backlog, Nagle, clients that go away
+    local_gateway.install()  # before chalice loads the app
     # The email sender's stream, polled in this process as Lambda would
-    # invoke `send_emails` in AWS (scripts/devstack/stream_poller.py).
+    # invoke `send_emails` in AWS (scripts/devstack/stream_poller.py). It
+    # loads the app, so it comes after the gateway's install.
     stream_poller.start_for_local_api(BACKEND, STAGE)
-
-    # `chalice local` writes each header line separately; with Nagle on, a
-    # keep-alive client's delayed ACK adds ~40 ms to every response.
-    local.ChaliceRequestHandler.disable_nagle_algorithm = True
     sys.argv = ["chalice"] + argv[1:]
     return main()
+
+
+def exit_now(*_):
+    """A stop signal: the API keeps nothing to save, so it exits at once and
+    quietly, however many signals arrive (the parent's stop, and the
+    parent-death signal when the parent exits)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a closed or busy stream: nothing to save
+            pass
+    os._exit(0)
 
 
 def set_parent_death_signal():

@@ -31,10 +31,11 @@ def start_moto(port=None, host="127.0.0.1"):
 
     from moto.server import ThreadedMotoServer
 
-    from scripts.devstack import emulator_fixes, inbox
+    from scripts.devstack import emulator_fixes, emulator_noise, inbox
 
     emulator_fixes.apply()
     inbox.keep_message_parts()
+    emulator_noise.install()  # one line per Step Functions error, not a dump of the machine
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = port or free_port(host)
     os.environ["MOTO_PORT"] = str(port)

@@ -1,68 +1,27 @@
 """Fixes for the AWS emulator (moto) that the local stack and the tests run.
 
-Both run the moto server in-process (`ThreadedMotoServer`), so a patch applied
-here changes how that server executes state machines. `emulator.start_moto()`
-applies every fix before it starts the server; `apply()` is idempotent.
+Both run the moto server in-process (`ThreadedMotoServer`), so a fix applied
+here changes how that server behaves. `emulator.start_moto()` applies every
+fix before it starts the server; `apply()` is idempotent.
 
-Step Functions `arn:aws:states:::states:startExecution` (moto 5.x)
-------------------------------------------------------------------
-A Task state names the API parameters the way Step Functions does
-(`StateMachineArn`, `Name`, `Input`), while the boto3 `start_execution` call
-takes the service model's member names (`stateMachineArn`, `name`, `input`).
-Moto's executor is derived from LocalStack's, which normalises the parameters
-against the botocore service model before the call and the response after it;
-moto ships that hook as a no-op. The executor's client has parameter
-validation off, so botocore's serializer looks the Step Functions-cased key up
-in the input shape and raises `KeyError: 'StateMachineArn'`, and every such
-task fails with `States.Runtime`. The fix restores the normalisation for the
-Step Functions integration only: parameters to the API's casing, the response
-back to the casing Step Functions returns (`ExecutionArn`, `StartDate`,
-the date as epoch milliseconds so that the result stays JSON).
-Optimized DynamoDB and SNS tasks need no fix: their APIs already use these
-names.
+Each fix works around a moto bug (or slowness) described, as it would be
+reported upstream, in docs/local-stack.md ("Emulator patches"). Each is a
+`MotoPatch` (scripts/devstack/emulator_guard.py): written for moto 5.2.x,
+it stops with `EmulatorPatchOutdated` on another moto, or when the moto code
+it changes is gone, instead of silently not applying.
 
-DynamoDB requests are atomic (moto 5.x)
----------------------------------------
-DynamoDB applies each request -- a conditional UpdateItem, a transaction --
-atomically. Moto's backend evaluates the condition and writes the item in
-plain Python with no lock, and the threaded server runs requests concurrently,
-so two requests can interleave between the read and the write and one update
-is lost (seen: a transaction racing conditional updates lost 4 of 120
-decrements). The fix serializes DynamoDB requests in the server, which is what
-the real service guarantees per item.
-
-DynamoDB transactions roll back only what they touched (moto 5.x)
-------------------------------------------------------------------
-Before each TransactWriteItems, moto deep-copies every table the
-transaction names, to put the copies back if it is cancelled. The copy
-grows with the table, so a long-running stack (or test session) pays more
-for each transaction the more data it holds: with a few thousand items a
-transaction took tens of milliseconds, most of it copying. The fix copies
-only the items the transaction names (at most 100) and puts those back when
-it is cancelled; moto's own whole-table copy is skipped. Requests are
-serialized (above), so nothing else can change those tables meanwhile.
-
-DynamoDB answers items as plain JSON (moto 5.x, speed; tests only)
------------------------------------------------------------------
-Moto turns each answer into JSON by walking it against the botocore model,
-member by member; for an item read or write that is a large share of the
-time the request takes. An item answer is already DynamoDB's wire format
-(`{"S": …}`, `{"N": "…"}`), so `answer_items_as_json()` writes it with
-`json.dumps`: the same bytes for the client. Answers holding binary values
-(which must be base64-encoded) and every other operation keep moto's
-serializer. The test session applies it (thousands of calls per worker);
-`apply()` does not, so `make dev` and `make bench` run moto as it ships.
-
-Cognito SignUp says where the code went (moto 5.x)
---------------------------------------------------
-Moto picks SignUp's CodeDeliveryDetails from the pool's account-recovery
-setting, which defaults to the phone first, so a pool that signs in by email
-answers `{"Destination": "+*******9934", "DeliveryMedium": "SMS"}` and
-Amplify's confirm page says "we texted to +*******9934". Cognito sends the
-code to the attribute it verifies; for a pool that signs in by email (or
-auto-verifies only the email) the fix answers with the masked email,
-`{"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName":
-"email"}`.
+- Step Functions `startExecution` tasks: moto's executor calls the API with
+  the state machine's parameter names. Fixed with botocore event handlers on
+  boto3's default session (the executor's clients come from it), not by
+  changing moto's code.
+- DynamoDB requests are atomic: one lock around moto's DynamoDB request
+  handler.
+- DynamoDB transactions roll back only the items they name, instead of moto
+  copying every table they name first.
+- DynamoDB item answers are written as plain JSON (speed; tests only:
+  `answer_items_as_json()`, which `apply()` does not call).
+- Cognito SignUp says the code went to the email for a pool that signs in
+  by email.
 """
 import contextlib
 import copy
@@ -71,11 +30,32 @@ import functools
 import json
 import threading
 
-_FIXED_FLAG = "_start_execution_casing_fixed"
+from scripts.devstack.emulator_guard import MotoPatch, check_all
+
+START_EXECUTION_CASING = MotoPatch(
+    "stepfunctions-start-execution-casing",
+    "moto's Step Functions executor passing a startExecution task's StateMachineArn, Name and Input to "
+    "boto3 unchanged (KeyError: 'StateMachineArn')")
+ATOMIC_REQUESTS = MotoPatch(
+    "dynamodb-atomic-requests",
+    "moto's DynamoDB handling concurrent requests without a lock (conditional updates lost)")
+ITEM_ROLLBACK = MotoPatch(
+    "dynamodb-transaction-rollback",
+    "moto's TransactWriteItems deep-copying every table it names")
+ITEMS_AS_JSON = MotoPatch(
+    "dynamodb-items-as-json",
+    "moto's DynamoDB serializing item answers member by member against the botocore model")
+SIGN_UP_BY_EMAIL = MotoPatch(
+    "cognito-sign-up-code-delivery",
+    "moto's SignUp answering CodeDeliveryDetails by SMS for a pool that signs in by email")
+APPLIED_BY_DEFAULT = (START_EXECUTION_CASING, ATOMIC_REQUESTS, ITEM_ROLLBACK, SIGN_UP_BY_EMAIL)
+
 _ATOMIC_FLAG = "_requests_are_atomic"
 _SIGN_UP_FLAG = "_sign_up_delivers_by_email"
 _ROLLBACK_FLAG = "_transactions_roll_back_their_items"
 _JSON_FLAG = "_items_answered_as_json"
+_CASING_HANDLERS = "emulator-fixes-start-execution-casing"
+_STEP_FUNCTIONS_CASED = "emulator_fixes_step_functions_cased"
 ITEM_OPERATIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
                              "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
 JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -84,7 +64,9 @@ _DYNAMODB_LOCK = threading.RLock()
 
 
 def apply():
-    """Apply every fix; safe to call more than once."""
+    """Apply every fix; safe to call more than once. Stops, naming each
+    patch, when moto is not the version they were written for."""
+    check_all(APPLIED_BY_DEFAULT)
     fix_start_execution_casing()
     make_dynamodb_requests_atomic()
     roll_back_transactions_item_by_item()
@@ -100,21 +82,36 @@ def _wrap_once(owner, name, flag, wrap):
     setattr(owner, flag, True)
 
 
+def _needs(owner, *names):
+    """Raises AttributeError (inside `MotoPatch.applying()`: the patch is
+    outdated) when moto no longer has what a fix calls."""
+    for name in names:
+        getattr(owner, name)
+
+
+# Cognito SignUp ------------------------------------------------------------------
+
 def deliver_sign_up_codes_by_email():
-    from moto.cognitoidp.models import CognitoIdpBackend
+    """SignUp in a pool that signs in by email answers with the masked email,
+    `{"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName":
+    "email"}`, as Cognito does; moto answers with the phone by SMS."""
+    with SIGN_UP_BY_EMAIL.applying():
+        from moto.cognitoidp.models import CognitoIdpBackend
 
-    def wrap(original):
-        def sign_up(self, client_id, username, password, attributes):
-            user, details = original(self, client_id, username, password, attributes)
-            pool = next(pool for pool in self.user_pools.values() if client_id in pool.clients)
-            if details is not None and signs_in_by_email(pool.extended_config) \
-                    and "email" in user.attribute_lookup:
-                details = self._get_code_delivery_details(recovery_settings=EMAIL_FIRST, user=user,
-                                                          username=user.username)
-            return user, details
-        return sign_up
+        _needs(CognitoIdpBackend, "_get_code_delivery_details")
 
-    _wrap_once(CognitoIdpBackend, "sign_up", _SIGN_UP_FLAG, wrap)
+        def wrap(original):
+            def sign_up(self, client_id, username, password, attributes):
+                user, details = original(self, client_id, username, password, attributes)
+                pool = next(pool for pool in self.user_pools.values() if client_id in pool.clients)
+                if details is not None and signs_in_by_email(pool.extended_config) \
+                        and "email" in user.attribute_lookup:
+                    details = self._get_code_delivery_details(recovery_settings=EMAIL_FIRST, user=user,
+                                                              username=user.username)
+                return user, details
+            return sign_up
+
+        _wrap_once(CognitoIdpBackend, "sign_up", _SIGN_UP_FLAG, wrap)
 
 
 def signs_in_by_email(pool_config):
@@ -124,37 +121,52 @@ def signs_in_by_email(pool_config):
     return pool_config.get("AutoVerifiedAttributes", []) == ["email"]
 
 
+# DynamoDB ------------------------------------------------------------------------
+
 def make_dynamodb_requests_atomic():
-    from moto.dynamodb.responses import DynamoHandler
+    """One lock around moto's DynamoDB request handler: a request's condition
+    check and its write are not interleaved with another request's, as
+    DynamoDB guarantees per item."""
+    with ATOMIC_REQUESTS.applying():
+        from moto.dynamodb.responses import DynamoHandler
 
-    def wrap(original):
-        def call_action(self):
-            with _DYNAMODB_LOCK:
-                return original(self)
-        return call_action
+        def wrap(original):
+            def call_action(self):
+                with _DYNAMODB_LOCK:
+                    return original(self)
+            return call_action
 
-    _wrap_once(DynamoHandler, "call_action", _ATOMIC_FLAG, wrap)
+        _wrap_once(DynamoHandler, "call_action", _ATOMIC_FLAG, wrap)
 
 
 def roll_back_transactions_item_by_item():
-    from moto.dynamodb.models import DynamoDBBackend
+    """A cancelled TransactWriteItems puts back the items it names (at most
+    100), instead of moto deep-copying each named table before every
+    transaction. Requests are serialized (above), so nothing else changes
+    those items meanwhile."""
+    with ITEM_ROLLBACK.applying():
+        from moto.dynamodb.models import DynamoDBBackend
+        from moto.dynamodb.models.table import Table
 
-    def wrap(original):
-        def transact_write_items(self, transact_items):
-            with _DYNAMODB_LOCK:
-                saved = _items_named(self, transact_items)
-                if saved is None:  # moto refuses such a transaction before writing
-                    return original(self, transact_items)
-                with _tables_not_copied():
-                    try:
+        _needs(DynamoDBBackend, "get_keys_value")
+        _needs(Table, "get_item", "delete_item")
+
+        def wrap(original):
+            def transact_write_items(self, transact_items):
+                with _DYNAMODB_LOCK:
+                    saved = _items_named(self, transact_items)
+                    if saved is None:  # moto refuses such a transaction before writing
                         return original(self, transact_items)
-                    except Exception:
-                        for table, hash_value, range_value, item in reversed(saved):
-                            _put_back(table, hash_value, range_value, item)
-                        raise
-        return transact_write_items
+                    with _tables_not_copied():
+                        try:
+                            return original(self, transact_items)
+                        except Exception:
+                            for table, hash_value, range_value, item in reversed(saved):
+                                _put_back(table, hash_value, range_value, item)
+                            raise
+            return transact_write_items
 
-    _wrap_once(DynamoDBBackend, "transact_write_items", _ROLLBACK_FLAG, wrap)
+        _wrap_once(DynamoDBBackend, "transact_write_items", _ROLLBACK_FLAG, wrap)
 
 
 def _items_named(backend, transact_items):
@@ -204,77 +216,80 @@ def _tables_not_copied():
 
 
 def answer_items_as_json():
-    from moto.dynamodb.responses import DynamoResult
+    """Item answers (already DynamoDB's wire format) written with `json.dumps`
+    instead of moto's model-walking serializer: the same bytes, faster.
+    Answers holding binary values (base64 on the wire) and every other
+    operation keep moto's serializer. The tests apply it; `apply()` does not,
+    so `make dev` and `make bench` run moto's own serializer."""
+    with ITEMS_AS_JSON.applying():
+        from moto.dynamodb.responses import DynamoResult
 
-    def wrap(original):
-        def execute_result(self, context):
-            if context.operation_model.name in ITEM_OPERATIONS and isinstance(self.result, dict):
-                try:
-                    body = json.dumps(self.result)
-                except TypeError:  # a binary value: moto's serializer base64-encodes it
-                    return original(self, context)
-                return 200, {"Content-Type": JSON_CONTENT_TYPE}, body
-            return original(self, context)
-        return execute_result
+        def wrap(original):
+            def execute_result(self, context):
+                if context.operation_model.name in ITEM_OPERATIONS and isinstance(self.result, dict):
+                    try:
+                        body = json.dumps(self.result)
+                    except TypeError:  # a binary value: moto's serializer base64-encodes it
+                        return original(self, context)
+                    return 200, {"Content-Type": JSON_CONTENT_TYPE}, body
+                return original(self, context)
+            return execute_result
 
-    _wrap_once(DynamoResult, "execute_result", _JSON_FLAG, wrap)
+        _wrap_once(DynamoResult, "execute_result", _JSON_FLAG, wrap)
 
+
+# Step Functions ------------------------------------------------------------------
 
 def fix_start_execution_casing():
-    try:
-        from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
-            state_task_service_sfn,
-        )
-    except ImportError:  # moto without the Step Functions executor
-        return False
-    service_class = state_task_service_sfn.StateTaskServiceSfn
-    if getattr(service_class, _FIXED_FLAG, False):
-        return True
+    """A `arn:aws:states:::states:startExecution` task passes `StateMachineArn`,
+    `Name`, `Input`; moto's executor hands them unchanged to a boto3 client
+    (parameter validation off), whose serializer expects `stateMachineArn`...
+    and fails with KeyError. Two botocore handlers on boto3's default session,
+    which the executor's clients come from: a call in Step Functions casing
+    is renamed to the API's casing, and its answer comes back in Step
+    Functions casing (`ExecutionArn`, `StartDate` in epoch milliseconds, so
+    the task result stays JSON). Calls in the API's casing (the app's) are
+    left alone."""
+    with START_EXECUTION_CASING.applying():
+        import boto3
 
-    original_parameters = service_class._normalise_parameters
-    original_response = service_class._normalise_response
-
-    def _normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
-        original_parameters(self, parameters, boto_service_name=boto_service_name,
-                            service_action_name=service_action_name)
-        operation = _operation_model(self._get_boto_service_name(boto_service_name),
-                                     self._get_boto_service_action(service_action_name))
-        if operation is not None and operation.input_shape is not None:
-            self._to_boto_request(parameters, operation.input_shape)
-
-    def _normalise_response(self, response, boto_service_name=None, service_action_name=None):
-        original_response(self, response, boto_service_name=boto_service_name,
-                          service_action_name=service_action_name)
-        operation = _operation_model(self._get_boto_service_name(boto_service_name),
-                                     self._get_boto_service_action(service_action_name))
-        if operation is not None and operation.output_shape is not None:
-            self._from_boto_response(response, operation.output_shape)
-        _dates_to_epoch_millis(response)
-
-    service_class._normalise_parameters = _normalise_parameters
-    service_class._normalise_response = _normalise_response
-    setattr(service_class, _FIXED_FLAG, True)
-    return True
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        events = boto3.DEFAULT_SESSION.events
+        events.register("provide-client-params.sfn.StartExecution", to_api_casing,
+                        unique_id=_CASING_HANDLERS + "-params")
+        events.register("after-call.sfn.StartExecution", to_step_functions_casing,
+                        unique_id=_CASING_HANDLERS + "-answer")
 
 
-def _dates_to_epoch_millis(response):
-    """Task results must be JSON: `StartDate` comes back from boto3 as a
-    datetime, which the emulator cannot serialize into the execution output."""
-    if not isinstance(response, dict):
+def _step_functions_cased(member):
+    return member[:1].upper() + member[1:]
+
+
+def to_api_casing(params, model, context, **_):
+    """`provide-client-params`: Step Functions-cased parameters renamed to
+    the operation's members (top level: StartExecution's are strings)."""
+    if model.input_shape is None:
+        return None
+    renamed = dict(params)
+    for member in model.input_shape.members:
+        cased = _step_functions_cased(member)
+        if cased != member and cased in renamed and member not in renamed:
+            renamed[member] = renamed.pop(cased)
+    if renamed == params:
+        return None
+    context[_STEP_FUNCTIONS_CASED] = True
+    return renamed
+
+
+def to_step_functions_casing(parsed, model, context, **_):
+    """`after-call`: the answer to a Step Functions-cased call, in Step
+    Functions casing, dates as epoch milliseconds."""
+    if not context.get(_STEP_FUNCTIONS_CASED) or model.output_shape is None:
         return
-    for key, value in list(response.items()):
-        if isinstance(value, datetime.datetime):
-            response[key] = int(value.timestamp() * 1000)
-
-
-@functools.lru_cache(maxsize=None)
-def _operation_model(service_name, action_name):
-    """The botocore operation whose snake_case name is `action_name`."""
-    import botocore.session
-    from botocore import xform_name
-
-    service = botocore.session.get_session().get_service_model(service_name)
-    for operation_name in service.operation_names:
-        if xform_name(operation_name) == action_name:
-            return service.operation_model(operation_name)
-    return None
+    for member in model.output_shape.members:
+        if member in parsed:
+            value = parsed.pop(member)
+            if isinstance(value, datetime.datetime):
+                value = int(value.timestamp() * 1000)
+            parsed[_step_functions_cased(member)] = value

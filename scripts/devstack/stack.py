@@ -183,6 +183,8 @@ class Stack:
         if "server" in result:
             self.moto = result["server"]
             return result["url"]
+        if isinstance(result.get("error"), Failure):  # e.g. an emulator patch outdated by a moto upgrade
+            raise result["error"]
         if "error" in result:
             raise Failure("The AWS emulator could not start on port %d: %s" % (port, result["error"]))
         raise Failure("The AWS emulator did not start on port %d within 30 s "

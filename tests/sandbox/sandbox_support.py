@@ -111,3 +111,16 @@ def types(events):
 def period_end(subscription):
     """The end of a subscription's current period, which lives on its items."""
     return subscription["items"]["data"][0]["current_period_end"]
+
+
+def save_card(client, sandbox, customer=None, **extra):
+    """A customer and the card they saved on a setup-mode Checkout page."""
+    customer = customer or client.v1.customers.create(params={"email": "card@example.com"})
+    session = client.v1.checkout.sessions.create(params={
+        "mode": "setup", "currency": "gbp", "customer": customer.id,
+        "success_url": "http://app.test/saved?session={CHECKOUT_SESSION_ID}",
+        "cancel_url": "http://app.test/account", **extra})
+    sandbox.complete_checkout(session.id)
+    setup_intent = client.v1.setup_intents.retrieve(
+        client.v1.checkout.sessions.retrieve(session.id).setup_intent)
+    return customer, client.v1.payment_methods.retrieve(setup_intent.payment_method)

@@ -146,3 +146,89 @@ def test_expire_checkout_session(sandbox, client):
     assert types(sandbox.events()) == ["checkout.session.expired"]
     status, body = sandbox_post(sandbox, f"/_sandbox/checkout/{session.id}/complete")
     assert status == 400 and body["error"]["type"] == "invalid_request_error"
+
+
+def test_setup_mode_saves_a_card_on_the_hosted_page(sandbox, client, receiver):
+    customer = client.v1.customers.create(params={"email": "saver@example.com"})
+    session = client.v1.checkout.sessions.create(params={
+        "mode": "setup", "currency": "gbp", "customer": customer.id,
+        "setup_intent_data": {"metadata": {"user_id": "7"}},
+        "success_url": "http://app.test/saved?session={CHECKOUT_SESSION_ID}",
+        "cancel_url": "http://app.test/account"})
+    assert (session.mode, session.currency, session.amount_total) == ("setup", "gbp", None)
+    assert (session.status, session.payment_status, session.setup_intent) == ("open", "no_payment_required", None)
+
+    page = requests.get(session.url, timeout=5)
+    assert "Save your card" in page.text and "£" not in page.text and "Pay" not in page.text
+    assert 'value="pay"' in page.text and 'value="decline"' in page.text
+    saved = requests.post(session.url, data={"action": "pay"}, allow_redirects=False, timeout=5)
+    assert saved.headers["Location"] == "http://app.test/saved?session=%s" % session.id
+
+    done = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["setup_intent.payment_method"]})
+    assert (done.status, done.payment_status, done.payment_intent) == ("complete", "no_payment_required", None)
+    intent = done.setup_intent
+    assert intent.id.startswith("seti_") and (intent.status, intent.usage) == ("succeeded", "off_session")
+    assert intent.customer == customer.id and intent.metadata.to_dict() == {"user_id": "7"}
+    card = intent.payment_method
+    assert (card.type, card.customer, card.card.brand, card.card.last4) == ("card", customer.id, "visa", "4242")
+    assert [pm.id for pm in client.v1.customers.payment_methods.list(customer.id).data] == [card.id]
+    # As on Stripe, saving a card does not make it the customer's default: the app does that.
+    assert client.v1.customers.retrieve(customer.id).invoice_settings.default_payment_method is None
+
+    expected = ["setup_intent.created", "payment_method.attached", "setup_intent.succeeded",
+                "checkout.session.completed"]
+    assert types(sandbox.events()) == expected
+    assert sandbox.wait_for_deliveries(5)
+    delivered = receiver.verified(sandbox.webhook_secret)
+    assert types(delivered) == expected
+    assert delivered[-1].data.object.setup_intent == intent.id
+    assert delivered[1].data.object.id == card.id
+
+    again = requests.post(session.url, data={"action": "pay"}, allow_redirects=False, timeout=5)
+    assert again.status_code == 303 and types(sandbox.events()) == expected  # saved once
+
+
+def test_setup_mode_validation(client):
+    base = {"mode": "setup", "success_url": "http://app.test/ok"}
+    cases = [({}, "currency"),
+             ({"currency": "gbp", "line_items": [{"price": "price_x", "quantity": 1}]}, "line_items"),
+             ({"currency": "gbp", "payment_intent_data": {"setup_future_usage": "off_session"}},
+              "payment_intent_data")]
+    for extra, param in cases:
+        with pytest.raises(stripe.InvalidRequestError) as refused:
+            client.v1.checkout.sessions.create(params={**base, **extra})
+        assert refused.value.param == param
+    with_types = client.v1.checkout.sessions.create(params={**base, "payment_method_types": ["card"]})
+    assert with_types.currency is None
+
+
+def test_a_payment_with_setup_future_usage_saves_the_card(sandbox, client):
+    customer = client.v1.customers.create(params={"email": "keep@example.com"})
+    pack = make_price(client, interval=None, amount=900)
+    session = make_session(client, pack, "payment", customer=customer.id,
+                           payment_intent_data={"setup_future_usage": "off_session",
+                                                "metadata": {"user_id": "5"}})
+    assert "saved for future payments" in requests.get(session.url, timeout=5).text
+    sandbox.complete_checkout(session.id)
+    intent = client.v1.payment_intents.retrieve(sandbox.get(session.id)["payment_intent"],
+                                                params={"expand": ["payment_method", "latest_charge"]})
+    assert (intent.status, intent.setup_future_usage) == ("succeeded", "off_session")
+    assert intent.payment_method.customer == customer.id and intent.payment_method.card.last4 == "4242"
+    assert intent.latest_charge.payment_method == intent.payment_method.id
+    assert [pm.id for pm in client.v1.customers.payment_methods.list(customer.id).data] == [intent.payment_method.id]
+    assert types(sandbox.events()) == ["payment_method.attached", "payment_intent.succeeded",
+                                       "checkout.session.completed"]
+
+    plain = make_session(client, pack, "payment", customer=customer.id)
+    sandbox.complete_checkout(plain.id)
+    paid_with = client.v1.payment_intents.retrieve(sandbox.get(plain.id)["payment_intent"]).payment_method
+    assert client.v1.payment_methods.retrieve(paid_with).customer is None  # used, not saved
+    assert len(client.v1.customers.payment_methods.list(customer.id).data) == 1
+
+
+def test_setup_future_usage_without_a_customer_makes_one(sandbox, client):
+    session = make_session(client, make_price(client, interval=None), "payment", customer_email="new@example.com",
+                           payment_intent_data={"setup_future_usage": "off_session"})
+    done = sandbox.complete_checkout(session.id)
+    assert client.v1.customers.retrieve(done["customer"]).email == "new@example.com"
+    assert len(client.v1.customers.payment_methods.list(done["customer"]).data) == 1

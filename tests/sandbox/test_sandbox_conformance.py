@@ -1,7 +1,8 @@
 """The sandbox speaks the API version the SDK pins: every object it returns or
-puts in an event has every field of its stripe-python class and no other
-(checked recursively through nested, expanded and listed objects), except
-the fields Stripe itself leaves out unless asked (``fields.py``)."""
+puts in an event (or in an error) has every field of its stripe-python class
+and no other (checked recursively through nested, expanded and listed
+objects), except the fields Stripe itself leaves out unless asked, in one
+situation or for other types (``fields.py``)."""
 import functools
 import os
 from decimal import Decimal
@@ -11,7 +12,7 @@ import stripe
 
 from scripts import ROOT
 from scripts.devstack.stripe import API_VERSION, StripeSandbox
-from scripts.devstack.stripe.fields import EXPAND_ONLY, FIELDS, NESTED_FIELDS, ONLY_WHEN
+from scripts.devstack.stripe.fields import EXPAND_ONLY, FIELDS, NESTED_FIELDS, ONE_PER_TYPE, ONLY_WHEN
 from sandbox.sandbox_support import make_price, make_session, subscribe
 from stripe_shapes import field_class, fields, mismatches, required_fields
 
@@ -37,6 +38,8 @@ CLASSES = {
     "dispute": stripe.Dispute,
     "invoice_payment": stripe.InvoicePayment,
     "subscription_schedule": stripe.SubscriptionSchedule,
+    "payment_method": stripe.PaymentMethod,
+    "setup_intent": stripe.SetupIntent,
     "list": stripe.ListObject,
 }
 
@@ -62,6 +65,14 @@ class Api:
         answer = self.client.raw_request(method.lower(), path, **params).data
         self.seen.append(answer)
         return answer
+
+    def refused(self, method, path, **params):
+        """The body of a 402 card error, which carries the payment intent and
+        the payment method."""
+        with pytest.raises(stripe.CardError) as refused:
+            self.call(method, path, **params)
+        self.seen.append(refused.value.json_body)
+        return refused.value.json_body["error"]
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +140,32 @@ def shapes(quiet_sandbox):
     api.call("GET", "/v1/products")
     api.call("GET", "/v1/customers")
     api.call("DELETE", "/v1/webhook_endpoints/" + endpoint["id"])
+    saving = api.call("POST", "/v1/checkout/sessions", mode="setup", currency="gbp", customer=customer["id"],
+                      success_url="http://app.test/ok", cancel_url="http://app.test/no",
+                      **{"setup_intent_data[metadata][user_id]": "u1"})
+    sandbox.complete_checkout(saving["id"])
+    api.call("GET", "/v1/checkout/sessions/" + saving["id"], **{"expand[0]": "setup_intent.payment_method"})
+    card = api.call("GET", "/v1/customers/%s/payment_methods" % customer["id"])["data"][0]
+    api.call("POST", "/v1/customers/" + customer["id"], **{"invoice_settings[default_payment_method]": card["id"],
+                                                          "expand[0]": "invoice_settings.default_payment_method"})
+    off_session = {"amount": 900, "currency": "gbp", "customer": customer["id"], "payment_method": card["id"],
+                   "off_session": "true", "confirm": "true", "metadata[credits]": "1000"}
+    paid = api.call("POST", "/v1/payment_intents", **off_session, **{"expand[0]": "latest_charge"})
+    api.call("POST", "/v1/refunds", payment_intent=paid["id"])
+    sandbox.set_card_behavior(customer["id"], "decline")
+    api.refused("POST", "/v1/payment_intents", **off_session)
+    sandbox.set_card_behavior(customer["id"], "require_authentication")
+    needs_you = api.refused("POST", "/v1/payment_intents", **off_session)["payment_intent"]
+    api.call("POST", "/v1/payment_intents/%s/confirm" % needs_you["id"], payment_method=card["id"],
+             return_url="http://app.test/account")
+    sandbox.authenticate_payment_intent(needs_you["id"])
+    failing = api.call("POST", "/v1/payment_intents", amount=900, currency="gbp", customer=customer["id"],
+                       payment_method=card["id"], confirm="true", return_url="http://app.test/account")
+    sandbox.fail_payment_intent_authentication(failing["id"])
+    api.call("GET", "/v1/payment_intents/" + failing["id"])
+    api.call("POST", "/v1/setup_intents", customer=customer["id"])
+    api.call("GET", "/v1/setup_intents", customer=customer["id"], **{"expand[0]": "data.payment_method"})
+    api.call("POST", "/v1/payment_methods/%s/detach" % card["id"])
     events = api.call("GET", "/v1/events", limit=100)["data"]
     return api.seen + [event["data"]["object"] for event in events] + [
         event["data"]["previous_attributes"] for event in events if "previous_attributes" in event["data"]]
@@ -159,12 +196,13 @@ def test_every_object_type_the_project_uses_is_covered(shapes):
 
 # The sandbox's field lists by (object type, path), "" being the top level.
 LISTED = {**{(kind, ""): names for kind, names in FIELDS.items()}, **NESTED_FIELDS}
-LEFT_OUT = sorted(set(EXPAND_ONLY) | set(ONLY_WHEN))
+LEFT_OUT = sorted(set(EXPAND_ONLY) | set(ONLY_WHEN) | set(ONE_PER_TYPE))
 
 
 def left_out(key):
-    """The fields of ``key`` Stripe sends only when asked or in one situation."""
-    return set(EXPAND_ONLY.get(key, ())) | set(ONLY_WHEN.get(key, {}))
+    """The fields of ``key`` Stripe sends only when asked, in one situation
+    or for the object's type."""
+    return set(EXPAND_ONLY.get(key, ())) | set(ONLY_WHEN.get(key, {})) | set(ONE_PER_TYPE.get(key, ()))
 
 
 def sdk_fields(key):
@@ -234,6 +272,11 @@ def sdk_objects(client, sandbox, receiver):
         client.v1.billing_portal.sessions.create({"customer": customer.id}),
         client.v1.webhook_endpoints.create({"url": receiver.url, "enabled_events": ["*"]}),
         client.v1.events.list().data[0]]
+    saving = client.v1.checkout.sessions.create(params={"mode": "setup", "currency": "gbp", "customer": customer.id,
+                                                        "success_url": "http://app.test/ok"})
+    sandbox.complete_checkout(saving.id)
+    setup_intent = client.v1.setup_intents.retrieve(client.v1.checkout.sessions.retrieve(saving.id).setup_intent)
+    objects += [setup_intent, client.v1.payment_methods.retrieve(setup_intent.payment_method)]
     return {obj.object: obj for obj in objects}
 
 
@@ -245,7 +288,8 @@ def test_the_sdk_reads_every_field_of_what_real_flows_return(client, sandbox, re
     for obj in objects.values():
         for name in FIELDS[obj.object]:
             getattr(obj, name)
-    assert objects["charge"].receipt_url is None and objects["invoice"].invoice_pdf is None
+    assert objects["invoice"].invoice_pdf is None
+    assert objects["charge"].receipt_url == "%s/receipts/%s" % (sandbox.url, objects["charge"].id)
     invoice = objects["invoice"]
     assert invoice.hosted_invoice_url == "%s/invoice/%s" % (sandbox.url, invoice.id)
 
@@ -294,6 +338,21 @@ def test_the_docs_list_the_fields_left_out():
         for name in names:
             only_when.setdefault(path + "." + name if path else name, set()).add(kind)
     assert {row[0][0]: set(row[1]) for row in _doc_rows("Only in one situation")} == only_when
+
+
+def test_the_docs_list_the_hashes_sent_only_for_their_type(shapes):
+    """Each object with one hash per type is in the docs, with the hashes the
+    sandbox makes; those are the only ones its objects carry."""
+    rows = {row[0][0]: set(row[1]) for row in _doc_rows("Only for their type")}
+    assert set(rows) == {kind + "." + path if path else kind for kind, path in ONE_PER_TYPE}
+    found = collect(shapes, {})
+    for (kind, path), names in ONE_PER_TYPE.items():
+        made = rows[kind + "." + path if path else kind]
+        assert made <= set(names)
+        nodes = found[kind]
+        for part in filter(None, path.split(".")):
+            nodes = [node[part] for node in nodes if isinstance(node.get(part), dict)]
+        assert nodes and {name for node in nodes for name in node if name in names} == made
 
 
 def test_deleted_objects_are_stubs(shapes):

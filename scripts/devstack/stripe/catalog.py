@@ -47,6 +47,7 @@ class Catalog:
                 customer["email"] = _email(p)
             _set_strings(customer, p, ("name", "description", "phone"))
             customer["metadata"] = apply_metadata(customer["metadata"], p.metadata())
+            self.default_card_setting(customer, p)
         return self.output("customers", atomically(self.get("customers", id), change), p)
 
     @route("DELETE", "/v1/customers/{id}")

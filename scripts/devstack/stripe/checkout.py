@@ -1,6 +1,5 @@
 """Checkout Sessions: create, list, line items, expire, and completing one
-(what Stripe creates when the customer pays, in its order), plus the payment
-intents a one-off payment leaves."""
+(what Stripe creates when the customer pays or saves a card, in its order)."""
 
 from __future__ import annotations
 
@@ -18,17 +17,19 @@ class Checkout:
     @route("POST", "/v1/checkout/sessions")
     def create_checkout_session(self, p: Params) -> dict:
         mode = p.str("mode", required=True, choices=("payment", "setup", "subscription"))
-        if mode == "setup":
-            raise ApiError(400, "The sandbox supports `payment` and `subscription` mode only.",
-                           param="mode")
         customer = self.ref("customers", p, "customer")
         if customer and p.str("customer_email"):
             raise ApiError(400, "You may only specify one of these parameters: customer, "
                            "customer_email.", param="customer_email")
         _reject_for_mode(p, mode)
-        items = self._checkout_items(p, mode)
-        prices = [self.db["prices"][item["price"]] for item in items]
-        total = sum(price["unit_amount"] * item["quantity"] for price, item in zip(prices, items))
+        if mode == "setup":
+            items, total, currency = [], None, _setup_currency(p)
+        else:
+            items = self._checkout_items(p, mode)
+            prices = [self.db["prices"][item["price"]] for item in items]
+            total = sum(price["unit_amount"] * item["quantity"]
+                        for price, item in zip(prices, items))
+            currency = prices[0]["currency"]
         created = now()
         session = self.create("checkout_sessions", {
             "object": "checkout.session", "after_expiration": None,
@@ -39,9 +40,9 @@ class Checkout:
             "billing_address_collection": p.str("billing_address_collection"),
             "cancel_url": p.str("cancel_url"),
             "client_reference_id": p.str("client_reference_id"), "created": created,
-            "currency": prices[0]["currency"],
+            "currency": currency,
             "customer": customer["id"] if customer else None,
-            "customer_creation": None if customer or mode == "subscription" else "if_required",
+            "customer_creation": None if customer or mode != "payment" else "if_required",
             "custom_fields": [], "custom_text": {"after_submit": None, "shipping_address": None,
                                                  "submit": None,
                                                  "terms_of_service_acceptance": None},
@@ -51,16 +52,18 @@ class Checkout:
             "livemode": False, "locale": p.str("locale"),
             "metadata": apply_metadata({}, p.metadata()), "mode": mode,
             "payment_intent": None,
-            "payment_method_collection": "always" if mode == "subscription" else None,
-            "payment_method_types": ["card"], "payment_status": "unpaid",
-            "phone_number_collection": {"enabled": False}, "shipping_options": [],
-            "status": "open",
-            "submit_type": None,
+            "payment_method_collection": None if mode == "payment" else "always",
+            "payment_method_types": ["card"],
+            "payment_status": "no_payment_required" if mode == "setup" else "unpaid",
+            "phone_number_collection": {"enabled": False}, "setup_intent": None,
+            "shipping_options": [], "status": "open", "submit_type": None,
             "subscription": None, "success_url": p.str("success_url"),
-            "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
+            "total_details": None if mode == "setup" else {
+                "amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
             "ui_mode": "hosted", "url": None, "_line_items": items,
             "_subscription_data": _intent_data(p.sub("subscription_data")),
-            "_payment_intent_data": _intent_data(p.sub("payment_intent_data"))})
+            "_payment_intent_data": _intent_data(p.sub("payment_intent_data")),
+            "_setup_intent_data": _intent_data(p.sub("setup_intent_data"))})
         session["url"] = f"{self.base_url}/checkout/{session['id']}"
         return self.output("checkout_sessions", session, p)
 
@@ -140,10 +143,14 @@ class Checkout:
                            f"`{session['status']}`.")
         if session["mode"] == "payment":
             self._pay_session(session)
+        elif session["mode"] == "setup":
+            self._setup_session(session)
         else:
             self._subscribe_session(session)
-        session.update(status="complete", payment_status="paid", url=None,
+        session.update(status="complete", url=None,
                        customer_details=self._customer_details(session))
+        if session["mode"] != "setup":
+            session["payment_status"] = "paid"
         self.emit("checkout.session.completed", self.render("checkout_sessions", session))
         return self.render("checkout_sessions", session)
 
@@ -159,11 +166,34 @@ class Checkout:
                 "tax_ids": []}
 
     def _pay_session(self, session: dict) -> None:
+        """The customer pays with a card; with ``setup_future_usage`` it is
+        saved to the customer (made now if the session has none)."""
         data = session["_payment_intent_data"]
+        saving = data["setup_future_usage"]
+        if saving and not session["customer"]:
+            session["customer"] = self.new_customer(email=session["customer_email"])["id"]
+        card = self.new_card(session["customer"], allow_redisplay="limited")
+        if saving:
+            self.attach_card(card, session["customer"])
+        else:
+            card["_consumed"] = True  # used once, kept by no customer
         intent = self._new_intent(session["customer"], session["amount_total"],
-                                  session["currency"], data["metadata"], data["description"])
+                                  session["currency"], data["metadata"], data["description"],
+                                  payment_method=card["id"], setup_future_usage=saving)
         session["payment_intent"] = intent["id"]
         self.emit("payment_intent.succeeded", self.render("payment_intents", intent))
+
+    def _setup_session(self, session: dict) -> None:
+        """The customer saves a card: a succeeded setup intent, and the card
+        attached to the session's customer (if it names one). As on Stripe,
+        the customer's default payment method is left as it was."""
+        data = session["_setup_intent_data"]
+        card = self.new_card(session["customer"], allow_redisplay="limited")
+        intent = self.new_setup_intent(session["customer"], card, usage="off_session",
+                                       metadata=data["metadata"],
+                                       description=data["description"], types=["card"])
+        self.succeed_setup(intent, card)
+        session["setup_intent"] = intent["id"]
 
     def _subscribe_session(self, session: dict) -> None:
         if not session["customer"]:
@@ -185,23 +215,34 @@ class Checkout:
         self.emit("invoice.paid", self.render("invoices", invoice))
 
 
-    retrieve_payment_intent = retriever("payment_intents", "/v1/payment_intents/{id}")
-
-    @route("GET", "/v1/payment_intents")
-    def list_payment_intents(self, p: Params) -> dict:
-        customer = p.str("customer")
-        return self.page("payment_intents", p,
-                         lambda pi: customer is None or pi["customer"] == customer)
-
-
 def _intent_data(p: Params) -> dict:
-    return {"metadata": apply_metadata({}, p.metadata()), "description": p.str("description")}
+    return {"metadata": apply_metadata({}, p.metadata()), "description": p.str("description"),
+            "setup_future_usage": p.str("setup_future_usage",
+                                        choices=("off_session", "on_session"))}
+
+
+# The parameters each mode takes: the others are refused.
+_MODE_DATA = {"payment": "payment_intent_data", "setup": "setup_intent_data",
+              "subscription": "subscription_data"}
 
 
 def _reject_for_mode(p: Params, mode: str) -> None:
-    wrong = "subscription_data" if mode == "payment" else "payment_intent_data"
-    if wrong in p:
-        raise ApiError(400, f"You can not pass `{wrong}` in `{mode}` mode.", param=wrong)
+    for wrong in set(_MODE_DATA.values()) - {_MODE_DATA[mode]}:
+        if wrong in p:
+            raise ApiError(400, f"You can not pass `{wrong}` in `{mode}` mode.", param=wrong)
+    if mode == "setup" and "line_items" in p:
+        raise ApiError(400, "You can not pass `line_items` in `setup` mode.",
+                       param="line_items")
+
+
+def _setup_currency(p: Params) -> str | None:
+    """Setup mode offers the payment methods that suit ``currency``, so it
+    needs one unless ``payment_method_types`` names them."""
+    currency = p.str("currency")
+    if currency is None and not p.strings("payment_method_types"):
+        raise ApiError(400, "`currency` is required in `setup` mode when "
+                       "`payment_method_types` is not set.", param="currency")
+    return currency.lower() if currency else None
 
 
 def _check_checkout_price(price: dict, entry: Params, mode: str) -> None:

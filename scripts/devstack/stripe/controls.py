@@ -22,7 +22,10 @@ TIME_CONTROLS = {("checkout", "complete"): "complete_checkout",
                  ("disputes", "win"): "win_dispute",
                  ("disputes", "lose"): "lose_dispute",
                  ("refunds", "fail"): "fail_refund",
-                 ("invoices", "pay"): "pay_invoice"}
+                 ("invoices", "pay"): "pay_invoice",
+                 ("payment_intents", "authenticate"): "authenticate_payment_intent",
+                 ("payment_intents", "fail_authentication"):
+                     "fail_payment_intent_authentication"}
 
 
 class LocalPages(HostedPages):
@@ -60,6 +63,12 @@ class LocalPages(HostedPages):
             raise ApiError(404, f"Unrecognized sandbox URL (POST: /_sandbox/{resource}/{id}/"
                            f"{action}).")
         return getattr(self.state, name)(id)
+
+    @route("POST", "/_sandbox/customers/{id}/card")
+    def control_card(self, form: dict, id: str) -> dict:
+        """``behavior=succeed|decline|require_authentication``: what charging
+        the customer's saved cards (and those they save later) does."""
+        return self.state.set_card_behavior(id, form.get("behavior"))
 
     @route("POST", "/_sandbox/webhooks/drop")
     def control_drop(self, form: dict) -> dict:

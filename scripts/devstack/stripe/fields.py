@@ -7,8 +7,9 @@ value. The resource modules write the values the sandbox knows;
 nested objects the sandbox builds, by object type and path; a path through a
 list applies to each element). They are the fields of the stripe-python
 16.1 classes at API version 2026-10-28.endive, the version the sandbox speaks,
-less the fields Stripe returns only when asked for (``EXPAND_ONLY``) or only
-in one situation (``ONLY_WHEN``), which the sandbox leaves out as Stripe does.
+less the fields Stripe returns only when asked for (``EXPAND_ONLY``), only
+in one situation (``ONLY_WHEN``) or only for the object's type
+(``ONE_PER_TYPE``), which the sandbox leaves out as Stripe does.
 tests/sandbox/test_sandbox_conformance.py compares the lists with the SDK's
 classes and checks real flows' objects against them.
 """
@@ -115,6 +116,9 @@ FIELDS = {
         "receipt_email", "review", "setup_future_usage", "shipping", "source",
         "statement_descriptor", "statement_descriptor_suffix", "status",
         "transfer_data", "transfer_group"),
+    "payment_method": (
+        "id", "object", "allow_redisplay", "billing_details", "created", "customer",
+        "customer_account", "livemode", "metadata", "radar_options", "type"),
     "plan": (
         "id", "object", "active", "amount", "amount_decimal", "billing_scheme",
         "created", "currency", "interval", "interval_count", "livemode", "metadata",
@@ -137,6 +141,14 @@ FIELDS = {
         "instructions_email", "metadata", "next_action", "payment_intent",
         "payment_method", "pending_reason", "presentment_details", "reason",
         "receipt_number", "source_transfer_reversal", "status", "transfer_reversal"),
+    "setup_intent": (
+        "id", "object", "allowed_payment_method_types", "application", "attach_to_self",
+        "automatic_payment_methods", "cancellation_reason", "client_secret", "created",
+        "customer", "customer_account", "description", "excluded_payment_method_types",
+        "flow_directions", "last_setup_error", "latest_attempt", "livemode",
+        "managed_payments", "mandate", "metadata", "next_action", "on_behalf_of",
+        "payment_method", "payment_method_configuration_details", "payment_method_options",
+        "payment_method_types", "single_use_mandate", "status", "usage"),
     "subscription": (
         "id", "object", "application", "application_fee_percent", "automatic_tax",
         "billing_cycle_anchor", "billing_cycle_anchor_config", "billing_mode",
@@ -173,6 +185,8 @@ NESTED_FIELDS = {
     ("checkout.session", "customer_details"): (
         "address", "business_name", "email", "individual_name", "name", "phone",
         "tax_exempt", "tax_ids"),
+    ("customer", "invoice_settings"): (
+        "custom_fields", "default_payment_method", "footer", "rendering_options"),
     ("dispute", "evidence"): (
         "access_activity_log", "appeal", "billing_address", "cancellation_policy",
         "cancellation_policy_disclosure", "cancellation_rebuttal",
@@ -194,6 +208,29 @@ NESTED_FIELDS = {
         "metadata", "subscription", "subscription_proration_date"),
     ("invoice_payment", "payment"): (
         "charge", "payment_intent", "payment_record", "type"),
+    ("payment_intent", "last_payment_error"): (
+        "advice_code", "charge", "code", "decline_code", "doc_url", "message",
+        "network_advice_code", "network_decline_code", "param", "payment_intent",
+        "payment_method", "payment_method_type", "request_log_url", "setup_intent", "source",
+        "type"),
+    ("payment_intent", "next_action"): (
+        "type",),
+    ("payment_intent", "next_action.redirect_to_url"): (
+        "return_url", "url"),
+    ("payment_method", "billing_details"): (
+        "address", "email", "name", "phone", "tax_id"),
+    ("payment_method", "billing_details.address"): (
+        "city", "country", "line1", "line2", "postal_code", "state"),
+    ("payment_method", "card"): (
+        "brand", "checks", "country", "description", "display_brand", "exp_month",
+        "exp_year", "fingerprint", "funding", "generated_from", "iin", "issuer", "last4",
+        "networks", "regulated_status", "three_d_secure_usage", "wallet"),
+    ("payment_method", "card.checks"): (
+        "address_line1_check", "address_postal_code_check", "cvc_check"),
+    ("payment_method", "card.networks"): (
+        "available", "preferred"),
+    ("payment_method", "card.three_d_secure_usage"): (
+        "supported",),
     ("subscription", "cancellation_details"): (
         "comment", "feedback", "feedback_option", "reason"),
     ("subscription", "invoice_settings"): (
@@ -238,6 +275,33 @@ EXPAND_ONLY = {
     ("item", ""): ("discounts", "taxes"),
     ("plan", ""): ("tiers",),
     ("price", ""): ("currency_options", "tiers"),
+}
+
+# One hash per type, of which Stripe sends only the one the object's ``type``
+# names (a card payment method has ``card`` and no ``sepa_debit: null``), by
+# object type and path. The sandbox makes card payment methods and
+# ``redirect_to_url`` next actions only.
+ONE_PER_TYPE = {
+    ("payment_intent", "next_action"): (
+        "alipay_handle_redirect", "blik_authorize", "boleto_display_details",
+        "card_await_notification", "cashapp_handle_redirect_or_display_qr_code",
+        "display_bank_transfer_instructions", "klarna_display_qr_code",
+        "konbini_display_details", "multibanco_display_details", "oxxo_display_details",
+        "paynow_display_qr_code", "pix_display_qr_code", "promptpay_display_qr_code",
+        "redirect_to_url", "swish_handle_redirect_or_display_qr_code",
+        "upi_handle_redirect_or_display_qr_code", "use_stripe_sdk",
+        "verify_with_microdeposits", "wechat_pay_display_qr_code",
+        "wechat_pay_redirect_to_android_app", "wechat_pay_redirect_to_ios_app"),
+    ("payment_method", ""): (
+        "acss_debit", "affirm", "afterpay_clearpay", "alipay", "alma", "amazon_pay",
+        "au_becs_debit", "bacs_debit", "bancontact", "billie", "bizum", "blik", "boleto",
+        "card", "card_present", "cashapp", "crypto", "custom", "customer_balance", "eps",
+        "fpx", "giropay", "grabpay", "ideal", "interac_present", "kakao_pay", "klarna",
+        "konbini", "kr_card", "link", "mb_way", "mobilepay", "multibanco", "naver_pay",
+        "nz_bank_account", "oxxo", "p24", "pay_by_bank", "payco", "paynow", "paypal",
+        "paypay", "payto", "pix", "promptpay", "revolut_pay", "samsung_pay", "satispay",
+        "scalapay", "sepa_debit", "sequra", "sofort", "sunbit", "swish", "twint", "upi",
+        "us_bank_account", "wechat_pay", "zip"),
 }
 
 # Present only in one situation, and absent (not null) otherwise.

@@ -1,10 +1,12 @@
-"""The hosted pages: Checkout (Pay / Decline) at each session's ``url`` and
-the billing portal, rendered as plain HTML forms."""
+"""The hosted pages: Checkout (Pay / Decline, or Save card) at each
+session's ``url``, the bank's check of a payment that needs the customer,
+receipts, invoices and the billing portal, rendered as plain HTML forms."""
 
 from __future__ import annotations
 
 import datetime
 import html
+import urllib.parse
 
 from .params import Params
 from .routes import Response, route
@@ -48,25 +50,110 @@ def _checkout_row(item: dict) -> str:
             f"{html.escape(describe_recurring(price['recurring']))}</li>")
 
 
+def _closed_session(session: dict) -> str:
+    action = f"<p>This checkout session is <strong>{session['status']}</strong>.</p>"
+    if session["status"] == "complete" and session["success_url"]:
+        target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+        action += f'<p><a href="{html.escape(target)}">Continue</a></p>'
+    return action
+
+
 def checkout_page(state, session: dict) -> str:
+    if session["mode"] == "setup":
+        return setup_page(state, session)
     items = state._session_line_items(session, Params())["data"]
     title = items[0]["description"] if len(items) == 1 else "Your order"
     total = format_amount(session["amount_total"], session["currency"])
     cadence = describe_recurring(items[0]["price"]["recurring"]) if len(items) == 1 else ""
     rows = "".join(_checkout_row(item) for item in items)
     if session["status"] != "open":
-        action = f"<p>This checkout session is <strong>{session['status']}</strong>.</p>"
-        if session["status"] == "complete" and session["success_url"]:
-            target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
-            action += f'<p><a href="{html.escape(target)}">Continue</a></p>'
+        action = _closed_session(session)
     else:
         action = (_button(f"Pay {total}", "primary", action="pay")
                   + _button("Decline", "secondary", action="decline"))
+    saving = ("<p>Your card will be saved for future payments.</p>"
+              if session["_payment_intent_data"]["setup_future_usage"] else "")
     body = (f'<div class="card"><h1>{html.escape(title)}</h1>'
             f'<p class="amount">{html.escape(total)} <span class="muted">'
-            f"{html.escape(cadence)}</span></p><ul>{rows}</ul>"
+            f"{html.escape(cadence)}</span></p><ul>{rows}</ul>{saving}"
             f'<p class="muted">Mode: {session["mode"]}</p>{action}</div>')
     return page(f"Checkout - {title}", body)
+
+
+def setup_page(state, session: dict) -> str:
+    """A setup-mode session: no amount, the card is saved for later."""
+    customer = state.db["customers"].get(session["customer"] or "", {})
+    who = customer.get("email") or session["customer_email"] or ""
+    if session["status"] != "open":
+        action = _closed_session(session)
+    else:
+        action = (_button("Save card", "primary", action="pay")
+                  + _button("Cancel", "secondary", action="decline"))
+    body = (f'<div class="card"><h1>Save your card</h1>'
+            f"<p>{html.escape(who)}</p>"
+            "<p>Your card will be saved for future payments. You will not be charged now.</p>"
+            f'<p class="muted">Mode: setup</p>{action}</div>')
+    return page("Checkout - Save your card", body)
+
+
+def _card_label(method: dict | None) -> str:
+    if not method or not method.get("card"):
+        return ""
+    card = method["card"]
+    return f"{card['brand'].title()} &bull;&bull;&bull;&bull; {html.escape(card['last4'])}"
+
+
+def authentication_page(state, intent: dict) -> str:
+    """The bank's check (3-D Secure) of a payment that needs the customer."""
+    amount = format_amount(intent["amount"], intent["currency"])
+    method = state.db["payment_methods"].get(intent["payment_method"] or "")
+    if intent["status"] == "requires_action":
+        action = ("<p>Your bank asks you to confirm this payment.</p>"
+                  + _button("Complete payment", "primary", action="complete")
+                  + _button("Fail authentication", "secondary", action="fail"))
+    else:
+        action = (f"<p>This payment is <strong>{html.escape(intent['status'])}</strong>."
+                  "</p>")
+        target = return_target(intent)
+        if target:
+            action += f'<p><a href="{html.escape(target)}">Continue</a></p>'
+    description = (f"<p>{html.escape(intent['description'])}</p>"
+                   if intent["description"] else "")
+    body = (f'<div class="card"><h1>Confirm your payment</h1>'
+            f'<p class="amount">{html.escape(amount)}</p>{description}'
+            f'<p class="muted">{_card_label(method)}</p>{action}</div>')
+    return page("Confirm your payment", body)
+
+
+def return_target(intent: dict) -> str | None:
+    """Where the customer goes after authenticating: the ``return_url``
+    with the parameters Stripe adds to it."""
+    url = intent.get("_return_url")
+    if not url:
+        return None
+    status = "succeeded" if intent["status"] == "succeeded" else "failed"
+    query = urllib.parse.urlencode({"payment_intent": intent["id"],
+                                    "payment_intent_client_secret": intent["client_secret"],
+                                    "redirect_status": status})
+    return url + ("&" if "?" in url else "?") + query
+
+
+def receipt_page(state, charge: dict) -> str:
+    amount = format_amount(charge["amount"], charge["currency"])
+    when = datetime.datetime.fromtimestamp(charge["created"], datetime.timezone.utc)
+    method = state.db["payment_methods"].get(charge["payment_method"] or "")
+    refunded = ""
+    if charge["amount_refunded"]:
+        refunded = (f"<p>Refunded: {html.escape(format_amount(charge['amount_refunded'], charge['currency']))}"
+                    "</p>")
+    description = (f"<p>{html.escape(charge['description'])}</p>"
+                   if charge["description"] else "")
+    body = (f'<div class="card"><h1>Receipt</h1>'
+            f'<p class="amount">{html.escape(amount)}</p>{description}'
+            f"<p>Paid on {when:%d %b %Y}</p>"
+            f'<p class="muted">{_card_label(method)}</p>{refunded}'
+            f'<p class="muted">{html.escape(charge["id"])}</p></div>')
+    return page("Receipt", body)
 
 
 def portal_page(state, portal: dict) -> str:
@@ -160,6 +247,31 @@ class HostedPages:
         if self.state.db["invoices"].get(id, {}).get("status") == "open":
             self.state.pay_invoice(id)
         return Response.redirect(f"/invoice/{id}")
+
+    @route("GET", "/authenticate/{id}")
+    def authenticate_get(self, form: dict, id: str) -> Response:
+        return self._show("payment_intents", id, "Payment", authentication_page)
+
+    @route("POST", "/authenticate/{id}")
+    def authenticate_post(self, form: dict, id: str) -> Response:
+        """Complete (or fail) the check once, then go to the ``return_url``;
+        a second submission changes nothing."""
+        intent = self.state.db["payment_intents"].get(id)
+        if intent is None:
+            return Response.html(404, page("Not found", "<h1>Payment not found</h1>"))
+        if intent["status"] == "requires_action":
+            if form.get("action") == "fail":
+                self.state.fail_payment_intent_authentication(id)
+            else:
+                self.state.authenticate_payment_intent(id)
+        return Response.redirect(return_target(intent) or f"/authenticate/{id}")
+
+    @route("GET", "/receipts/{id}")
+    def receipt_get(self, form: dict, id: str) -> Response:
+        """Only a successful charge has a receipt (its ``receipt_url``)."""
+        if self.state.db["charges"].get(id, {}).get("status") != "succeeded":
+            return Response.html(404, page("Not found", "<h1>Receipt not found</h1>"))
+        return self._show("charges", id, "Receipt", receipt_page)
 
     @route("GET", "/billing_portal/{id}")
     def portal_get(self, form: dict, id: str) -> Response:

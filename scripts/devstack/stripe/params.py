@@ -12,19 +12,33 @@ class ApiError(Exception):
     """A Stripe-shaped error; rendered as ``{"error": {...}}`` with its HTTP status."""
 
     def __init__(self, status: int, message: str, *, code: str | None = None,
-                 param: str | None = None, error_type: str = "invalid_request_error"):
+                 param: str | None = None, error_type: str = "invalid_request_error",
+                 extra: dict | None = None):
         super().__init__(message)
         self.status, self.message = status, message
         self.code, self.param, self.error_type = code, param, error_type
+        self.extra = extra or {}
 
     def payload(self) -> dict:
+        """Stripe leaves an error's null fields out (the SDK fills them in)."""
         error: dict[str, Any] = {"type": self.error_type, "message": self.message}
         if self.code:
             error["code"] = self.code
-            error["doc_url"] = "https://stripe.com/docs/error-codes/" + self.code.replace("_", "-")
+            error["doc_url"] = doc_url(self.code)
         if self.param:
             error["param"] = self.param
-        return {"error": error}
+        error.update((k, v) for k, v in self.extra.items() if v is not None)
+        return {"error": dict(sorted(error.items()))}
+
+
+def doc_url(code: str) -> str:
+    return "https://stripe.com/docs/error-codes/" + code.replace("_", "-")
+
+
+def card_error(message: str, code: str, **extra: Any) -> ApiError:
+    """402 ``card_error``: the payment was attempted and failed; ``extra`` adds
+    ``decline_code``, ``charge``, ``payment_intent``, ``payment_method``."""
+    return ApiError(402, message, code=code, error_type="card_error", extra=extra)
 
 
 def missing_param(param: str) -> ApiError:

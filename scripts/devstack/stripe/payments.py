@@ -7,7 +7,7 @@ from __future__ import annotations
 from .params import ApiError, Params
 from .routes import route
 from .store import retriever
-from .util import apply_metadata, format_amount, new_id, now
+from .util import apply_metadata, format_amount, now
 
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 COUNTED_REFUND_STATUSES = ("pending", "succeeded", "requires_action")
@@ -18,37 +18,41 @@ class Payments:
 
     # -- charges ----------------------------------------------------------
 
-    def _new_intent(self, customer: str | None, amount: int, currency: str, metadata: dict,
-                    description: str | None = None, status: str = "succeeded") -> dict:
-        intent = self.create("payment_intents", {
-            "object": "payment_intent", "amount": amount, "amount_capturable": 0,
-            "amount_received": amount if status == "succeeded" else 0,
-            "capture_method": "automatic_async", "client_secret": None,
-            "confirmation_method": "automatic", "created": now(), "currency": currency,
-            "customer": customer, "description": description, "latest_charge": None,
-            "livemode": False, "metadata": metadata, "next_action": None, "payment_method": None,
-            "payment_method_types": ["card"], "status": status})
-        intent["client_secret"] = f"{intent['id']}_secret_{new_id('', 25)}"
-        if status == "succeeded":
-            self._charge_intent(intent)
-        return intent
-
     def _charge_intent(self, intent: dict) -> dict:
-        """A succeeded payment intent's charge (every successful payment has one)."""
-        charge = self.create("charges", {
-            "object": "charge", "amount": intent["amount"], "amount_captured": intent["amount"],
-            "amount_refunded": 0, "billing_details": {"address": None, "email": None,
-                                                      "name": None, "phone": None},
-            "captured": True, "created": now(), "currency": intent["currency"],
-            "customer": intent["customer"], "description": intent["description"],
-            "disputed": False, "livemode": False, "metadata": dict(intent["metadata"]),
+        """A succeeded payment intent's charge (every successful payment has
+        one), with a receipt page."""
+        charge = self._new_charge(intent, {
+            "amount_captured": intent["amount"], "captured": True,
             "outcome": {"network_status": "approved_by_network", "risk_level": "normal",
                         "seller_message": "Payment complete.", "type": "authorized"},
-            "paid": True, "payment_intent": intent["id"], "refunded": False,
-            "status": "succeeded"})
+            "paid": True, "status": "succeeded"})
+        charge["receipt_url"] = f"{self.base_url}/receipts/{charge['id']}"
         intent.update(status="succeeded", amount_received=intent["amount"],
                       latest_charge=charge["id"], next_action=None)
         return charge
+
+    def _failed_charge(self, intent: dict, code: str, message: str) -> dict:
+        """The charge a declined card leaves (status ``failed``, nothing captured)."""
+        charge = self._new_charge(intent, {
+            "amount_captured": 0, "captured": False, "failure_code": code,
+            "failure_message": message,
+            "outcome": {"network_status": "declined_by_network", "reason": "generic_decline",
+                        "risk_level": "normal",
+                        "seller_message": "The bank did not return any further details with "
+                                          "this decline.",
+                        "type": "issuer_declined"},
+            "paid": False, "status": "failed"})
+        intent["latest_charge"] = charge["id"]
+        return charge
+
+    def _new_charge(self, intent: dict, outcome: dict) -> dict:
+        return self.create("charges", {
+            "object": "charge", "amount": intent["amount"], "amount_refunded": 0,
+            "billing_details": {"address": None, "email": None, "name": None, "phone": None},
+            "created": now(), "currency": intent["currency"], "customer": intent["customer"],
+            "description": intent["description"], "disputed": False, "livemode": False,
+            "metadata": dict(intent["metadata"]), "payment_intent": intent["id"],
+            "payment_method": intent["payment_method"], "refunded": False, **outcome})
 
     retrieve_charge = retriever("charges", "/v1/charges/{id}")
 
@@ -112,13 +116,16 @@ class Payments:
             charge = self.ref("charges", p, "charge")
         elif "payment_intent" in p:
             intent = self.ref("payment_intents", p, "payment_intent")
-            if not intent["latest_charge"]:
+            charge = self.db["charges"].get(intent["latest_charge"] or "")
+            if charge is None or charge["status"] != "succeeded":
                 raise ApiError(400, f"PaymentIntent {intent['id']} has no successful charge "
                                "to refund.", param="payment_intent")
-            charge = self.db["charges"][intent["latest_charge"]]
         else:
             raise ApiError(400, "One of the following params should be provided for this "
                            "request: payment_intent or charge.")
+        if charge["status"] != "succeeded":
+            raise ApiError(400, f"Charge {charge['id']} has failed; only a successful charge "
+                           "can be refunded.", param="charge")
         if charge["disputed"] and self._open_dispute(charge) is not None:
             raise ApiError(400, f"Charge {charge['id']} has been charged back; it cannot be "
                            "refunded.", code="charge_disputed")
@@ -159,6 +166,8 @@ class Payments:
     def dispute_charge(self, charge_id: str) -> dict:
         """The cardholder's bank disputes the charge: the funds are withdrawn at once."""
         charge = self.get("charges", charge_id)
+        if charge["status"] != "succeeded":
+            raise ApiError(400, f"Charge {charge_id} has failed; there is nothing to dispute.")
         if charge["disputed"]:
             raise ApiError(400, f"Charge {charge_id} is already disputed.")
         created = now()

@@ -42,13 +42,17 @@ def route(method: str, path: str) -> Callable:
 
 
 def routes_of(cls: type) -> list[tuple[str, re.Pattern, str]]:
-    """(method, path pattern, method name) for every ``@route`` handler of ``cls``."""
+    """(method, path pattern, method name) for every ``@route`` handler of
+    ``cls``, those with fewer ``{name}`` parts first: a URL both
+    ``/_sandbox/customers/{id}/card`` and ``/_sandbox/{resource}/{id}/{action}``
+    match goes to the first."""
     found = []
     for name in dir(cls):
         for method, path in getattr(getattr(cls, name), "routes", ()):
             pattern = re.compile(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
-            found.append((method, pattern, name))
-    return found
+            found.append((path.count("{"), method, pattern, name))
+    return [(method, pattern, name) for _, method, pattern, name in
+            sorted(found, key=lambda route: route[0])]
 
 
 def find_route(routes: list, method: str, path: str) -> tuple[str, dict] | None:

@@ -169,6 +169,14 @@ class StripeSandbox:
     win_dispute = _time_control("win_dispute")
     lose_dispute = _time_control("lose_dispute")
     fail_refund = _time_control("fail_refund")
+    authenticate_payment_intent = _time_control("authenticate_payment_intent")
+    fail_payment_intent_authentication = _time_control("fail_payment_intent_authentication")
+
+    def set_card_behavior(self, customer_id: str, behavior: str) -> dict:
+        """What charging the customer's cards does: ``succeed``, ``decline``
+        or ``require_authentication`` (``POST /_sandbox/customers/{id}/card``)."""
+        with self._cond:
+            return self.state.set_card_behavior(customer_id, behavior)
 
     def reset(self) -> None:
         """Forget every object, event and idempotency key; API-registered endpoints too."""

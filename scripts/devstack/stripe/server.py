@@ -67,7 +67,12 @@ class SandboxApp:
 
     def _execute(self, route, params: dict, key: str | None, endpoint: str, request_id: str,
                  extra: dict) -> Response:
-        """Run a handler, replaying the stored result when an idempotency key repeats."""
+        """Run a handler, replaying the stored result when an idempotency key repeats.
+
+        As on Stripe, a result is stored once the request has run: a success,
+        or a card error (the payment was attempted, and a retry must not
+        charge again); a request refused for its parameters is not stored.
+        """
         fingerprint = json.dumps(params, sort_keys=True)
         stored = self.idempotency.get(key) if key else None
         if stored:
@@ -77,6 +82,10 @@ class SandboxApp:
         try:
             response = Response.json(200, getattr(self.state, target)(Params(params), **ids),
                                      extra)
+        except ApiError as exc:
+            if exc.error_type != "card_error":
+                raise
+            response = Response.json(exc.status, exc.payload(), extra)
         finally:
             self.state.request = None
         if key:

@@ -27,6 +27,8 @@ KINDS = {
     "prices": Kind("price_", 24, "price", "/v1/prices"),
     "checkout_sessions": Kind("cs_test_", 58, "checkout.session", "/v1/checkout/sessions"),
     "payment_intents": Kind("pi_", 24, "payment_intent", "/v1/payment_intents"),
+    "payment_methods": Kind("pm_", 24, "PaymentMethod", "/v1/payment_methods"),
+    "setup_intents": Kind("seti_", 24, "setupintent", "/v1/setup_intents"),
     "subscriptions": Kind("sub_", 24, "subscription", "/v1/subscriptions"),
     "invoices": Kind("in_", 24, "invoice", "/v1/invoices"),
     "invoice_payments": Kind("inpay_", 24, "invoice_payment", "/v1/invoice_payments"),
@@ -46,7 +48,9 @@ EXPANDABLE = {"customer": "customers", "product": "products", "price": "prices",
               "default_price": "prices", "subscription": "subscriptions",
               "latest_invoice": "invoices", "invoice": "invoices",
               "payment_intent": "payment_intents", "charge": "charges",
-              "latest_charge": "charges", "schedule": "subscription_schedules"}
+              "latest_charge": "charges", "schedule": "subscription_schedules",
+              "payment_method": "payment_methods", "default_payment_method": "payment_methods",
+              "setup_intent": "setup_intents"}
 
 
 def retriever(kind: str, path: str, *, allow_deleted: bool = False) -> Callable[..., dict]:
