@@ -1,5 +1,6 @@
 """scripts/devstack/inbox.py: the local inbox serves what the emulator's SES
 accepted, newest first, as JSON and as pages a person reads."""
+import moto
 import pytest
 import requests
 
@@ -36,3 +37,12 @@ def test_messages_as_json_newest_first_and_each_one_as_a_page(served, client, us
     assert "<b>Unusual</b>" not in page.text and "&lt;b&gt;Unusual&lt;/b&gt; traffic" in page.text
     assert '<iframe sandbox title="The HTML part" srcdoc="' in page.text
     assert requests.get(served + "/messages/nope", timeout=10).status_code == 404
+
+
+def test_the_patch_that_keeps_message_parts_stops_on_another_moto(monkeypatch):
+    from scripts.devstack.emulator_guard import EmulatorPatchOutdated
+
+    monkeypatch.setattr(moto, "__version__", "5.3.0")
+    with pytest.raises(EmulatorPatchOutdated, match="emulator patch sesv2-message-parts was written for moto "
+                                                    "5.2.x; moto is 5.3.0"):
+        inbox.keep_message_parts()

@@ -1,7 +1,8 @@
 """The guard every change to moto's private code goes through.
 
 moto is pinned (requirements-dev.txt). The emulator fixes
-(scripts/devstack/emulator_fixes.py), the tests' in-process dispatch
+(scripts/devstack/emulator_fixes.py), the inbox's copy of each sent email's
+parts (scripts/devstack/inbox.py), the tests' in-process dispatch
 (tests/in_process.py) and the rehearsal's Swagger import
 (tests/emulator_swagger.py) rely on moto's private modules, so each names the
 moto series it was written for and the moto bug it works around. On another

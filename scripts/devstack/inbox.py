@@ -4,11 +4,14 @@ SES, newest first.
 The app sends with SES v2 (`SendEmail`) to the moto server, which runs in
 `make dev`'s own process (and in each test worker), so its backend is read
 here directly: `ses_backends[account][region].sent_messages` holds each
-accepted message (moto's SES v2 keeps it in the SES backend). Moto keeps one
-body of a simple message (the HTML when there is one) and no headers, so
+accepted message (moto's SES v2 keeps it in the SES backend; moto documents
+this list as the way to check what was sent). Moto keeps one body of a
+simple message (the HTML when there is one) and no headers, so
 `keep_message_parts()` wraps its `SendEmail` to keep, by message id, the
 text and HTML parts, the headers and the time it was sent; a message still
 exists only if moto accepted it (an unverified sender is refused as in AWS).
+That wrap is an emulator patch (`sesv2-message-parts`, guarded like the
+others: docs/local-stack.md, "Emulator patches").
 
 `InboxServer` serves it on 127.0.0.1 (`inbox_url` in dev.json):
 
@@ -22,34 +25,45 @@ import datetime
 import email
 import email.policy
 import html
+import functools
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote
+
+from scripts.devstack.emulator_guard import MotoPatch
+
+MESSAGE_PARTS = MotoPatch(
+    "sesv2-message-parts",
+    "moto's SES v2 SendEmail keeping only one body of a simple message (the HTML) and none of its headers")
 
 _parts = {}
 _lock = threading.Lock()
 
 
 def keep_message_parts():
-    """Wraps moto's SES v2 SendEmail to keep what it drops (idempotent)."""
-    from moto.sesv2.responses import SESV2Response
+    """Wraps moto's SES v2 SendEmail to keep what it drops (idempotent);
+    stops with EmulatorPatchOutdated on a moto it was not written for."""
+    with MESSAGE_PARTS.applying():
+        from moto.ses.models import ses_backends  # noqa: F401 - what messages() reads
+        from moto.sesv2.responses import SESV2Response
 
-    if getattr(SESV2Response, "_keeps_message_parts", False):
-        return
-    original = SESV2Response.send_email
+        if getattr(SESV2Response, "_keeps_message_parts", False):
+            return
+        original = SESV2Response.send_email
 
-    def send_email(self):
-        answer = original(self)
-        try:
-            _remember(json.loads(answer if isinstance(answer, str) else answer[-1])["MessageId"],
-                      json.loads(self.body).get("Content") or {})
-        except (ValueError, KeyError, TypeError, IndexError):
-            pass
-        return answer
+        @functools.wraps(original)
+        def send_email(self):
+            answer = original(self)
+            try:
+                _remember(json.loads(answer if isinstance(answer, str) else answer[-1])["MessageId"],
+                          json.loads(self.body).get("Content") or {})
+            except (ValueError, KeyError, TypeError, IndexError):
+                pass
+            return answer
 
-    SESV2Response.send_email = send_email
-    SESV2Response._keeps_message_parts = True
+        SESV2Response.send_email = send_email
+        SESV2Response._keeps_message_parts = True
 
 
 def _remember(message_id, content):
