@@ -157,3 +157,21 @@ def test_recording_never_fails_the_webhook_or_changes_credits(client, flow, outb
     after = flow.state()
     assert (after["plan_credits"], after["purchased_credits"], after["ledger"]) == (
         before["plan_credits"], before["purchased_credits"], before["ledger"])
+
+
+def test_an_invoice_the_email_cannot_describe_is_still_applied(client, flow, outbox_stream, monkeypatch):
+    """Reading the plan for the email fails (say, an invoice without lines):
+    the event is still applied (200), and the failure is counted."""
+    import chalicelib.billing.webhooks as webhooks
+
+    def broken(invoice):
+        raise webhooks.MalformedEvent("no lines")
+    subscribed(client, flow)
+    seen = len(flow.events())
+    flow.fail_payment()
+    monkeypatch.setattr(webhooks, "first_line", broken)
+    deliver_all(client, flow.events(after=seen))
+    outbox_stream.drain()
+    assert inbox_of(flow.user) == []
+    _, body = call(client, "GET", "/user", flow.user.headers)
+    assert body["user"]["subscription"]["status"] == "past_due"

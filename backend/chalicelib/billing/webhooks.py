@@ -256,8 +256,14 @@ class StripeWebhook:
             return
         self._sync.sync(account)
         subscription_id = invoice_subscription(invoice)
-        if self._notify is not None and subscription_id and invoice.get("status") == "open":
+        if self._notify is None or not subscription_id or invoice.get("status") != "open":
+            return
+        try:
             self._tell_renewal_unpaid(account.user_id, invoice, subscription_id, kind)
+        except Exception as error:  # noqa: BLE001 - the email never fails the event: its sync is done
+            logger.warning("could not record the %s email of account %s (invoice %s): %s",
+                           kind, account.user_id, invoice.get("id"), type(error).__name__)
+            metrics.count("EmailRecordFailures")
 
     def _tell_renewal_unpaid(self, user_id, invoice, subscription_id, kind):
         """One email per invoice (`email:renewal:<invoice>`), after the sync
