@@ -20,12 +20,12 @@ import json
 import mimetypes
 import os
 import sys
-import threading
 import time
 import urllib.parse
 
 from scripts import ROOT
 from scripts.devstack.child_process import ChildProcess
+from scripts.devstack.http_thread import ServedInThread
 
 FRONTEND_DIR = os.path.join(ROOT, "frontend")
 MODES = ("vite", "dist", "off")
@@ -159,7 +159,7 @@ class ViteServer(ChildProcess):
 
 # The built app -------------------------------------------------------------------------------
 
-class StaticSite:
+class StaticSite(ServedInThread):
     """frontend/dist over HTTP: files as they are, `/config.json` from the
     stack's settings file, and index.html for every other path (the app's
     routes use the history API)."""
@@ -167,23 +167,7 @@ class StaticSite:
     def __init__(self, host, port, config_file, root=None):
         self.root = os.path.realpath(root or dist_dir())
         self.config_file = config_file
-        handler = type("Handler", (_StaticHandler,), {"site": self})
-        self.server = http.server.ThreadingHTTPServer((host, port), handler)
-        self.server.daemon_threads = True
-        self.url = "http://%s:%d" % (host, self.server.server_address[1])
-        self._thread = None
-
-    def start(self):
-        self._thread = threading.Thread(target=self.server.serve_forever, name="frontend", daemon=True)
-        self._thread.start()
-        return self
-
-    def alive(self):
-        return self._thread is not None and self._thread.is_alive()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(host, port, type("Handler", (_StaticHandler,), {"site": self}), "frontend")
 
     def resolve(self, url_path):
         """(file, cache header) for a request path; None for a missing asset."""

@@ -28,10 +28,11 @@ import html
 import functools
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote, unquote
 
 from scripts.devstack.emulator_guard import MotoPatch
+from scripts.devstack.http_thread import ServedInThread
 
 MESSAGE_PARTS = MotoPatch(
     "sesv2-message-parts",
@@ -210,20 +211,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class InboxServer:
+class InboxServer(ServedInThread):
     """The inbox on `host:port` (0: any free port), in a thread of this process."""
 
     def __init__(self, host="127.0.0.1", port=0):
-        self._server = ThreadingHTTPServer((host, port), _Handler)
-        self._server.daemon_threads = True
-        self.url = "http://%s:%d" % (host, self._server.server_address[1])
-        self._thread = None
-
-    def start(self):
-        self._thread = threading.Thread(target=self._server.serve_forever, name="inbox", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(host, port, _Handler, "inbox")
