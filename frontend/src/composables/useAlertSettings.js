@@ -52,12 +52,13 @@ export function topUpProblems(form) {
 
 function part() {
   // status: 'loading' | 'ready' | 'unavailable' (the server has no such route) | 'error'
-  return reactive({ status: 'loading', data: null, error: null })
+  return reactive({ status: 'loading', data: null, error: null, errorCode: null })
 }
 
 async function fill(target, fetch) {
   target.status = 'loading'
   target.error = null
+  target.errorCode = null
   try {
     target.data = await fetch()
     target.status = 'ready'
@@ -68,6 +69,7 @@ async function fill(target, fetch) {
     } else {
       target.status = 'error'
       target.error = failure.message
+      target.errorCode = failure.code
     }
   }
 }
@@ -81,8 +83,25 @@ export function useAlertSettings({ navigate = (url) => window.location.assign(ur
   const loadNotifications = () => fill(notifications, getNotifications)
   const loadAutoTopUp = () => fill(autoTopUp, getAutoTopUp)
 
-  function load() {
-    return Promise.all([loadAlerts(), loadNotifications(), loadAutoTopUp()])
+  /** Loads the three parts together. A route the server does not have
+   * answers 404, but a browser rarely sees that 404: the CORS preflight of
+   * an unknown path fails too, and fetch reports a network error. So when
+   * the server answered another part and a part failed only to be reached,
+   * that part is missing on this server, not lost on the network. */
+  async function load() {
+    const parts = [alerts, notifications, autoTopUp]
+    const unreached = []
+    await Promise.all([loadAlerts(), loadNotifications(), loadAutoTopUp()].map((loading, index) =>
+      loading.then(() => {
+        if (parts[index].status === 'error' && parts[index].errorCode === 'network_error') unreached.push(parts[index])
+      })))
+    const answered = parts.some((target) => target.status !== 'error' || target.errorCode !== 'network_error')
+    if (answered) {
+      for (const target of unreached) {
+        target.status = 'unavailable'
+        target.error = null
+      }
+    }
   }
 
   /** `lowBalance`: credits, or null for the default. Rejects with the
