@@ -300,6 +300,47 @@ describe('AlertsPanel', () => {
     expect(byTestId(wrapper, 'saved-card').text()).toBe('Mastercard ending in 4444')
   })
 
+  it('back from the card page, it looks again until the new card shows', async () => {
+    let answers = 0
+    const navigate = vi.fn()
+    const api = panelApi({
+      'GET /auto-top-up': () => {
+        answers += 1
+        return topUp({ payment_method: answers >= 4 ? { brand: 'visa', last4: '4242' } : null })
+      },
+      'POST /payment-method': { url: 'https://checkout.example/setup/cs_3' },
+    })
+    const first = await mountView(AlertsPanel, { props: { navigate } })
+    await button(first.wrapper, 'Save a card').trigger('click')
+    await flushPromises()
+    expect(navigate).toHaveBeenCalledWith('https://checkout.example/setup/cs_3')
+    first.wrapper.unmount()
+
+    // The browser comes back to the account page.
+    const { wrapper } = await mountView(AlertsPanel, { props: { cardPollMs: 1 } })
+    await vi.waitFor(() => expect(byTestId(wrapper, 'card-arrival').text()).toBe('Card saved: Visa ending in 4242.'))
+    expect(byTestId(wrapper, 'saved-card').text()).toBe('Visa ending in 4242')
+    expect(button(wrapper, 'Change card')).toBeDefined()
+    const asked = api.callsTo('GET /auto-top-up').length
+    wrapper.unmount()
+
+    // Once only: the next visit does not wait for anything.
+    const again = await mountView(AlertsPanel, { props: { cardPollMs: 1 } })
+    await flushPromises()
+    expect(byTestId(again.wrapper, 'card-arrival').exists()).toBe(false)
+    expect(api.callsTo('GET /auto-top-up').length).toBe(asked + 1)
+  })
+
+  it('says so when the new card has not shown up after a while', async () => {
+    panelApi({ 'POST /payment-method': { url: 'https://checkout.example/setup/cs_4' } })
+    const first = await mountView(AlertsPanel, { props: { navigate: vi.fn() } })
+    await button(first.wrapper, 'Save a card').trigger('click')
+    await flushPromises()
+    first.wrapper.unmount()
+    const { wrapper } = await mountView(AlertsPanel, { props: { cardPollMs: 1 } })
+    await vi.waitFor(() => expect(byTestId(wrapper, 'card-arrival').text()).toContain('has not shown up yet'))
+  })
+
   it('a failed card page shows the API message and the button works again', async () => {
     panelApi({ 'POST /payment-method': jsonResponse(503, { error: { code: 'stripe_unavailable', message: 'Stripe is not answering.' } }) })
     const { wrapper } = await mountView(AlertsPanel)

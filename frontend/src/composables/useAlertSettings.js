@@ -3,7 +3,8 @@
  * /notifications) and auto top-up (GET/PUT /auto-top-up, POST
  * /payment-method). Each part loads on its own: a part the server does not
  * have yet (404) is `unavailable`, an error in one never hides the others. */
-import { reactive } from 'vue'
+import { reactive, ref } from 'vue'
+import { cardKey, savePendingCard, takePendingCard } from './pending.js'
 import {
   getAlerts,
   getAutoTopUp,
@@ -74,7 +75,17 @@ async function fill(target, fetch) {
   }
 }
 
-export function useAlertSettings({ navigate = (url) => window.location.assign(url) } = {}) {
+// After Stripe's card page, how often and how long to look for the new card
+// (Stripe tells the API by webhook, which may land a moment later).
+export const CARD_POLL_MS = 1500
+export const CARD_POLL_TRIES = 14
+
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export function useAlertSettings({ navigate = (url) => window.location.assign(url), pollMs = CARD_POLL_MS } = {}) {
+  // null | 'waiting' | 'saved' | 'not_yet': the card just saved on Stripe's page.
+  const cardArrival = ref(null)
+  let stopped = false
   const alerts = part()
   const notifications = part()
   const autoTopUp = part()
@@ -132,7 +143,42 @@ export function useAlertSettings({ navigate = (url) => window.location.assign(ur
    * comes back to the account page. */
   async function setUpCard() {
     const answer = await startPaymentMethodSetup()
+    savePendingCard(autoTopUp.data ? autoTopUp.data.payment_method : null)
     navigate(answer.url)
+  }
+
+  /** Back from Stripe's card page: until the new card shows, ask again a
+   * few times. Call after load(). */
+  async function awaitNewCard() {
+    const pending = takePendingCard()
+    if (!pending || autoTopUp.status !== 'ready') return
+    const arrived = () => {
+      const card = autoTopUp.data && autoTopUp.data.payment_method
+      return Boolean(card) && cardKey(card) !== pending.before
+    }
+    if (arrived()) {
+      cardArrival.value = 'saved'
+      return
+    }
+    cardArrival.value = 'waiting'
+    for (let tries = 0; tries < CARD_POLL_TRIES && !stopped; tries += 1) {
+      await wait(pollMs)
+      if (stopped) return
+      try {
+        autoTopUp.data = await getAutoTopUp()
+      } catch {
+        continue // a passing failure: try again
+      }
+      if (arrived()) {
+        cardArrival.value = 'saved'
+        return
+      }
+    }
+    cardArrival.value = 'not_yet'
+  }
+
+  function stop() {
+    stopped = true
   }
 
   return {
@@ -147,5 +193,8 @@ export function useAlertSettings({ navigate = (url) => window.location.assign(ur
     setNotification,
     saveTopUp,
     setUpCard,
+    cardArrival,
+    awaitNewCard,
+    stop,
   }
 }
