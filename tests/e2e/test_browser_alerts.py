@@ -2,8 +2,9 @@
 Chromium against the local stack: the optional emails' switches persist, the
 emails' unsubscribe link (`/account#notifications`) lands on them, and the
 parts whose routes this server does not have say so. Where the server has
-`/alerts` and `/auto-top-up`, an alert threshold persists and turning auto
-top-up on without a saved card shows the API's message. Screenshots go to
+`/alerts` and `/auto-top-up`, an alert threshold persists, turning auto
+top-up on without a saved card shows the API's message, and after saving a
+card on the sandbox's page it turns on. Screenshots go to
 .local/screenshots/ (alerts-*)."""
 import os
 import re
@@ -12,7 +13,9 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from browser_support import SCREENSHOTS, Person, Shots, launch, require_built_frontend, start_stack
+from browser_support import (
+    SCREENSHOTS, WEBHOOK_TIMEOUT_MS, Person, Shots, launch, require_built_frontend, start_stack,
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +40,7 @@ def chromium():
 SHOT_PREFIXES = {
     "test_optional_emails_persist_and_the_unsubscribe_link_lands_on_them": "alerts-emails",
     "test_the_panel_says_what_this_server_lacks_and_is_accessible_on_desktop_and_phone": "alerts-panel",
-    "test_an_alert_threshold_persists_and_auto_top_up_needs_a_card": "alerts-top-up",
+    "test_an_alert_threshold_persists_and_auto_top_up_turns_on_with_a_saved_card": "alerts-top-up",
 }
 
 
@@ -136,7 +139,7 @@ def test_the_panel_says_what_this_server_lacks_and_is_accessible_on_desktop_and_
     assert someone.serious_accessibility_violations() == []
 
 
-def test_an_alert_threshold_persists_and_auto_top_up_needs_a_card(someone, stack):
+def test_an_alert_threshold_persists_and_auto_top_up_turns_on_with_a_saved_card(someone, stack):
     if not (has_route(stack, "/alerts") and has_route(stack, "/auto-top-up")):
         pytest.skip("this server has no /alerts or /auto-top-up yet")
     page = someone.page
@@ -161,4 +164,33 @@ def test_an_alert_threshold_persists_and_auto_top_up_needs_a_card(someone, stack
     expect(error).to_be_visible()
     expect(error.get_by_role("button", name="Save a card now")).to_be_visible()
     someone.shot("needs-a-card")
+    assert someone.serious_accessibility_violations() == []
+
+    # Stripe's card page (the sandbox's, setup mode), and back.
+    error.get_by_role("button", name="Save a card now").click()
+    page.wait_for_url(stack["stripe_api_base"] + "/**")
+    page.wait_for_load_state("networkidle")
+    someone.shot("hosted-save-card")
+    page.get_by_role("button", name="Save card").click()
+    page.wait_for_url(re.compile(r"/account"))
+    top_up = page.get_by_test_id("auto-top-up")
+    expect(top_up.get_by_test_id("card-arrival")).to_contain_text("Card saved", timeout=WEBHOOK_TIMEOUT_MS)
+    expect(top_up.get_by_test_id("saved-card")).to_contain_text("ending in")
+    expect(top_up.get_by_role("button", name="Change card")).to_be_visible()
+
+    top_up.get_by_role("switch", name="Top up automatically").check()
+    top_up.get_by_label("When credits fall below").fill("950")
+    top_up.get_by_label("Pack to buy").select_option("Basic")
+    top_up.get_by_label("Top-ups a month, at most").fill("2")
+    top_up.get_by_role("button", name="Save auto top-up").click()
+    expect(top_up.get_by_role("status").filter(has_text="Auto top-up saved.")).to_be_visible()
+    expect(top_up.get_by_test_id("auto-top-up-status")).to_have_text("On")
+    page.reload()
+    someone.account()
+    top_up = page.get_by_test_id("auto-top-up")
+    expect(top_up.get_by_role("switch", name="Top up automatically")).to_be_checked()
+    expect(top_up.get_by_label("When credits fall below")).to_have_value("950")
+    expect(top_up.get_by_label("Top-ups a month, at most")).to_have_value("2")
+    expect(top_up.get_by_test_id("top-ups-this-month")).to_have_text("0 of 2 top-ups")
+    someone.shot("auto-top-up-on")
     assert someone.serious_accessibility_violations() == []
