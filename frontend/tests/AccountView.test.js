@@ -142,6 +142,14 @@ describe('AccountView', () => {
     expect(byTestId(wrapper, 'total-credits').exists()).toBe(false)
     expect(router.currentRoute.value.fullPath).toBe('/signin?redirect=/account')
   })
+
+  it('comes back to the notifications settings after signing in (the emails link there)', async () => {
+    await signOutNow()
+    accountApi()
+    const { router } = await mountView(AccountView, { path: '/account#notifications' })
+    await flushPromises()
+    expect(router.currentRoute.value.query.redirect).toBe('/account#notifications')
+  })
 })
 
 /** A promise the test settles when it chooses: an answer still on its way. */
@@ -172,7 +180,9 @@ describe('AccountView while loading and paging', () => {
       'GET /ledger': () => answers.ledger.promise,
     })
     const { wrapper } = await mountView(AccountView)
-    expect(api.calls.map((call) => call.key).sort()).toEqual(['GET /keys', 'GET /ledger', 'GET /usage', 'GET /user'])
+    expect(api.calls.map((call) => call.key).sort()).toEqual([
+      'GET /alerts', 'GET /auto-top-up', 'GET /keys', 'GET /ledger', 'GET /notifications', 'GET /usage', 'GET /user',
+    ])
     expect(wrapper.text()).toContain('Loading your account…')
     expect(byTestId(wrapper, 'total-credits').exists()).toBe(false)
     expect(byTestId(wrapper, 'next-reset').exists()).toBe(false)

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { purchaseArrived, savePendingAction, saveSignInReturn, takePendingAction, takeSignInReturn } from '../src/composables/pending.js'
+import {
+  purchaseArrived, savePendingAction, savePendingCard, saveSignInReturn, takePendingAction, takePendingCard, takeSignInReturn,
+} from '../src/composables/pending.js'
 
 describe('pending action', () => {
   it('runs once', () => {
@@ -32,5 +34,15 @@ describe('sign-in return path', () => {
     saveSignInReturn('/pricing')
     expect(takeSignInReturn()).toBe('/pricing')
     expect(takeSignInReturn()).toBeNull()
+  })
+})
+
+describe('the card being saved on Stripe\'s page', () => {
+  it('is taken once, and dropped when stale', () => {
+    savePendingCard({ brand: 'visa', last4: '4242' }, 1000)
+    expect(takePendingCard(2000)).toEqual({ before: 'visa 4242', at: 1000 })
+    expect(takePendingCard(2000)).toBeNull()
+    savePendingCard(null, 1000)
+    expect(takePendingCard(1000 + 31 * 60 * 1000)).toBeNull()
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { requireSession, safeRedirect, signInAgain } from '../src/router/index.js'
+import { requireSession, safeRedirect, scrollBehavior, signInAgain } from '../src/router/index.js'
 import { signInAs, signOutNow, testRouter } from './helpers.js'
 
 describe('router', () => {
@@ -34,5 +34,21 @@ describe('signInAgain', () => {
     expect(router.currentRoute.value.query.redirect).toBe('/checkout/success?session_id=cs_1')
     await handle()
     expect(signOut).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('scrollBehavior', () => {
+  it('starts a new page at the top, and goes to an anchor on the page already shown', () => {
+    const section = document.createElement('section')
+    section.id = 'notifications'
+    document.body.append(section)
+    try {
+      expect(scrollBehavior({ path: '/account', hash: '' }, { path: '/pricing' })).toEqual({ top: 0 })
+      expect(scrollBehavior({ path: '/account', hash: '#notifications' }, { path: '/pricing' })).toEqual({ top: 0 })
+      expect(scrollBehavior({ path: '/account', hash: '#notifications' }, { path: '/account' })).toEqual({ el: section })
+      expect(scrollBehavior({ path: '/account', hash: '#nowhere' }, { path: '/account' })).toEqual({ top: 0 })
+    } finally {
+      section.remove()
+    }
   })
 })

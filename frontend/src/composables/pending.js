@@ -8,6 +8,7 @@ const ACTION = 'credits-saas:pending-action'
 const ACTION_TTL_MS = 30 * 60 * 1000
 const PURCHASE = 'credits-saas:pending-purchase'
 const RETURN_TO = 'credits-saas:sign-in-return'
+const CARD = 'credits-saas:pending-card'
 
 function read(key) {
   try {
@@ -82,7 +83,26 @@ export function purchaseArrived(purchase, user) {
   return typeof purchase.purchasedBefore === 'number' && user.purchased_credits > purchase.purchasedBefore
 }
 
+/** A card about to be saved on Stripe's page: which card there was before
+ * ("visa 4242", or null), so the account page knows what to wait for. */
+export function savePendingCard(card, now = Date.now()) {
+  write(CARD, { before: cardKey(card), at: now })
+}
+
+/** The saved marker, removed so it is waited for once; null when none or stale. */
+export function takePendingCard(now = Date.now()) {
+  const pending = read(CARD)
+  sessionStorage.removeItem(CARD)
+  if (!pending || typeof pending.at !== 'number' || now - pending.at > ACTION_TTL_MS) return null
+  return pending
+}
+
+export function cardKey(card) {
+  return card ? `${card.brand} ${card.last4}` : null
+}
+
 onSignOut(() => {
+  sessionStorage.removeItem(CARD)
   sessionStorage.removeItem(ACTION)
   sessionStorage.removeItem(RETURN_TO)
   clearPendingPurchase()

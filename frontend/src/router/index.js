@@ -92,11 +92,19 @@ export async function requireSession(to) {
   return true
 }
 
+/** A new page starts at the top; a link to an anchor on a page already
+ * shown (e.g. "#notifications") goes to that anchor. An anchor on a page
+ * still loading is brought into view by its component once it is there. */
+export function scrollBehavior(to, from) {
+  const anchor = to.hash && from && to.path === from.path ? document.getElementById(to.hash.slice(1)) : null
+  return anchor ? { el: anchor } : { top: 0 }
+}
+
 export function createAppRouter(history = createWebHistory()) {
   const router = createRouter({
     history,
     routes,
-    scrollBehavior: () => ({ top: 0 }),
+    scrollBehavior,
   })
   router.beforeEach(requireSession)
   router.afterEach((to) => {
