@@ -6,7 +6,7 @@ import os
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Response
 
-from chalicelib import accounts, billing, credits, keys, notices, operators
+from chalicelib import accounts, billing, credits, keys, operators
 from chalicelib.platform import logs, settings
 from chalicelib.web import http
 from chalicelib.web.http import json_body, json_errors
@@ -157,6 +157,40 @@ def put_notifications():
     from chalicelib.notices import preferences  # pynamodb: off other routes' cold start
     wanted = preferences.parse(json_body(app.current_request))
     return preferences.save(current_account().user_id, wanted)
+
+
+@app.route("/alerts", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def get_alerts():
+    return credits.low_balance_alerts().view(current_account())
+
+
+@app.route("/alerts", methods=["PUT"], authorizer=user_authorizer)
+@json_errors
+def put_alerts():
+    from chalicelib.credits.alerts import parse  # pynamodb: off other routes' cold start
+    threshold = parse(json_body(app.current_request))
+    return credits.low_balance_alerts().save(current_account(), threshold)
+
+
+@app.route("/auto-top-up", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def get_auto_top_up():
+    return billing.required_auto_top_up().view(current_account())
+
+
+@app.route("/auto-top-up", methods=["PUT"], authorizer=user_authorizer)
+@json_errors
+def put_auto_top_up():
+    from chalicelib.billing.top_ups import parse  # pynamodb, stripe: off other routes' cold start
+    settings_wanted = parse(json_body(app.current_request))
+    return billing.required_auto_top_up().save(current_account(), *settings_wanted)
+
+
+@app.route("/payment-method", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def payment_method():
+    return billing.required_auto_top_up().card_session(current_account())
 
 
 @app.route("/checkout", methods=["POST"], authorizer=user_authorizer)
@@ -319,10 +353,13 @@ def post_confirmation(event, context):
 
 @app.on_dynamodb_record(stream_arn=settings.ledger_stream_arn(), batch_size=10, starting_position="TRIM_HORIZON")
 def send_emails(event):
-    """The ledger table's stream: each new outbox item (`email:…`) is sent
-    once through SES (chalicelib.notices.sender). The event source mapping's
-    filter passes only those inserts (scripts/deploy/api.py); locally the dev
-    stack's poller reads the stream and calls this same function. A batch
-    with an email still to send raises, so the stream delivers it again."""
+    """The ledger table's stream: each new balance crossing (`crossing:…`)
+    records its low-balance email and starts its automatic top-up
+    (chalicelib.billing.top_ups), then each new outbox item (`email:…`) is
+    sent once through SES (chalicelib.notices.sender). The event source
+    mapping's filter passes only those inserts (scripts/deploy/api.py);
+    locally the dev stack's poller reads the stream and calls this same
+    function. A batch with work still to do raises, so the stream delivers it
+    again."""
     logs.logged_event("send_emails", event.context,
-                      lambda: notices.mailer().send(record.to_dict() for record in event))
+                      lambda: billing.on_ledger_stream([record.to_dict() for record in event]))

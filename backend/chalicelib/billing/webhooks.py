@@ -49,6 +49,8 @@ HANDLED_EVENTS = (
     "subscription_schedule.updated",
     "subscription_schedule.released",
     "subscription_schedule.canceled",
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
 )
 
 
@@ -76,8 +78,9 @@ def verify(raw_body, signature, secret):
 
 class StripeWebhook:
     def __init__(self, secret, credits, plans, sync, stripe, refunds=lambda: None, disputes=lambda: None,
-                 notify=None):
+                 notify=None, top_ups=lambda: None):
         self._secret = secret
+        self._top_ups = top_ups  # built on first use: chalicelib.billing.top_ups.TopUps
         self._notify = notify  # chalicelib.notices.record: emails the customer about an unpaid renewal
         self._refunds = refunds  # built on first use: chalicelib.billing.refunds.Refunds
         self._disputes = disputes
@@ -113,6 +116,9 @@ class StripeWebhook:
             "subscription_schedule.updated": self.subscription_changed,
             "subscription_schedule.released": self.subscription_changed,
             "subscription_schedule.canceled": self.subscription_changed,
+            # Automatic top-up: the grant, or what the customer's bank said later.
+            "payment_intent.succeeded": self.payment_intent_succeeded,
+            "payment_intent.payment_failed": self.payment_intent_failed,
         }
 
     def handle(self, raw_body, signature):
@@ -164,6 +170,31 @@ class StripeWebhook:
             self._grant_pack(account, session)
         elif session["mode"] == "subscription":
             self._sync.sync(account)
+        elif session["mode"] == "setup" and self._top_ups() is not None:
+            self._top_ups().save_card(account, session)
+
+    def payment_intent_succeeded(self, intent):
+        account = self._top_up_account(intent)
+        if account is not None:
+            self._top_ups().succeeded(account, intent)
+
+    def payment_intent_failed(self, intent):
+        account = self._top_up_account(intent)
+        if account is not None:
+            self._top_ups().payment_failed(account, intent)
+
+    def grant_top_up(self, account, intent):
+        """A top-up's credits (also for refunds and disputes, chalicelib.billing.charges)."""
+        if intent.get("status") == "succeeded" and self._top_ups() is not None:
+            self._top_ups().grant(account.user_id, intent)
+
+    def _top_up_account(self, intent):
+        """The account of a top-up's PaymentIntent; None for any other intent
+        (a Checkout's or an invoice's: their own events handle them)."""
+        metadata = intent.get("metadata") or {}
+        if not metadata.get("top_up") or self._top_ups() is None:
+            return None
+        return self._account_for(intent, metadata.get("user_id"))
 
     def checkout_payment_failed(self, session):
         """A delayed payment method failed: nothing is granted; the ledger says so."""
