@@ -83,6 +83,12 @@ def parse(body):
     return body["enabled"], body["threshold"], body["pack"], body["monthly_limit"]
 
 
+class EmailNotRecorded(Exception):
+    """An email of the top-up could not be recorded (the outbox logged and
+    counted it): the stream's redelivery or Stripe's retry (a 503) records it,
+    every step before it being idempotent."""
+
+
 def _is_condition_failure(error):
     return db.is_condition_failure(error)
 
@@ -92,8 +98,12 @@ class TopUps:
         self._stripe = stripe
         self._plans = plans
         self._wallet = wallet  # chalicelib.credits.balances.Credits
-        self._notify = notify  # chalicelib.notices.record
+        self._record = notify  # chalicelib.notices.record
         self._customers = customers  # () -> chalicelib.billing.checkout.Billing (the account's customer)
+
+    def _notify(self, user_id, kind, cause, **values):
+        if self._record(user_id, kind, cause, **values) is None:
+            raise EmailNotRecorded(kind)
 
     # Reading -------------------------------------------------------------------
 

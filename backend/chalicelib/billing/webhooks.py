@@ -17,6 +17,7 @@ from pynamodb.exceptions import DoesNotExist, PynamoDBException
 from chalicelib.platform import logs, metrics
 from chalicelib.platform.errors import ApiError, BadRequest, TransientError
 from chalicelib.billing.payments import PaymentBusy
+from chalicelib.billing.top_ups import EmailNotRecorded
 from chalicelib.platform.models import Account
 from chalicelib.billing.stripe_objects import (
     MalformedEvent, first_line, invoice_metadata, invoice_subscription, money)
@@ -341,7 +342,7 @@ class StripeWebhook:
 
 def _is_transient(error):
     """Failures worth a Stripe retry: our database or Stripe being unavailable."""
-    return isinstance(error, (BotoCoreError, ClientError, PynamoDBException, PaymentBusy,
+    return isinstance(error, (BotoCoreError, ClientError, PynamoDBException, PaymentBusy, EmailNotRecorded,
                               stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError))
 
 

@@ -117,8 +117,9 @@ class Alerts:
         """The email of a recorded crossing (once: keyed by the crossing)."""
         if crossing.alert is None:
             return
-        self._notify(crossing.user_id, "low_balance", crossing.key[len(CROSSING_PREFIX):],
-                     credits=int(crossing.credits), threshold=int(crossing.alert))
+        if self._notify(crossing.user_id, "low_balance", crossing.key[len(CROSSING_PREFIX):],
+                        credits=int(crossing.credits), threshold=int(crossing.alert)) is None:
+            raise RuntimeError("the low-balance email was not recorded; the stream delivers the crossing again")
 
     # GET and PUT /alerts ------------------------------------------------------------
 
