@@ -289,3 +289,16 @@ def test_a_dynamodb_failure_at_each_write_of_the_top_up_path_converges(top_up, f
     assert (view["this_month"], view["status"]) == (1, "active")
     subjects = top_up.subjects()
     assert sum("running low" in s for s in subjects) == 1 and sum("credits added" in s for s in subjects) == 1
+
+
+def test_the_operators_account_page_shows_the_setting_and_its_history(top_up, client, operator):
+    top_up.save_card()
+    top_up.turn_on()
+    top_up.spend(6)
+    top_up.settle()
+    status, body = call(client, "GET", "/admin/accounts/%s" % top_up.user.id, operator.headers)
+    assert status == 200
+    account = body["account"]
+    assert (account["auto_top_up"]["enabled"], account["auto_top_up"]["this_month"]) == (True, 1)
+    assert account["low_balance_alert"] == {"low_balance": None, "default": 5}
+    assert [e["kind"] for e in account["ledger"]["entries"]].count("top_up") == 1
