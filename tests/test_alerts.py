@@ -96,3 +96,12 @@ def test_without_a_crossing_a_call_is_one_request_and_with_one_two(client, user,
 def test_a_plan_grant_sets_the_default_for_the_new_allowance(client, user, api_key):
     Credits().reset_plan(user.id, 1000, "invoice:in_alerts_default", "plan", "Basic")
     assert int(Account.get(user.id, consistent_read=True).low_balance_default) == 100
+
+
+def test_a_call_with_an_idempotency_key_that_crosses_sends_the_email_once(client, user, api_key, outbox_stream):
+    call(client, "PUT", "/alerts", user.headers, {"low_balance": 45})
+    headers = {"x-api-key": api_key, "Idempotency-Key": "cross-once"}
+    spend(client, api_key, 5)
+    assert [client.http.post("/test", headers=headers).status_code for _ in range(3)] == [200] * 3
+    outbox_stream.drain()
+    assert len(low_balance_emails(user)) == 1

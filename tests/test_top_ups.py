@@ -302,3 +302,17 @@ def test_the_operators_account_page_shows_the_setting_and_its_history(top_up, cl
     assert (account["auto_top_up"]["enabled"], account["auto_top_up"]["this_month"]) == (True, 1)
     assert account["low_balance_alert"] == {"low_balance": None, "default": 5}
     assert [e["kind"] for e in account["ledger"]["entries"]].count("top_up") == 1
+
+
+def test_turning_a_paused_top_up_off_and_on_frees_the_next_crossing(top_up, stripe_sandbox):
+    top_up.save_card()
+    top_up.turn_on()
+    stripe_sandbox.set_card_behavior(top_up.customer_id, "require_authentication")
+    top_up.spend(6)
+    top_up.settle()
+    assert top_up.view()["status"] == "paused_action_required"
+    assert top_up.turn_on(enabled=False)["status"] == "off"
+    stripe_sandbox.set_card_behavior(top_up.customer_id, "succeed")
+    assert top_up.turn_on()["status"] == "active"
+    lift_and_cross(top_up)
+    assert len(top_up.intents()) == 2 and len(top_up.top_up_entries()) == 1

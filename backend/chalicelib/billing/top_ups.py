@@ -155,6 +155,10 @@ class TopUps:
                    TopUp.monthly_limit.set(monthly_limit), TopUp.status.set(status), TopUp.version.add(1)]
         if enabled and previous in (OFF, OFF_FAILURES):
             actions.append(TopUp.failures.set(0))  # turned on again: a fresh start
+        if not enabled and previous == PAUSED:
+            # The paused payment stops holding the place of the one top-up in
+            # flight; if the customer still confirms it, its success grants once.
+            actions += [TopUp.in_flight.remove(), TopUp.payment_intent.remove(), TopUp.action_url.remove()]
         account_action = (Account.top_up_threshold.set(threshold) if enabled
                           else Account.top_up_threshold.remove())
         with TransactWrite(connection=db.connection()) as transaction:
