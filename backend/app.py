@@ -196,11 +196,13 @@ def payment_method():
 @app.route("/checkout", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def checkout():
-    from chalicelib.billing.checkout import parse_checkout  # pynamodb: off other routes' cold start
+    from chalicelib.billing.checkout import parse_checkout, parse_save_card  # pynamodb: off other routes' cold start
     account = current_account()
-    plan, subscribe = parse_checkout(json_body(app.current_request))
+    body = json_body(app.current_request)
+    plan, subscribe = parse_checkout(body)
     return billing.required_billing().checkout(account, plan, subscribe,
-                                      client_key=http.idempotency_key(app.current_request))
+                                      client_key=http.idempotency_key(app.current_request),
+                                      save_card=parse_save_card(body))
 
 
 @app.route("/change-plan", methods=["POST"], authorizer=user_authorizer)

@@ -316,3 +316,27 @@ def test_turning_a_paused_top_up_off_and_on_frees_the_next_crossing(top_up, stri
     assert top_up.turn_on()["status"] == "active"
     lift_and_cross(top_up)
     assert len(top_up.intents()) == 2 and len(top_up.top_up_entries()) == 1
+
+
+def test_a_pack_bought_with_save_my_card_saves_it_for_top_ups(top_up, client):
+    status, body = call(client, "POST", "/checkout", top_up.user.headers,
+                        {"plan": "Basic", "subscribe": False, "save_card": True})
+    assert status == 200, body
+    top_up.sandbox.complete_checkout(body["session_id"])
+    top_up.deliver_new()
+    assert top_up.view()["payment_method"]["brand"] == "visa"
+    assert top_up.turn_on(threshold=1045)["enabled"] is True
+    assert len(top_up.top_up_entries()) == 0
+    top_up.spend(6)  # 1050 -> 1044 crosses 1045
+    top_up.settle()
+    assert len(top_up.top_up_entries()) == 1
+
+
+def test_a_pack_bought_without_saving_the_card_saves_nothing(top_up, client):
+    status, body = call(client, "POST", "/checkout", top_up.user.headers, {"plan": "Basic", "subscribe": False})
+    top_up.sandbox.complete_checkout(body["session_id"])
+    top_up.deliver_new()
+    assert top_up.view()["payment_method"] is None
+    status, body = call(client, "POST", "/checkout", top_up.user.headers,
+                        {"plan": "Basic", "subscribe": False, "save_card": "yes"})
+    assert (status, body["error"]["code"]) == (400, "invalid_save_card")

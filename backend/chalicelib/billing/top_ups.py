@@ -198,9 +198,32 @@ class TopUps:
             method_id = method_id.get("id")
         if intent.get("status") != "succeeded" or not method_id:
             return
+        self._remember_card(account, method_id)
+
+    def save_card_of_payment(self, account, session):
+        """A pack paid with "save my card" (`setup_future_usage=off_session`):
+        its card, attached to the customer, becomes the one top-ups charge."""
+        intent_id = session.get("payment_intent")
+        if isinstance(intent_id, dict):
+            intent_id = intent_id.get("id")
+        if not intent_id or not account.stripe_customer_id:
+            return
+        intent = as_dict(self._stripe.v1.payment_intents.retrieve(intent_id))
+        method_id = intent.get("payment_method")
+        if isinstance(method_id, dict):
+            method_id = method_id.get("id")
+        if intent.get("setup_future_usage") != "off_session" or not method_id:
+            return
+        self._remember_card(account, method_id)
+
+    def _remember_card(self, account, method_id):
+        method = as_dict(self._stripe.v1.payment_methods.retrieve(method_id))
+        customer = method.get("customer")
+        if (customer.get("id") if isinstance(customer, dict) else customer) != account.stripe_customer_id:
+            return  # not kept for this customer: it cannot be charged off-session
         self._stripe.v1.customers.update(account.stripe_customer_id, params={
             "invoice_settings": {"default_payment_method": method_id}})
-        card = (as_dict(self._stripe.v1.payment_methods.retrieve(method_id)).get("card")) or {}
+        card = method.get("card") or {}
         TopUp(account.user_id, "topup").update(actions=[
             TopUp.payment_method.set(method_id), TopUp.card_brand.set(str(card.get("brand") or "card")),
             TopUp.card_last4.set(str(card.get("last4") or "")), TopUp.version.add(1)])

@@ -169,6 +169,8 @@ class StripeWebhook:
             return
         if session["mode"] == "payment":
             self._grant_pack(account, session)
+            if session.get("payment_status") == "paid" and self._top_ups() is not None:
+                self._top_ups().save_card_of_payment(account, session)
         elif session["mode"] == "subscription":
             self._sync.sync(account)
         elif session["mode"] == "setup" and self._top_ups() is not None:

@@ -179,7 +179,9 @@ def paths(costs):
             parameters=[ref("parameters", "IdempotencyKey")],
             body={"required": True, "content": json_content(obj(
                 ["plan", "subscribe"], plan={"type": "string", "maxLength": 100, "examples": ["Basic", "Power"]},
-                subscribe={"type": "boolean"}))},
+                subscribe={"type": "boolean"},
+                save_card={"type": "boolean", "default": False,
+                           "description": "A pack's card is kept for automatic top-up (off-session use)."}))},
             errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
         "/change-plan": {"post": operation(
             "Switch the subscription to another plan", ID_TOKEN,
