@@ -6,7 +6,7 @@ import os
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Response
 
-from chalicelib import accounts, billing, credits, keys, notices, operators
+from chalicelib import accounts, billing, credits, keys, operators
 from chalicelib.platform import logs, settings
 from chalicelib.web import http
 from chalicelib.web.http import json_body, json_errors
@@ -159,14 +159,50 @@ def put_notifications():
     return preferences.save(current_account().user_id, wanted)
 
 
+@app.route("/alerts", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def get_alerts():
+    return credits.low_balance_alerts().view(current_account())
+
+
+@app.route("/alerts", methods=["PUT"], authorizer=user_authorizer)
+@json_errors
+def put_alerts():
+    from chalicelib.credits.alerts import parse  # pynamodb: off other routes' cold start
+    threshold = parse(json_body(app.current_request))
+    return credits.low_balance_alerts().save(current_account(), threshold)
+
+
+@app.route("/auto-top-up", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def get_auto_top_up():
+    return billing.required_auto_top_up().view(current_account())
+
+
+@app.route("/auto-top-up", methods=["PUT"], authorizer=user_authorizer)
+@json_errors
+def put_auto_top_up():
+    from chalicelib.billing.top_ups import parse  # pynamodb, stripe: off other routes' cold start
+    settings_wanted = parse(json_body(app.current_request))
+    return billing.required_auto_top_up().save(current_account(), *settings_wanted)
+
+
+@app.route("/payment-method", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def payment_method():
+    return billing.required_auto_top_up().card_session(current_account())
+
+
 @app.route("/checkout", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def checkout():
-    from chalicelib.billing.checkout import parse_checkout  # pynamodb: off other routes' cold start
+    from chalicelib.billing.checkout import parse_checkout, parse_save_card  # pynamodb: off other routes' cold start
     account = current_account()
-    plan, subscribe = parse_checkout(json_body(app.current_request))
+    body = json_body(app.current_request)
+    plan, subscribe = parse_checkout(body)
     return billing.required_billing().checkout(account, plan, subscribe,
-                                      client_key=http.idempotency_key(app.current_request))
+                                      client_key=http.idempotency_key(app.current_request),
+                                      save_card=parse_save_card(body))
 
 
 @app.route("/change-plan", methods=["POST"], authorizer=user_authorizer)
@@ -319,10 +355,13 @@ def post_confirmation(event, context):
 
 @app.on_dynamodb_record(stream_arn=settings.ledger_stream_arn(), batch_size=10, starting_position="TRIM_HORIZON")
 def send_emails(event):
-    """The ledger table's stream: each new outbox item (`email:…`) is sent
-    once through SES (chalicelib.notices.sender). The event source mapping's
-    filter passes only those inserts (scripts/deploy/api.py); locally the dev
-    stack's poller reads the stream and calls this same function. A batch
-    with an email still to send raises, so the stream delivers it again."""
+    """The ledger table's stream: each new balance crossing (`crossing:…`)
+    records its low-balance email and starts its automatic top-up
+    (chalicelib.billing.top_ups), then each new outbox item (`email:…`) is
+    sent once through SES (chalicelib.notices.sender). The event source
+    mapping's filter passes only those inserts (scripts/deploy/api.py);
+    locally the dev stack's poller reads the stream and calls this same
+    function. A batch with work still to do raises, so the stream delivers it
+    again."""
     logs.logged_event("send_emails", event.context,
-                      lambda: notices.mailer().send(record.to_dict() for record in event))
+                      lambda: billing.on_ledger_stream([record.to_dict() for record in event]))

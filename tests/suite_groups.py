@@ -21,6 +21,7 @@ GROUP_OF_FILE = {
     "test_api_fuzz.py": "fuzz",
     "test_balances_model.py": "fuzz",
     "test_local_stack_e2e.py": "stack",
+    "test_local_stack_top_up.py": "stack",
 }
 # Fixtures that start or use an emulator; a test needing any of them (even
 # through another fixture) is a stack test.

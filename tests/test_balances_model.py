@@ -1,6 +1,7 @@
 """Model-based test of the balances: Hypothesis runs random sequences of
-spends (with and without an Idempotency-Key), pack purchases, plan grants,
-Free refills, repeated grants, returns to Free, refunds (partial, failed,
+spends (with and without an Idempotency-Key), pack purchases, automatic
+top-ups (granted on their PaymentIntent's success, repeated deliveries
+included), plan grants, Free refills, repeated grants, returns to Free, refunds (partial, failed,
 repeated) and disputes (withdrawn, won) of packs and of plan invoices against
 the emulator, and after every step compares the account and its ledger with a
 plain Python model of the two balances (NOTES §3, §11). The ledger accounts
@@ -27,6 +28,7 @@ from chalicelib.platform.errors import InsufficientCredits
 from chalicelib.keys.key_format import ApiKey
 from chalicelib.platform.models import Account, LedgerEntry, SubscriptionAttribute
 from chalicelib.billing.payments import PLAN, PURCHASED, Source, Step, TakeBacks, target_taken
+from chalicelib.billing.top_ups import TopUps
 from conftest import ROOT
 
 FREE = 50
@@ -226,6 +228,20 @@ class Balances(RuleBasedStateMachine):
             self.ledger[key] = credits
             self.payments[session] = {"granted": credits, "bucket": PURCHASED, "period": None,
                                       "refunds": {}, "failed": set(), "dispute": None}
+
+    @rule(pack=st.sampled_from(sorted(ALLOWANCES)), intent=st.sampled_from(["pi_1", "pi_2", "pi_3"]))
+    def top_up(self, pack, intent):
+        """An automatic top-up's PaymentIntent succeeded (delivered once or again)."""
+        key = "top_up:" + intent
+        credits = ALLOWANCES[pack]
+        TopUps(None, None, self.credits, None, None).grant(self.user_id, {
+            "id": intent, "metadata": {"top_up": "crossing-" + intent, "pack": pack, "credits": str(credits)}})
+        if key in self.ledger:
+            return  # a redelivery: nothing more
+        self.purchase_in_model(credits)
+        self.ledger[key] = credits
+        self.payments[intent] = {"granted": credits, "bucket": PURCHASED, "period": None,
+                                 "refunds": {}, "failed": set(), "dispute": None}
 
     @rule(plan=st.sampled_from(sorted(ALLOWANCES)), invoice=st.sampled_from(["in_1", "in_2", "in_3", "in_4"]))
     def plan_grant(self, plan, invoice):

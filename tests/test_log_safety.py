@@ -147,3 +147,30 @@ def test_an_email_recorded_sent_and_retried_logs_no_address_or_token(client, new
     assert captured.leaks(secrets_of(user) + [operator.email, operator.token, link]) == []
     events = [line for line in captured.log_lines("event") if line.get("event") == "send_emails"]
     assert [line["outcome"] for line in events] == ["failed", "ok"]
+
+
+def test_automatic_top_up_logs_no_address_card_or_payment_link(client, new_user, stripe_sandbox, outbox_stream,
+                                                                capsys):
+    """The top-up path: a card saved, a crossing, a payment the bank wants
+    confirmed (its link is emailed, never logged), paid; then a decline."""
+    from test_top_ups import ON, TopUpFlow
+
+    user = new_user()
+    with capture(capsys) as captured:
+        key = call(client, "POST", "/generate-key", user.headers)[1]["key"]
+        flow = TopUpFlow(client, stripe_sandbox, user, outbox_stream)
+        flow.key = key
+        flow.save_card()
+        assert call(client, "PUT", "/auto-top-up", user.headers, ON)[0] == 200
+        stripe_sandbox.set_card_behavior(flow.customer_id, "require_authentication")
+        flow.spend(6)
+        flow.settle()
+        link = call(client, "GET", "/auto-top-up", user.headers)[1]["action_url"]
+        assert link
+        stripe_sandbox.authenticate_payment_intent(flow.intents()[0])
+        flow.settle()
+        stripe_sandbox.set_card_behavior(flow.customer_id, "decline")
+        flow.spend(1000)
+        flow.settle()
+    assert len(flow.intents()) == 2 and len(flow.top_up_entries()) == 1
+    assert captured.leaks(secrets_of(user, key) + [link]) == []

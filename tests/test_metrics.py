@@ -97,7 +97,8 @@ def test_a_purchase_counts_its_checkout_grant_and_event_once(client, stripe_sand
     assert found[("CreditsGranted", (("kind", "pack"),))] == 1000
     assert found[("Purchases", (("kind", "pack"),))] == 1
     assert found[("WebhookEvents", (("outcome", "applied"), ("type", "checkout.session.completed")))] == 2
-    assert found[("WebhookEvents", (("outcome", "ignored"), ("type", "payment_intent.succeeded")))] == 2
+    # payment_intent.succeeded is handled now (automatic top-up); a Checkout's intent changes nothing.
+    assert found[("WebhookEvents", (("outcome", "applied"), ("type", "payment_intent.succeeded")))] == 2
     assert ("WebhookFailures", NONE) not in found
 
 

@@ -1,6 +1,6 @@
 """The email side of a stage, after `chalice deploy`: the event source
 mapping Chalice made for `send_emails` gets its filter (only new `email:`
-items of the ledger table's stream invoke the function), bisection and
+and `crossing:` items of the ledger table's stream invoke the function), bisection and
 bounded retries; and the deploy says whether the SES identity is verified
 and whether the account is still in SES's sandbox (docs/deploy.md)."""
 import json

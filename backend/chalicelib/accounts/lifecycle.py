@@ -6,6 +6,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.platform import clock, db, metrics, settings
 from chalicelib.platform.errors import Unauthorized
 from chalicelib.platform.models import Account, LedgerEntry
+from chalicelib.credits.alerts import default_threshold
 from chalicelib.accounts.suspension import suspension
 
 
@@ -47,6 +48,7 @@ class Accounts:
         account = Account(
             user_id, email=email, created_at=now, plan=settings.FREE_PLAN,
             credits=allowance, purchased_credits=0, usage={}, api_keys={},
+            low_balance_default=default_threshold(allowance),
         )
         grant = LedgerEntry(user_id, "signup:%s" % user_id, at=now, kind="signup",
                             credits=allowance, description="Sign-up bonus",

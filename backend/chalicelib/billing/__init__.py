@@ -5,8 +5,9 @@ subscriptions (`subscriptions`) and switching plans (`plan_changes`); the
 signed webhook that dispatches Stripe's events (`webhooks`, reading Stripe's
 objects through `stripe_objects`); and money after the sale — what a charge
 paid for (`charges`), refunds, disputes and the exact take-backs they lead to
-(`refunds`, `disputes`, `payments`). Services that need Stripe are None on a
-stage without it."""
+(`refunds`, `disputes`, `payments`); automatic top-up, from the saved card to
+the grant (`top_ups`). Services that need Stripe are None on a stage without
+it."""
 from chalicelib import credits, notices
 from chalicelib.platform import settings
 from chalicelib.platform.errors import ApiError
@@ -60,7 +61,7 @@ def stripe_webhook():
     from chalicelib.billing.webhooks import StripeWebhook  # pynamodb: off the cold start of other routes
     return StripeWebhook(settings.stripe_webhook_secret(), credits.wallet(), credits.plan_catalog(),
                          subscription_sync(), stripe(), refunds=refund_handler, disputes=dispute_handler,
-                         notify=notices.record)
+                         notify=notices.record, top_ups=auto_top_up)
 
 
 @once
@@ -82,3 +83,51 @@ def dispute_handler():
     from chalicelib.billing.disputes import Disputes  # pynamodb: off the cold start
     from chalicelib.billing.payments import TakeBacks
     return Disputes(stripe(), charge_sources(), TakeBacks(notices.record))
+
+
+@once
+def auto_top_up():
+    """Automatic top-up: the card, the settings, the charge, its outcome; None without Stripe."""
+    client = stripe()
+    if client is None:
+        return None
+    from chalicelib.billing.top_ups import TopUps  # pynamodb, stripe: off the cold start
+    return TopUps(client, credits.plan_catalog(), credits.wallet(), notices.record, required_billing)
+
+
+def required_auto_top_up():
+    """auto_top_up(), or a 503 on a stage without Stripe."""
+    required_billing()
+    return auto_top_up()
+
+
+def on_ledger_stream(records):
+    """The ledger table's stream records (dicts, as Lambda hands them): each
+    new balance crossing records its low-balance email and starts its top-up;
+    then each new outbox item is sent. A crossing that failed raises after the
+    emails went, so the stream delivers the batch again (every step is
+    idempotent)."""
+    from chalicelib.platform.models import CROSSING_PREFIX, EMAIL_PREFIX, Crossing  # pynamodb: the stream's Lambda only
+
+    def key_of(record):
+        return (((record.get("dynamodb") or {}).get("Keys") or {}).get("key") or {}).get("S") or ""
+
+    failure = None
+    for record in records:
+        if not key_of(record).startswith(CROSSING_PREFIX):
+            continue
+        user_id = record["dynamodb"]["Keys"]["user_id"]["S"]
+        try:
+            crossing = Crossing.get(user_id, key_of(record), consistent_read=True)
+            credits.low_balance_alerts().on_crossing(crossing)
+            if crossing.top_up is not None and auto_top_up() is not None:
+                auto_top_up().on_crossing(crossing)
+        except Crossing.DoesNotExist:
+            continue  # expired: nothing left to do
+        except Exception as error:  # noqa: BLE001 - raised below, after the emails
+            failure = failure or error
+    emails = [record for record in records if key_of(record).startswith(EMAIL_PREFIX)]
+    if emails:
+        notices.mailer().send(emails)
+    if failure is not None:
+        raise failure

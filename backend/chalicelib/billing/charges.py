@@ -1,5 +1,6 @@
-"""What a Stripe charge paid for: a pack (a Checkout Session in payment mode)
-or a subscription invoice. Refunds and disputes name a charge; this finds the
+"""What a Stripe charge paid for: a pack (a Checkout Session in payment mode),
+a subscription invoice or an automatic top-up (a PaymentIntent of ours,
+`metadata.top_up`). Refunds and disputes name a charge; this finds the
 account, the credits the payment granted and the bucket they went to, and
 makes sure that grant is applied first, so a refund or dispute that arrives
 before the payment's own event still takes back from a granted payment."""
@@ -32,7 +33,20 @@ class ChargeSources:
             "payment": {"type": "payment_intent", "payment_intent": intent_id}, "limit": 1}).data
         if payments:
             return self._invoice(charge, as_dict(self._stripe.v1.invoices.retrieve(payments[0].invoice)))
+        intent = as_dict(self._stripe.v1.payment_intents.retrieve(intent_id))
+        if (intent.get("metadata") or {}).get("top_up"):
+            return self._top_up(charge, intent)
         return None
+
+    def _top_up(self, charge, intent):
+        """An automatic top-up: a pack's credits, in the purchased bucket."""
+        metadata = intent.get("metadata") or {}
+        account = self._grants.account_for(intent, metadata.get("user_id"))
+        if account is None or not metadata.get("credits"):
+            return None
+        self._grants.grant_top_up(account, intent)
+        return Source(account.user_id, charge["id"], charge["amount"], charge["currency"], int(metadata["credits"]),
+                      PURCHASED, "%s pack (automatic top-up)" % (metadata.get("pack") or "Pack"), intent["id"])
 
     def _pack(self, charge, session):
         account = self._grants.account_for(session, session.get("client_reference_id"))

@@ -59,6 +59,14 @@ def parse_checkout(body):
     return plan, subscribe
 
 
+def parse_save_card(body):
+    """The optional `save_card` of a pack's checkout: keep the card for automatic top-up."""
+    save_card = body.get("save_card", False)
+    if not isinstance(save_card, bool):
+        raise BadRequest('"save_card" must be true or false.', code="invalid_save_card")
+    return save_card
+
+
 def _replayed(stripe_object):
     """Stripe answered from its idempotency cache (the object as first created)."""
     response = stripe_object.last_response
@@ -114,9 +122,11 @@ class Billing:
 
     # Checkout ----------------------------------------------------------------
 
-    def checkout(self, account, plan_name, subscribe, client_key=None):
+    def checkout(self, account, plan_name, subscribe, client_key=None, save_card=False):
         """A Stripe Checkout Session for one plan: a subscription or a one-off
-        pack. Returns {"session_id", "url"}."""
+        pack (with `save_card`, its card is kept for automatic top-up:
+        `setup_future_usage=off_session`). Returns {"session_id", "url"}."""
+        save_card = save_card and not subscribe
         product = self._paid_plan(plan_name)
         if subscribe and is_subscribed_to(account, product.name):
             raise Conflict("You already subscribe to %s." % product.name, code="already_subscribed")
@@ -130,6 +140,8 @@ class Billing:
             raise BadRequest("%s cannot be bought this way." % product.name, code="invalid_plan")
         mode = "subscription" if subscribe else "payment"
         idempotency_key = checkout_idempotency_key(account.user_id, product.name, mode, client_key)
+        if save_card:
+            idempotency_key += ":card"
 
         customer_id = self.customer_id(account)
         metadata = {"user_id": account.user_id, "plan": product.name, "kind": kind}
@@ -148,6 +160,8 @@ class Billing:
                 params["subscription_data"] = {"metadata": metadata}
             else:
                 params["payment_intent_data"] = {"metadata": metadata}
+                if save_card:
+                    params["payment_intent_data"]["setup_future_usage"] = "off_session"
             session = self._create_session(params, idempotency_key)
         metrics.count("CheckoutsStarted", kind=mode)
         return {"session_id": session.id, "url": session.url}

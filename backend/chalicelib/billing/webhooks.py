@@ -17,6 +17,7 @@ from pynamodb.exceptions import DoesNotExist, PynamoDBException
 from chalicelib.platform import logs, metrics
 from chalicelib.platform.errors import ApiError, BadRequest, TransientError
 from chalicelib.billing.payments import PaymentBusy
+from chalicelib.billing.top_ups import EmailNotRecorded
 from chalicelib.platform.models import Account
 from chalicelib.billing.stripe_objects import (
     MalformedEvent, first_line, invoice_metadata, invoice_subscription, money)
@@ -49,6 +50,8 @@ HANDLED_EVENTS = (
     "subscription_schedule.updated",
     "subscription_schedule.released",
     "subscription_schedule.canceled",
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
 )
 
 
@@ -76,8 +79,9 @@ def verify(raw_body, signature, secret):
 
 class StripeWebhook:
     def __init__(self, secret, credits, plans, sync, stripe, refunds=lambda: None, disputes=lambda: None,
-                 notify=None):
+                 notify=None, top_ups=lambda: None):
         self._secret = secret
+        self._top_ups = top_ups  # built on first use: chalicelib.billing.top_ups.TopUps
         self._notify = notify  # chalicelib.notices.record: emails the customer about an unpaid renewal
         self._refunds = refunds  # built on first use: chalicelib.billing.refunds.Refunds
         self._disputes = disputes
@@ -113,6 +117,9 @@ class StripeWebhook:
             "subscription_schedule.updated": self.subscription_changed,
             "subscription_schedule.released": self.subscription_changed,
             "subscription_schedule.canceled": self.subscription_changed,
+            # Automatic top-up: the grant, or what the customer's bank said later.
+            "payment_intent.succeeded": self.payment_intent_succeeded,
+            "payment_intent.payment_failed": self.payment_intent_failed,
         }
 
     def handle(self, raw_body, signature):
@@ -162,8 +169,35 @@ class StripeWebhook:
             return
         if session["mode"] == "payment":
             self._grant_pack(account, session)
+            if session.get("payment_status") == "paid" and self._top_ups() is not None:
+                self._top_ups().save_card_of_payment(account, session)
         elif session["mode"] == "subscription":
             self._sync.sync(account)
+        elif session["mode"] == "setup" and self._top_ups() is not None:
+            self._top_ups().save_card(account, session)
+
+    def payment_intent_succeeded(self, intent):
+        account = self._top_up_account(intent)
+        if account is not None:
+            self._top_ups().succeeded(account, intent)
+
+    def payment_intent_failed(self, intent):
+        account = self._top_up_account(intent)
+        if account is not None:
+            self._top_ups().payment_failed(account, intent)
+
+    def grant_top_up(self, account, intent):
+        """A top-up's credits (also for refunds and disputes, chalicelib.billing.charges)."""
+        if intent.get("status") == "succeeded" and self._top_ups() is not None:
+            self._top_ups().grant(account.user_id, intent)
+
+    def _top_up_account(self, intent):
+        """The account of a top-up's PaymentIntent; None for any other intent
+        (a Checkout's or an invoice's: their own events handle them)."""
+        metadata = intent.get("metadata") or {}
+        if not metadata.get("top_up") or self._top_ups() is None:
+            return None
+        return self._account_for(intent, metadata.get("user_id"))
 
     def checkout_payment_failed(self, session):
         """A delayed payment method failed: nothing is granted; the ledger says so."""
@@ -310,7 +344,7 @@ class StripeWebhook:
 
 def _is_transient(error):
     """Failures worth a Stripe retry: our database or Stripe being unavailable."""
-    return isinstance(error, (BotoCoreError, ClientError, PynamoDBException, PaymentBusy,
+    return isinstance(error, (BotoCoreError, ClientError, PynamoDBException, PaymentBusy, EmailNotRecorded,
                               stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError))
 
 

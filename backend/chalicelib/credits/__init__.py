@@ -4,7 +4,9 @@ ledger entry in the same transaction (`balances`); the plans and their
 allowances as synced from products.json (`plans`); daily usage (`usage`);
 reading the ledger (`ledger`); the operators' day counters (`stats`); and the
 Free plan's weekly refill, a Step Functions execution per Free account
-(`refill`)."""
+(`refill`); low-balance alerts and the balance crossings the metered call
+sees in its own answer (`alerts`)."""
+from chalicelib import notices
 from chalicelib.platform import settings
 from chalicelib.platform import once
 
@@ -19,7 +21,14 @@ def plan_catalog():
 def wallet():
     """Spends, grants and purchases: every change to a balance."""
     from chalicelib.credits.balances import Credits  # pynamodb: off the cold start of other routes
-    return Credits()
+    return Credits(low_balance_alerts())
+
+
+@once
+def low_balance_alerts():
+    """Low-balance alerts: crossings, the first 402's email, GET/PUT /alerts."""
+    from chalicelib.credits.alerts import Alerts  # pynamodb: off the cold start of other routes
+    return Alerts(plan_catalog(), notices.record)
 
 
 @once

@@ -11,6 +11,7 @@ import datetime
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.credits.alerts import default_threshold
 import chalicelib.credits.stats as stats
 import chalicelib.credits.usage as usage
 from chalicelib.keys import account_keys, key_format, rate_limits
@@ -28,10 +29,13 @@ SUSPENDED = "This account is suspended; its account page says why."
 
 
 class Credits:
-    def __init__(self):
+    def __init__(self, alerts=None):
         # Account id -> the day whose usage this process last saw fit on the
         # account item (see _write_spend).
         self._usage_checked = {}
+        # chalicelib.credits.alerts.Alerts: crossings seen in the spend's
+        # answer, the email of a first 402. None: no alerts (some tests).
+        self._alerts = alerts
 
     def spend(self, user_id, key_hash, cost, day=None):
         """Spend `cost` credits if the key is one of the account's keys, within
@@ -61,6 +65,8 @@ class Credits:
                     return self._spend_with_record(account, key_hash, actions, condition, request_key,
                                                    route, cost)
                 attributes = self._write_spend(user_id, day, actions, condition)
+                if self._alerts is not None:
+                    self._alerts.after_spend(user_id, attributes, cost)
             except (UpdateError, TransactWriteError) as error:
                 if _is_conflict(error) and attempt + 1 < MAX_ATTEMPTS:
                     db.back_off(attempt)
@@ -96,6 +102,10 @@ class Credits:
             raise
         fresh_account = Account.get(account.user_id, consistent_read=True)
         remaining = int(fresh_account.credits)
+        if self._alerts is not None:
+            # A transaction returns no values: the balance read just after
+            # stands in for the write's (exact unless another call lands in between).
+            self._alerts.after_spend(account.user_id, fresh_account.serialize(), cost)
         MeteredCall(account.user_id, record.key).update(actions=[MeteredCall.remaining.set(remaining)])
         self._keep_usage_small(account.user_id, plain(fresh_account.usage))
         return remaining, False
@@ -149,19 +159,22 @@ class Credits:
             raise RateLimited("This API key's rate limit is reached; retry in %d second%s."
                               % (seconds, "" if seconds == 1 else "s"), headers={"Retry-After": str(seconds)})
         if int(account.credits) < cost:
+            if self._alerts is not None:
+                self._alerts.after_refusal(account)
             raise InsufficientCredits("This request costs %s; %d left." % (
                 "1 credit" if cost == 1 else "%d credits" % cost, int(account.credits)),
                 required=cost, remaining=int(account.credits))
 
     def _write_spend(self, user_id, day, actions, condition):
-        """The spend's one UpdateItem; returns the attributes it answers with.
-        Only a day new to the account can bring too many days of usage onto its
-        item, so only the first spend of a day in this process asks for the
-        whole item back, to move older days off it; the others ask for the
-        changed attributes alone, a much smaller answer."""
+        """The spend's one UpdateItem; returns the item as written (`ALL_NEW`:
+        the new balance and the thresholds a crossing is judged by, see
+        chalicelib/credits/alerts.py; the item is under 1 KB). Only a day new
+        to the account can bring too many days of usage onto its item, so
+        only the first spend of a day in this process looks at them, to move
+        older days off it."""
         whole = self._usage_checked.get(user_id) != day
         response = db.table_connection(Account).update_item(
-            user_id, actions=actions, condition=condition, return_values="ALL_NEW" if whole else "UPDATED_NEW")
+            user_id, actions=actions, condition=condition, return_values="ALL_NEW")
         attributes = response["Attributes"]
         if whole:
             if self._keep_usage_small(user_id, plain(Account.from_raw_data(attributes).usage)):
@@ -200,6 +213,8 @@ class Credits:
                 return False
             previous_branch = branch
             branch_condition, branch_actions = _reset_expression(branch, amount)
+            # The low-balance alert's default follows the allowance (alerts.py).
+            branch_actions = branch_actions + [Account.low_balance_default.set(default_threshold(amount))]
             full_condition = Account.user_id.exists() & branch_condition
             if condition is not None:
                 full_condition = full_condition & condition

@@ -13,21 +13,23 @@ import datetime
 import logging
 
 from chalicelib.platform import clock, db, metrics
-from chalicelib.platform.models import EmailNotice
+from chalicelib.platform.models import EMAIL_PREFIX, LEDGER_STREAM_PREFIXES, EmailNotice
 import chalicelib.notices.templates as templates
 
 logger = logging.getLogger("credits-saas")
 
-PREFIX = "email:"
+PREFIX = EMAIL_PREFIX
 # Kept long enough to outlive any redelivery (Stripe retries for 3 days and
 # keeps events for 30) so that a late repeat still finds its cause.
 KEEP = datetime.timedelta(days=90)
 MAX_VALUE_CHARS = 500
-# The stream's records that reach the sender, in Lambda's event-filter
-# syntax: the insertion of an outbox item, nothing else the table writes.
+# The stream's records that reach the handler, in Lambda's event-filter
+# syntax: the insertion of an outbox item or of a balance crossing
+# (platform.models.LEDGER_STREAM_PREFIXES), nothing else the table writes.
 # The deploy puts it on the event source mapping; the local poller applies
 # the same pattern (scripts/devstack/stream_poller.py).
-STREAM_FILTER = {"eventName": ["INSERT"], "dynamodb": {"Keys": {"key": {"S": [{"prefix": PREFIX}]}}}}
+STREAM_FILTER = {"eventName": ["INSERT"], "dynamodb": {"Keys": {"key": {"S": [
+    {"prefix": prefix} for prefix in LEDGER_STREAM_PREFIXES]}}}}
 
 
 def item_key(kind, cause):

@@ -12,4 +12,4 @@ def operator_console():
     from chalicelib.operators.console import Console  # pynamodb: off the cold start of other routes
     from chalicelib.operators.summary import Summary
     return Console(accounts.registry(), credits.wallet(), credits.ledger_pages(), Summary(credits.plan_catalog()),
-                   notify=notices.record)
+                   notify=notices.record, plans=credits.plan_catalog())

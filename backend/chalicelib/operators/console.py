@@ -6,6 +6,8 @@ Every method takes the operator's id (`cognito:<sub>` from the web app,
 (chalicelib.operators.audit).
 """
 from chalicelib.credits import ledger, usage
+from chalicelib.credits.alerts import default_threshold
+from chalicelib.billing.top_ups import TopUps
 from chalicelib.keys.account_keys import KEY_ID, ApiKeys
 from chalicelib.accounts.suspension import suspension
 import chalicelib.operators.account_search as account_search
@@ -22,7 +24,8 @@ USAGE_DAYS = 30
 
 
 class Console:
-    def __init__(self, accounts, credits, ledger, summary, notify=None):
+    def __init__(self, accounts, credits, ledger, summary, notify=None, plans=None):
+        self._plans = plans  # chalicelib.credits.plans.Plans: the alert's default
         self._accounts = accounts
         self._ledger = ledger
         self._summary = summary
@@ -49,6 +52,9 @@ class Console:
             "suspension": suspension(account, with_operator=True),
             "usage": usage.daily_usage(account, USAGE_DAYS),
             "ledger": {"entries": entries, "next_cursor": next_cursor},
+            "auto_top_up": TopUps.describe(TopUps.state(user_id)),
+            "low_balance_alert": {"low_balance": None if account.low_balance is None else int(account.low_balance),
+                                  "default": default_threshold(self._plans.allowance(account.plan))},
         })
         return {"account": view}
 

@@ -40,10 +40,14 @@ def _meta(table_name, **options):
     return Meta
 
 
-# The ledger table's stream carries the keys of every write; the email
-# sender's event source mapping lets only new `email:` items through
-# (chalicelib.notices, docs/data-model.md#emails).
+# The ledger table's stream carries the keys of every write; the event
+# source mapping of its handler (app.py `send_emails`) lets only new items
+# with these key prefixes through: emails to send (chalicelib.notices) and
+# balance crossings (chalicelib.credits.alerts, docs/data-model.md#emails).
 LEDGER_STREAM_VIEW = "KEYS_ONLY"
+EMAIL_PREFIX = "email:"
+CROSSING_PREFIX = "crossing:"
+LEDGER_STREAM_PREFIXES = (EMAIL_PREFIX, CROSSING_PREFIX)
 
 
 class SubscriptionAttribute(MapAttribute):
@@ -90,6 +94,13 @@ class Account(Model):
     # The optional emails the customer turned off (`low_balance`,
     # `product_updates`); absent while every one is on (chalicelib.notices).
     email_off = UnicodeSetAttribute(null=True)
+    # What the metered call compares its new balance with (credits/alerts.py):
+    # the customer's low-balance alert (absent: the default), the default for
+    # the current allowance (10 %, set by each plan grant) and, while automatic
+    # top-up is on, its threshold. A few bytes each.
+    low_balance = NumberAttribute(null=True, attr_name="lb")
+    low_balance_default = NumberAttribute(null=True, attr_name="ld")
+    top_up_threshold = NumberAttribute(null=True, attr_name="tt")
 
     @property
     def purchased_balance(self):
@@ -250,6 +261,59 @@ class EmailNotice(Model):
     expires_at = TTLAttribute()
 
 
+class Crossing(Model):
+    """A metered call took the balance below a threshold: the low-balance
+    alert's (`alert`), automatic top-up's (`top_up`) or both. Written once,
+    by the one write that crossed (its returned values say so), under
+    `crossing:<id>` in the ledger table; the table's stream hands it to
+    app.py's `send_emails`, which records the email and starts the top-up
+    off the metered call's latency. No `at`: the ledger never lists it."""
+    Meta = _meta(settings.ledger_table(), connect_timeout_seconds=1, read_timeout_seconds=2,
+                 max_retry_attempts=1)
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    credits = NumberAttribute()  # the balance the crossing write left
+    alert = NumberAttribute(null=True)
+    top_up = NumberAttribute(null=True)
+    crossed_at = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class AttemptAttribute(MapAttribute):
+    at = UnicodeAttribute()
+    outcome = UnicodeAttribute()  # pending, succeeded, declined, action_required, authentication_failed
+    payment_intent = UnicodeAttribute(null=True)
+
+
+class TopUp(Model):
+    """An account's automatic top-up (chalicelib/billing/top_ups.py): the
+    setting, the saved card it charges, the one top-up in flight (`in_flight`,
+    the crossing that started it, set with a condition), this month's count,
+    failures in a row and the last attempt. In the ledger table under `topup`
+    (no `at`); the account item carries only `tt`, the threshold, while on."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True, default="topup")
+    enabled = BooleanAttribute(default=False)
+    threshold = NumberAttribute(default=0)
+    pack = UnicodeAttribute(default="Basic")
+    monthly_limit = NumberAttribute(default=1)
+    status = UnicodeAttribute(default="off")  # off, active, paused_action_required, off_failures
+    in_flight = UnicodeAttribute(null=True)  # the crossing id of the top-up under way
+    payment_intent = UnicodeAttribute(null=True)
+    action_url = UnicodeAttribute(null=True)
+    month = UnicodeAttribute(null=True)  # YYYY-MM of month_count
+    month_count = NumberAttribute(default=0)
+    failures = NumberAttribute(default=0)
+    last_attempt = AttemptAttribute(null=True)
+    payment_method = UnicodeAttribute(null=True)
+    card_brand = UnicodeAttribute(null=True)
+    card_last4 = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=0)
+
+
 class Product(Model):
     """A plan from products.json, as synced to Stripe."""
     Meta = _meta(settings.products_table())
@@ -265,4 +329,4 @@ class Product(Model):
 ALL_MODELS = (Account, LedgerEntry, Product)
 # Models sharing another model's table; their TTL is switched on with it.
 SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord, Suspension, AuditRecord,
-                       EmailNotice)
+                       EmailNotice, Crossing, TopUp)

@@ -117,6 +117,56 @@ def paths(costs):
                 body={"required": True, "content": json_content(ref("schemas", "Notifications"))},
                 errors=USER_ERRORS),
         },
+        "/alerts": {
+            "get": operation(
+                "The low-balance alert", ID_TOKEN,
+                {"200": answer("The threshold set (null: the default) and the default.", ref("schemas", "Alerts"))},
+                "`{\"low_balance\": N|null, \"default\": D}`; null: the default, 10 % of the plan's "
+                "allowance (rounded up)", errors=USER_ERRORS),
+            "put": operation(
+                "Set the low-balance alert", ID_TOKEN,
+                {"200": answer("The alert as stored.", ref("schemas", "Alerts")),
+                 "400": error("Not `{\"low_balance\": N|null}` with N a whole number >= 0 (`invalid_alerts`), "
+                              "or not JSON.")},
+                "`{\"low_balance\": N|null}` → the same as `GET`; one email when a metered call takes the "
+                "balance from ≥ N to < N, none again until credits lift it back; 400 `invalid_alerts`",
+                description="An email (`low_balance`, an optional kind) when a metered call takes the balance "
+                            "from at least N credits to fewer; none again until a grant, purchase, refill or "
+                            "top-up lifts it back to N or more. null sets the default, 10 % of the plan's "
+                            "allowance rounded up. The first refused call (402) of a period sends one "
+                            "`credits_used_up` email.",
+                body={"required": True, "content": json_content(ref("schemas", "AlertsRequest"))},
+                errors=USER_ERRORS),
+        },
+        "/auto-top-up": {
+            "get": operation(
+                "Automatic top-up", ID_TOKEN,
+                {"200": answer("The setting, its status and the last attempt.", ref("schemas", "AutoTopUp"))},
+                "`{\"enabled\", \"threshold\", \"pack\", \"monthly_limit\", \"status\", \"action_url\", "
+                "\"this_month\", \"last_attempt\", \"payment_method\"}`", errors=USER_ERRORS),
+            "put": operation(
+                "Set automatic top-up", ID_TOKEN,
+                {"200": answer("The setting as stored.", ref("schemas", "AutoTopUp")),
+                 "400": error("Not the four fields with valid values (`invalid_auto_top_up`), or not JSON."),
+                 "409": error("Enabling needs a saved card (`payment_method_required`): `POST /payment-method`.")},
+                "`{\"enabled\", \"threshold\", \"pack\", \"monthly_limit\"}` → the same as `GET`; "
+                "409 `payment_method_required` without a saved card",
+                description="When a metered call takes the balance below `threshold`, the saved card is "
+                            "charged once for a `pack` (off-session) and its credits are added as purchased "
+                            "credits when the payment succeeds; at most `monthly_limit` top-ups a calendar "
+                            "month, never two at once. A payment the bank wants confirmed pauses it "
+                            "(`paused_action_required`, `action_url`); 3 failures in a row turn it off "
+                            "(`off_failures`). Every change is emailed.",
+                body={"required": True, "content": json_content(ref("schemas", "AutoTopUpRequest"))},
+                errors=USER_ERRORS),
+        },
+        "/payment-method": {"post": operation(
+            "Save a card", ID_TOKEN,
+            {"200": answer("A Stripe Checkout Session in setup mode; send the browser to `url`.",
+                           obj(["url"], url=STRING))},
+            "`{\"url\"}` of a Checkout Session in `setup` mode; the saved card becomes the one "
+            "automatic top-up charges",
+            errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
         "/checkout": {"post": operation(
             "Start a Stripe Checkout", ID_TOKEN,
             {"200": answer("The session; send the browser to `url`.",
@@ -129,7 +179,9 @@ def paths(costs):
             parameters=[ref("parameters", "IdempotencyKey")],
             body={"required": True, "content": json_content(obj(
                 ["plan", "subscribe"], plan={"type": "string", "maxLength": 100, "examples": ["Basic", "Power"]},
-                subscribe={"type": "boolean"}))},
+                subscribe={"type": "boolean"},
+                save_card={"type": "boolean", "default": False,
+                           "description": "A pack's card is kept for automatic top-up (off-session use)."}))},
             errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
         "/change-plan": {"post": operation(
             "Switch the subscription to another plan", ID_TOKEN,
@@ -254,18 +306,43 @@ def schemas():
     entry = obj(["at", "kind", "credits", "description", "reference"], at=TIMESTAMP,
                 kind={"type": "string", "description": "signup, refill, purchase, plan, free, refund, "
                                                        "refund_reversed, dispute, dispute_reinstated, "
-                                                       "payment_failed or adjustment"},
+                                                       "payment_failed, top_up or adjustment"},
                 credits={"type": "integer"}, description=STRING,
                 reference={"type": "string", "description": "The Stripe Checkout Session, invoice, "
-                                                            "subscription, refund or dispute id, or the "
+                                                            "subscription, payment intent, refund or "
+                                                            "dispute id, or the "
                                                             "entry's own id."})
     notifications = obj(["low_balance", "product_updates"],
                         low_balance={"type": "boolean", "description": "Balance alerts: low balance, credits used up."},
                         product_updates={"type": "boolean", "description": "News about the product."})
     notifications["additionalProperties"] = False
+    threshold = {"type": "integer", "minimum": 0, "maximum": 1_000_000_000}
+    alerts = obj(["low_balance", "default"], low_balance=nullable(threshold), default=COUNT)
+    alerts_request = obj(["low_balance"], low_balance=nullable(threshold))
+    alerts_request["additionalProperties"] = False
+    top_up_fields = dict(enabled={"type": "boolean"}, threshold=threshold,
+                         pack={"type": "string", "enum": ["Basic", "Power"]},
+                         monthly_limit={"type": "integer", "minimum": 1, "maximum": 20})
+    top_up_request = obj(["enabled", "threshold", "pack", "monthly_limit"], **top_up_fields)
+    top_up_request["additionalProperties"] = False
+    attempt = obj(["at", "outcome", "payment_intent"], at=TIMESTAMP,
+                  outcome={"type": "string", "description": "pending, succeeded, declined, action_required "
+                                                            "or authentication_failed"},
+                  payment_intent=nullable(STRING))
+    top_up = obj(["enabled", "threshold", "pack", "monthly_limit", "status", "action_url", "this_month",
+                  "last_attempt", "payment_method"],
+                 status={"type": "string", "enum": ["off", "active", "paused_action_required", "off_failures",
+                                                    "limit_reached"]},
+                 action_url=nullable(dict(STRING, description="Where the customer confirms a paused top-up.")),
+                 this_month=COUNT, last_attempt=nullable(attempt),
+                 payment_method=nullable(obj(["brand", "last4"], brand=STRING, last4=STRING)), **top_up_fields)
     return {
         "Error": obj(["error"], error=error_body),
         "Notifications": notifications,
+        "Alerts": alerts,
+        "AlertsRequest": alerts_request,
+        "AutoTopUp": top_up,
+        "AutoTopUpRequest": top_up_request,
         "InsufficientCredits": obj(["error"], error=shortfall),
         "Credits": obj(["credits"], credits=COUNT),
         "Plan": obj(["name", "credits", "interval", "prices"], name=STRING, credits=COUNT, interval=STRING,

@@ -53,7 +53,7 @@ def paths():
                               obj(["account"], account=ref("schemas", "AdminAccount"))),
                 "400": error("Bad `limit` or `cursor` of the ledger page.")}),
             "`{\"account\"}`: plan, subscription, balances (plan, purchased, owed), key, Stripe customer and "
-            "dashboard link, 30 days of usage, a ledger page, suspension",
+            "dashboard link, 30 days of usage, a ledger page, suspension, low-balance alert, automatic top-up",
             parameters=[ACCOUNT_ID, limit(100, 50), CURSOR])},
         "/admin/accounts/{account_id}/credits": {"post": admin(
             "Grant or void credits", dict(NOT_FOUND, **{
@@ -115,7 +115,10 @@ def schemas():
         stripe_customer_id=nullable(STRING),
         stripe_dashboard_url=nullable(STRING), suspension=nullable(ref("schemas", "Suspension")),
         usage={"type": "array", "items": obj(["date", "credits"], date=STRING, credits=COUNT)},
-        ledger=ref("schemas", "LedgerPage"))]}
+        ledger=ref("schemas", "LedgerPage"),
+        auto_top_up=dict(ref("schemas", "AutoTopUp"), description="The setting, its status and last attempt; "
+                                                                   "its history is the ledger's `top_up` entries."),
+        low_balance_alert=ref("schemas", "Alerts"))]}
     return {
         "Suspension": obj(["reason", "since"], reason=nullable(STRING), since=nullable(TIMESTAMP),
                           operator=nullable(STRING)),

@@ -14,7 +14,8 @@ ERROR_CODES = [
     "billing_unavailable", "webhook_not_configured", "invalid_name", "invalid_rate_limit", "too_many_keys",
     "no_subscription", "switch_plan", "account_suspended", "invalid_credits", "invalid_bucket",
     "invalid_allow_negative", "invalid_reason", "invalid_query", "missing_idempotency_key", "would_go_negative",
-    "invalid_key_id", "invalid_notifications",
+    "invalid_key_id", "invalid_notifications", "invalid_alerts", "invalid_auto_top_up",
+    "payment_method_required", "invalid_save_card",
 ]
 
 ID_TOKEN = [{"idToken": []}]

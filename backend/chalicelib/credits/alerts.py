@@ -1,0 +1,161 @@
+"""Low-balance alerts and crossings.
+
+A *crossing* is one write taking the balance from at least a threshold to
+below it. The metered call's one UpdateItem returns the item as written
+(`ALL_NEW`), so the crossing is seen from that answer alone: the new balance
+`b`, the call's cost `c` and the thresholds on the item (`lb` or its default
+`ld`, and `tt` while automatic top-up is on) give `b < N <= b + c`. Only the
+write that crossed sees that, however many calls race, so each crossing is
+recorded once: one conditional PutItem of a `Crossing` item, the metered
+call's second and last request, and only on a crossing. The ledger table's
+stream hands it to app.py's `send_emails`, which records the `low_balance`
+email and starts the top-up (chalicelib.billing.top_ups), off the call's
+answer. Nothing re-arms explicitly: the balance can only climb back to N or
+more by a grant, purchase, refill or top-up, and the next crossing then
+fires again.
+
+`credits_used_up`: the first refused call (402) of a period records one
+email, keyed by the period (the plan's period start, or the Free refill's
+period).
+"""
+import datetime
+import logging
+import math
+import secrets
+
+from chalicelib.platform import clock, db, metrics, settings
+from chalicelib.platform.errors import BadRequest, NotFound
+from chalicelib.platform.models import CROSSING_PREFIX, Account, Crossing
+
+logger = logging.getLogger("credits-saas")
+
+DEFAULT_SHARE = 0.10
+MAX_THRESHOLD = 1_000_000_000
+KEEP = datetime.timedelta(days=90)
+MAX_REMEMBERED = 10_000
+
+
+def default_threshold(allowance):
+    """10 % of the plan's allowance, rounded up."""
+    return int(math.ceil(max(0, int(allowance or 0)) * DEFAULT_SHARE))
+
+
+def _number(raw, name):
+    value = raw.get(name)
+    if value is None or "N" not in value:
+        return None
+    return int(float(value["N"]))
+
+
+def thresholds(raw_item):
+    """(alert threshold, top-up threshold) of an account item in wire format
+    (the metered write's answer); None where there is none."""
+    alert = _number(raw_item, "lb")
+    if alert is None:
+        alert = _number(raw_item, "ld")
+    if alert is None and (raw_item.get("plan") or {}).get("S", settings.FREE_PLAN) == settings.FREE_PLAN:
+        alert = default_threshold(settings.free_plan_credits())
+    return alert, _number(raw_item, "tt")
+
+
+def crossed(threshold, balance, cost):
+    """The write that left `balance` after spending `cost` took it from >= threshold to < threshold."""
+    return threshold is not None and balance < threshold <= balance + cost
+
+
+class Alerts:
+    def __init__(self, plans, notify):
+        self._plans = plans  # chalicelib.credits.plans.Plans
+        self._notify = notify  # chalicelib.notices.record
+        self._used_up = set()  # (account, period) whose email this process recorded
+
+    # The metered call ----------------------------------------------------------
+
+    def after_spend(self, user_id, raw_item, cost):
+        """Called with the metered write's answer: records a crossing, if this
+        write made one (one conditional PutItem; never raises). Returns the
+        crossing's id or None."""
+        try:
+            balance = _number(raw_item, "credits")
+            alert, top_up = thresholds(raw_item)
+            alert = alert if crossed(alert, balance, cost) else None
+            top_up = top_up if crossed(top_up, balance, cost) else None
+            if alert is None and top_up is None:
+                return None
+            return self.record_crossing(user_id, balance, alert, top_up)
+        except Exception as error:  # noqa: BLE001 - the call is charged and answered whatever happens here
+            logger.warning("could not record a balance crossing of account %s: %s", user_id, type(error).__name__)
+            metrics.count("CrossingRecordFailures")
+            return None
+
+    @staticmethod
+    def record_crossing(user_id, balance, alert, top_up):
+        crossing_id = "%s-%s" % (clock.now().strftime("%Y%m%dT%H%M%S%f"), secrets.token_hex(3))
+        now = clock.now()
+        Crossing(user_id, CROSSING_PREFIX + crossing_id, credits=balance, alert=alert, top_up=top_up,
+                 crossed_at=clock.iso(), expires_at=now + KEEP).save(condition=Crossing.key.does_not_exist())
+        metrics.count("BalanceCrossings")
+        return crossing_id
+
+    def after_refusal(self, account):
+        """A 402: the first of the account's current period records one
+        `credits_used_up` email (a repeat in this process asks nothing)."""
+        period = "%s-%s-%s" % (account.plan, int(account.plan_period_start or 0),
+                               "%s.%s" % (account.refill_execution or "", int(account.refill_period or 0))
+                               if account.plan == settings.FREE_PLAN else "")
+        marker = (account.user_id, period)
+        if marker in self._used_up:
+            return
+        self._notify(account.user_id, "credits_used_up", period, credits=int(account.credits))
+        if len(self._used_up) >= MAX_REMEMBERED:
+            self._used_up.clear()
+        self._used_up.add(marker)
+
+    # The stream ------------------------------------------------------------------
+
+    def on_crossing(self, crossing):
+        """The email of a recorded crossing (once: keyed by the crossing)."""
+        if crossing.alert is None:
+            return
+        if self._notify(crossing.user_id, "low_balance", crossing.key[len(CROSSING_PREFIX):],
+                        credits=int(crossing.credits), threshold=int(crossing.alert)) is None:
+            raise RuntimeError("the low-balance email was not recorded; the stream delivers the crossing again")
+
+    # GET and PUT /alerts ------------------------------------------------------------
+
+    def default_for(self, account):
+        return default_threshold(self._plans.allowance(account.plan))
+
+    def view(self, account):
+        default = self.default_for(account)
+        if account.low_balance_default is None or int(account.low_balance_default) != default:
+            self._store(account.user_id, [Account.low_balance_default.set(default)])
+        return {"low_balance": None if account.low_balance is None else int(account.low_balance),
+                "default": default}
+
+    def save(self, account, threshold):
+        default = self.default_for(account)
+        action = Account.low_balance.remove() if threshold is None else Account.low_balance.set(threshold)
+        self._store(account.user_id, [action, Account.low_balance_default.set(default)])
+        return {"low_balance": threshold, "default": default}
+
+    @staticmethod
+    def _store(user_id, actions):
+        from pynamodb.exceptions import UpdateError  # pynamodb: already loaded by the models
+
+        try:
+            Account(user_id).update(actions=actions, condition=Account.user_id.exists())
+        except UpdateError as error:
+            if db.is_condition_failure(error):
+                raise NotFound("No account with this id.", code="not_found")
+            raise
+
+
+def parse(body):
+    """`{"low_balance": N | null}`, N a whole number of credits >= 0 (400 `invalid_alerts`)."""
+    value = body.get("low_balance", "missing") if isinstance(body, dict) else "missing"
+    if set(body or ()) != {"low_balance"} or not (
+            value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_THRESHOLD)):
+        raise BadRequest('The body must be {"low_balance": N} with N a whole number of credits from 0 to %d, '
+                         'or {"low_balance": null} for the default.' % MAX_THRESHOLD, code="invalid_alerts")
+    return value
