@@ -342,6 +342,10 @@ def test_an_operator_finds_a_customer_grants_500_with_a_reason_and_suspends_them
     operator.page.get_by_role("button", name="Search").click()
     operator.page.get_by_role("link", name=customer.email).click()
     expect(operator.page.get_by_role("heading", name=customer.email)).to_be_visible()
+    top_up = operator.by_test_id("admin-top-up")
+    expect(top_up).to_contain_text("Low-balance alert")
+    expect(top_up).to_contain_text("(the default)")
+    expect(top_up).to_contain_text(re.compile(r"Automatic top-up\s*off"))
     assert_accessible(operator, "admin-account")
 
     operator.by_test_id("action-credits").click()
