@@ -41,6 +41,7 @@ SHOT_PREFIXES = {
     "test_optional_emails_persist_and_the_unsubscribe_link_lands_on_them": "alerts-emails",
     "test_the_panel_says_what_this_server_lacks_and_is_accessible_on_desktop_and_phone": "alerts-panel",
     "test_an_alert_threshold_persists_and_auto_top_up_turns_on_with_a_saved_card": "alerts-top-up",
+    "test_an_alert_crossed_by_metered_calls_arrives_in_the_local_inbox": "alerts-inbox",
 }
 
 
@@ -194,3 +195,38 @@ def test_an_alert_threshold_persists_and_auto_top_up_turns_on_with_a_saved_card(
     expect(top_up.get_by_test_id("top-ups-this-month")).to_have_text("0 of 2 top-ups")
     someone.shot("auto-top-up-on")
     assert someone.serious_accessibility_violations() == []
+
+
+def test_an_alert_crossed_by_metered_calls_arrives_in_the_local_inbox(someone, stack):
+    """The whole path a customer sees: an alert set on the account page, a
+    metered call that crosses it, and the email in make dev's inbox — one,
+    with the text and the HTML parts."""
+    if not has_route(stack, "/alerts"):
+        pytest.skip("this server has no /alerts yet")
+    page = someone.page
+    alert = page.get_by_test_id("low-balance-alert")
+    alert.get_by_label("A threshold of my own").check()
+    alert.get_by_label("Threshold in credits").fill("49")
+    alert.get_by_role("button", name="Save alert").click()
+    expect(alert.get_by_role("status")).to_have_text("Alert saved.")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=someone.url)
+    key, _ = someone.create_key("inbox-walk")
+    for _ in range(3):  # 50 → 47: the second call takes the balance below 49
+        assert requests.post(stack["api_url"] + "/test", headers={"x-api-key": key}, timeout=10).status_code == 200
+
+    inbox = page.context.new_page()
+    inbox.goto(stack["inbox_url"])
+    row = inbox.get_by_role("row").filter(has_text=someone.email)
+    expect(row.filter(has_text=re.compile("running low", re.I))).to_have_count(1, timeout=WEBHOOK_TIMEOUT_MS)
+    someone.shots.count += 1
+    inbox.screenshot(path=os.path.join(SCREENSHOTS, "%s-%02d-inbox.png" % (someone.shots.prefix, someone.shots.count)),
+                     full_page=True)
+    row.get_by_role("link").click()
+    expect(inbox.get_by_role("heading", level=1)).to_contain_text(re.compile("running low", re.I))
+    expect(inbox.locator("body")).to_contain_text("49")
+    someone.shots.count += 1
+    inbox.screenshot(path=os.path.join(SCREENSHOTS, "%s-%02d-email.png" % (someone.shots.prefix, someone.shots.count)),
+                     full_page=True)
+    messages = requests.get(stack["inbox_url"] + "/messages", timeout=10).json()["messages"]
+    mine = [m for m in messages if someone.email in m["to"] and "running low" in m["subject"].lower()]
+    assert len(mine) == 1 and mine[0]["text"] and mine[0]["html"]
