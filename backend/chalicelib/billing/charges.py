@@ -7,7 +7,8 @@ before the payment's own event still takes back from a granted payment."""
 import time
 
 from chalicelib.billing.payments import PLAN, PURCHASED, Source
-from chalicelib.billing.stripe_objects import as_dict, first_line, invoice_metadata, invoice_subscription
+from chalicelib.billing.stripe_objects import (
+    as_dict, first_line, invoice_metadata, invoice_subscription, stripe_id)
 
 
 class ChargeSources:
@@ -21,9 +22,7 @@ class ChargeSources:
 
     def for_charge(self, charge):
         """A `payments.Source`, or None for a charge that bought no credits."""
-        intent_id = charge.get("payment_intent")
-        if isinstance(intent_id, dict):
-            intent_id = intent_id.get("id")
+        intent_id = stripe_id(charge.get("payment_intent"))
         if not intent_id:
             return None
         sessions = self._stripe.v1.checkout.sessions.list(params={"payment_intent": intent_id, "limit": 1}).data

@@ -4,7 +4,7 @@ gives them back; a lost one changes nothing further.
 
 Like refunds, every dispute event reads the dispute from Stripe and settles
 what it says now, so duplicates and reordering end in the same ledger."""
-from chalicelib.billing.stripe_objects import as_dict
+from chalicelib.billing.stripe_objects import as_dict, stripe_id
 from chalicelib.billing.payments import Step
 
 # Inquiries (`warning_*`) and prevented disputes never withdraw funds; a won
@@ -20,8 +20,7 @@ class Disputes:
 
     def reconcile(self, dispute_id):
         dispute = as_dict(self._stripe.v1.disputes.retrieve(dispute_id))
-        charge_id = dispute["charge"]
-        charge = self._sources.charge(charge_id.get("id") if isinstance(charge_id, dict) else charge_id)
+        charge = self._sources.charge(stripe_id(dispute["charge"]))
         source = self._sources.for_charge(charge)
         if source is None:
             return

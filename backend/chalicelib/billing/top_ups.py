@@ -40,7 +40,7 @@ from chalicelib.platform.errors import BadRequest, Conflict
 from chalicelib.platform.models import CROSSING_PREFIX, Account, AttemptAttribute, TopUp
 from chalicelib.credits.plans import ONE_OFF, stored_prices
 from chalicelib.billing.stripe_client import upstream
-from chalicelib.billing.stripe_objects import as_dict, money
+from chalicelib.billing.stripe_objects import as_dict, money, stripe_id
 
 logger = logging.getLogger("credits-saas")
 
@@ -187,15 +187,11 @@ class TopUps:
     def save_card(self, account, session):
         """A completed setup session: its card becomes the customer's default
         (what the top-up charges) and is noted on the account. Repeats agree."""
-        intent_id = session.get("setup_intent")
-        if isinstance(intent_id, dict):
-            intent_id = intent_id.get("id")
+        intent_id = stripe_id(session.get("setup_intent"))
         if not intent_id or not account.stripe_customer_id:
             return
         intent = as_dict(self._stripe.v1.setup_intents.retrieve(intent_id))
-        method_id = intent.get("payment_method")
-        if isinstance(method_id, dict):
-            method_id = method_id.get("id")
+        method_id = stripe_id(intent.get("payment_method"))
         if intent.get("status") != "succeeded" or not method_id:
             return
         self._remember_card(account, method_id)
@@ -203,15 +199,11 @@ class TopUps:
     def save_card_of_payment(self, account, session):
         """A pack paid with "save my card" (`setup_future_usage=off_session`):
         its card, attached to the customer, becomes the one top-ups charge."""
-        intent_id = session.get("payment_intent")
-        if isinstance(intent_id, dict):
-            intent_id = intent_id.get("id")
+        intent_id = stripe_id(session.get("payment_intent"))
         if not intent_id or not account.stripe_customer_id:
             return
         intent = as_dict(self._stripe.v1.payment_intents.retrieve(intent_id))
-        method_id = intent.get("payment_method")
-        if isinstance(method_id, dict):
-            method_id = method_id.get("id")
+        method_id = stripe_id(intent.get("payment_method"))
         if intent.get("setup_future_usage") != "off_session" or not method_id:
             return
         self._remember_card(account, method_id)
@@ -219,7 +211,7 @@ class TopUps:
     def _remember_card(self, account, method_id):
         method = as_dict(self._stripe.v1.payment_methods.retrieve(method_id))
         customer = method.get("customer")
-        if (customer.get("id") if isinstance(customer, dict) else customer) != account.stripe_customer_id:
+        if stripe_id(customer) != account.stripe_customer_id:
             return  # not kept for this customer: it cannot be charged off-session
         self._stripe.v1.customers.update(account.stripe_customer_id, params={
             "invoice_settings": {"default_payment_method": method_id}})

@@ -20,7 +20,7 @@ from chalicelib.billing.payments import PaymentBusy
 from chalicelib.billing.top_ups import EmailNotRecorded
 from chalicelib.platform.models import Account
 from chalicelib.billing.stripe_objects import (
-    MalformedEvent, first_line, invoice_metadata, invoice_subscription, money)
+    MalformedEvent, first_line, invoice_metadata, invoice_subscription, money, stripe_id)
 
 logger = logging.getLogger("credits-saas")
 
@@ -211,7 +211,7 @@ class StripeWebhook:
     def refund_changed(self, refund):
         charge = refund.get("charge")
         if charge:
-            self._refunds().reconcile(charge.get("id") if isinstance(charge, dict) else charge)
+            self._refunds().reconcile(stripe_id(charge))
 
     def dispute_changed(self, dispute):
         self._disputes().reconcile(dispute["id"])
@@ -321,9 +321,7 @@ class StripeWebhook:
         (set at checkout), else on the Stripe customer. The customer must be
         the account's own, so an event can never touch another account."""
         metadata = metadata if metadata is not None else (obj.get("metadata") or {})
-        customer_id = obj.get("customer")
-        if isinstance(customer_id, dict):
-            customer_id = customer_id.get("id")
+        customer_id = stripe_id(obj.get("customer"))
         user_id = user_id or metadata.get("user_id") or self._customer_user(customer_id)
         account = _account(user_id) if user_id else None
         if account is None:
