@@ -476,3 +476,39 @@ def test_a_teams_account_emails_go_to_its_owners_and_billing_members(client, tea
     from chalicelib.notices.sender import _addresses
     org_id, owner, developer, biller = team
     assert _addresses(Account.get(org_id)) == sorted([owner.email, biller.email])
+
+
+# Operators ---------------------------------------------------------------------------------
+
+
+def test_operators_find_a_team_by_name_id_or_a_members_email_and_see_its_members(client, team, operator):
+    org_id, owner, developer, _ = team
+    call(client, "POST", "/orgs/%s/invitations" % org_id, owner.headers, {"email": "pending@example.com",
+                                                                          "role": "billing"})
+    for query in (org_id, "acme", "Acme", developer.email):
+        status, body = call(client, "GET", "/admin/accounts?q=%s" % urllib.parse.quote(query), operator.headers)
+        assert status == 200, body
+        assert org_id in [found["id"] for found in body["accounts"]], query
+        assert [found["org_name"] for found in body["accounts"] if found["id"] == org_id] == ["Acme"]
+    status, body = call(client, "GET", "/admin/accounts/%s" % org_id, operator.headers)
+    assert status == 200
+    organisation = body["account"]["organisation"]
+    assert (organisation["personal"], organisation["name"]) == (False, "Acme")
+    assert sorted((m["email"], m["role"]) for m in organisation["members"]) == sorted(
+        [(owner.email, "owner"), (developer.email, "developer"), (team[3].email, "billing")])
+    assert [(i["email"], i["role"]) for i in organisation["invitations"]] == [("pending@example.com", "billing")]
+    status, body = call(client, "GET", "/admin/accounts/%s" % developer.id, operator.headers)
+    assert body["account"]["organisation"]["member_of"] == [{"id": org_id, "name": "Acme", "role": "developer"}]
+
+
+def test_the_summary_counts_team_organisations_apart_from_sign_ups(client, team, operator):
+    from chalicelib.operators.summary import Totals
+    totals = Totals(["2026-12-03", "2026-12-04"], {})
+    totals.add({"plan": {"S": "Free"}, "created_at": {"S": "2026-12-04T00:00:00Z"}})
+    totals.add({"plan": {"S": "Free"}, "created_at": {"S": "2026-12-04T00:00:00Z"}, "on": {"S": "Acme"}})
+    totals.add({"plan": {"S": "Free"}, "created_at": {"S": "2026-12-04T00:00:00Z"}, "on": {"S": "Gone"},
+                "closed_at": {"S": "2026-12-04T01:00:00Z"}})
+    view = totals.view({}, {}, "2026-12-04T02:00:00Z")
+    assert (view["accounts"], view["team_organisations"], view["daily"][-1]["signups"]) == (3, 1, 1)
+    status, body = call(client, "GET", "/admin/summary?fresh=true", operator.headers)
+    assert status == 200 and body["summary"]["team_organisations"] >= 1

@@ -1,6 +1,8 @@
-"""Finding an account for support: by account id, a whole API key (it names
-its account), a Stripe customer id (`cus_…`), a key prefix (`ak_…`) or the
-start of an email address.
+"""Finding an account for support: by account id (a person's or a team
+organisation's), a whole API key (it names its account), a Stripe customer
+id (`cus_…`), a key prefix (`ak_…`), the start of an email address (the
+person's account, then the team organisations they are a member of) or the
+start of a team organisation's name.
 
 An id or a whole key is one GetItem. A key prefix is kept with the key's
 record in the ledger table (chalicelib.keys.account_keys), so it reads that table;
@@ -20,7 +22,7 @@ from chalicelib.keys import key_format
 from chalicelib.keys.account_keys import RECORD_PREFIX
 from chalicelib.platform import db, settings
 from chalicelib.platform.errors import BadRequest, excerpt
-from chalicelib.platform.models import Account
+from chalicelib.platform.models import Account, MemberOf
 
 MAX_QUERY_CHARS = 200
 SCAN_SLICE = 500
@@ -44,8 +46,9 @@ class AccountSearch:
         if cursor is None:
             exact = self._exact(query)
             if exact is not None:
-                return [row(exact)], None
-        return self._scan(query, limit, decode_cursor(cursor) if cursor else None)
+                return with_their_orgs([row(exact)]), None
+        rows, next_cursor = self._scan(query, limit, decode_cursor(cursor) if cursor else None)
+        return with_their_orgs(rows), next_cursor
 
     @staticmethod
     def _exact(query):
@@ -90,8 +93,9 @@ def filter_for(query):
         return (settings.ledger_table(), {"#k": "key", "#p": "prefix"},
                 {":record": {"S": RECORD_PREFIX}, ":q": {"S": query[:KEY_PREFIX_CHARS]}},
                 "begins_with(#k, :record) AND begins_with(#p, :q)")
-    values = {":q": {"S": query}, ":lower": {"S": query.lower()}}
-    return accounts, {"#e": "email"}, values, "begins_with(#e, :q) OR begins_with(#e, :lower)"
+    values = {":q": {"S": query}, ":lower": {"S": query.lower()}, ":title": {"S": query[:1].upper() + query[1:]}}
+    return (accounts, {"#e": "email", "#n": "on"}, values,
+            "begins_with(#e, :q) OR begins_with(#e, :lower) OR begins_with(#n, :q) OR begins_with(#n, :title)")
 
 
 def rows_of(table, items, found):
@@ -116,7 +120,29 @@ def rows_of(table, items, found):
 def row(account):
     return {"id": account.user_id, "email": account.email, "plan": account.plan,
             "credits": int(account.credits), "created_at": account.created_at,
-            "stripe_customer_id": account.stripe_customer_id, "suspended": account.suspended is not None}
+            "stripe_customer_id": account.stripe_customer_id, "suspended": account.suspended is not None,
+            "org_name": account.org_name}
+
+
+def with_their_orgs(rows):
+    """The rows, each person followed by the team organisations they are a
+    member of (once each), so that a member's email finds the team."""
+    shown = {found["id"] for found in rows}
+    result = []
+    for found in rows:
+        result.append(found)
+        if found["org_name"] is not None:
+            continue
+        for membership in MemberOf.query(found["id"], MemberOf.key.startswith("org:")):
+            org_id = membership.key[len("org:"):]
+            if org_id in shown:
+                continue
+            shown.add(org_id)
+            try:
+                result.append(row(Account.get(org_id, consistent_read=True)))
+            except DoesNotExist:
+                continue
+    return result
 
 
 def encode_cursor(start):

@@ -14,6 +14,7 @@ import chalicelib.operators.account_search as account_search
 import chalicelib.operators.adjustments as adjustments
 import chalicelib.operators.audit as audit
 from chalicelib.platform import settings
+from chalicelib.platform.models import Invitation, MemberOf, Membership
 from chalicelib.operators.account_search import AccountSearch
 from chalicelib.operators.adjustments import Adjustments
 from chalicelib.platform.errors import BadRequest, NotFound
@@ -55,6 +56,7 @@ class Console:
             "auto_top_up": TopUps.describe(TopUps.state(user_id)),
             "low_balance_alert": {"low_balance": None if account.low_balance is None else int(account.low_balance),
                                   "default": default_threshold(self._plans.allowance(account.plan))},
+            "organisation": organisation(account),
         })
         return {"account": view}
 
@@ -118,3 +120,20 @@ def stripe_dashboard_url(customer_id):
     key = settings.stripe_secret_key() or ""
     mode = "test/" if key.startswith(("sk_test", "rk_test")) else ""
     return "%s%scustomers/%s" % (STRIPE_DASHBOARD, mode, customer_id)
+
+
+def organisation(account):
+    """A team organisation's name, members and pending invitations; for a
+    person's account, the team organisations they are a member of."""
+    if not account.is_team:
+        return {"personal": True, "member_of": [
+            {"id": item.key[len("org:"):], "name": item.name, "role": item.role}
+            for item in MemberOf.query(account.user_id, MemberOf.key.startswith("org:"), consistent_read=True)]}
+    members = [{"user_id": item.key[len("member:"):], "email": item.email, "role": item.role,
+                "joined_at": item.joined_at}
+               for item in Membership.query(account.user_id, Membership.key.startswith("member:"), consistent_read=True)]
+    invitations = [{"email": item.email, "role": item.role, "valid_until": int(item.valid_until)}
+                   for item in Invitation.query(account.user_id, Invitation.key.startswith("invite:"),
+                                                consistent_read=True)]
+    return {"personal": False, "name": account.org_name, "closed_at": account.closed_at,
+            "members": members, "invitations": invitations}

@@ -17,7 +17,7 @@ from chalicelib.billing.subscriptions import LIVE_STATUSES
 CACHE_KEY = "summary"
 MAX_AGE_SECONDS = 300
 DAYS = 30
-PROJECTION = "#plan, created_at, subscription, #usage"
+PROJECTION = "#plan, created_at, subscription, #usage, #on, closed_at"
 # Ledger kinds the summary reports as purchases and refunds.
 PURCHASE_KINDS = ("purchase", "plan")
 REFUND_KINDS = ("refund", "dispute")
@@ -82,7 +82,7 @@ def scan_accounts():
     """Every account item, a few attributes each, page by page."""
     client = db.connection().client
     arguments = dict(TableName=settings.accounts_table(), ProjectionExpression=PROJECTION,
-                     ExpressionAttributeNames={"#plan": "plan", "#usage": "usage"})
+                     ExpressionAttributeNames={"#plan": "plan", "#usage": "usage", "#on": "on"})
     while True:
         response = client.scan(**arguments)
         yield from response.get("Items", [])
@@ -98,6 +98,7 @@ class Totals:
         self.days = days
         self.prices = prices
         self.accounts = 0
+        self.team_organisations = 0
         self.by_plan = {}
         self.subscriptions = {}
         self.mrr = {}
@@ -108,8 +109,10 @@ class Totals:
         self.accounts += 1
         plan = item.get("plan", {}).get("S", settings.FREE_PLAN)
         self.by_plan[plan] = self.by_plan.get(plan, 0) + 1
+        if "on" in item:  # a team organisation (chalicelib.orgs), not a sign-up
+            self.team_organisations += "closed_at" not in item
         created = item.get("created_at", {}).get("S", "")[:10]
-        if created in self.signups:
+        if created in self.signups and "on" not in item:
             self.signups[created] += 1
         for day, value in item.get("usage", {}).get("M", {}).items():
             if day in self.spent:
@@ -127,6 +130,7 @@ class Totals:
         return {
             "computed_at": computed_at,
             "accounts": self.accounts,
+            "team_organisations": self.team_organisations,
             "accounts_by_plan": dict(sorted(self.by_plan.items())),
             "subscriptions": {"active": self.subscriptions.get("active", 0),
                               "past_due": self.subscriptions.get("past_due", 0),

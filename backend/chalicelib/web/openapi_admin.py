@@ -43,7 +43,7 @@ def paths():
                 "200": answer("Matching accounts, a page at a time.", ref("schemas", "AccountSearchPage")),
                 "400": error("Missing or too long `q` (`invalid_query`), bad `limit` or `cursor`.")},
             "`{\"accounts\": [{\"id\", \"email\", \"plan\", \"credits\", \"stripe_customer_id\", \"suspended\"}], "
-            "\"next_cursor\"}`; `q` = email prefix, account id, API key, `cus_…` or `ak_…` prefix",
+            "\"next_cursor\"}`; `q` = email prefix (with their team organisations), team name prefix, account or organisation id, API key, `cus_…` or `ak_…` prefix",
             parameters=[{"name": "q", "in": "query", "required": True,
                          "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
                         limit(50, 20), CURSOR])},
@@ -118,7 +118,13 @@ def schemas():
         ledger=ref("schemas", "LedgerPage"),
         auto_top_up=dict(ref("schemas", "AutoTopUp"), description="The setting, its status and last attempt; "
                                                                    "its history is the ledger's `top_up` entries."),
-        low_balance_alert=ref("schemas", "Alerts"))]}
+        low_balance_alert=ref("schemas", "Alerts"),
+        organisation=dict(obj(["personal"], personal={"type": "boolean"}, name=STRING, closed_at=nullable(STRING),
+                              members={"type": "array", "items": ref("schemas", "Member")},
+                              invitations={"type": "array", "items": {"type": "object"}},
+                              member_of={"type": "array", "items": {"type": "object"}}),
+                          description="A team organisation's members and pending invitations; for a person, "
+                                      "the team organisations they are a member of."))]}
     return {
         "Suspension": obj(["reason", "since"], reason=nullable(STRING), since=nullable(TIMESTAMP),
                           operator=nullable(STRING)),
@@ -126,7 +132,8 @@ def schemas():
             "type": "array", "items": obj(
                 ["id", "email", "plan", "credits", "created_at", "stripe_customer_id", "suspended"], id=STRING,
                 email=nullable(STRING), plan=STRING, credits=integer, created_at=STRING,
-                stripe_customer_id=nullable(STRING), suspended={"type": "boolean"})}),
+                stripe_customer_id=nullable(STRING), suspended={"type": "boolean"},
+                org_name=nullable(dict(STRING, description="A team organisation's name; null for a person.")))}),
         "AdminAccount": account,
         "Adjustment": obj(["applied", "entry", "balances"], applied={"type": "boolean"},
                           entry=ref("schemas", "LedgerEntry"), balances=balances),
@@ -137,6 +144,7 @@ def schemas():
             ["computed_at", "accounts", "accounts_by_plan", "subscriptions", "mrr", "credits_spent", "daily",
              "last_30_days"],
             computed_at=TIMESTAMP, accounts=COUNT,
+            team_organisations=dict(COUNT, description="Team organisations not deleted (chalicelib.orgs)."),
             accounts_by_plan={"type": "object", "additionalProperties": COUNT},
             subscriptions=obj(["active", "past_due", "by_status"], active=COUNT, past_due=COUNT,
                               by_status={"type": "object", "additionalProperties": COUNT}),
