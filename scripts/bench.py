@@ -192,8 +192,11 @@ def write_units_after_90_days(key_counts=KEY_COUNTS):
     from scripts.measure import cost_model, dynamodb_meter, item_size
 
     figures = {}
-    for count in key_counts:
-        user_id, key_hash = cost_model.seeded_account(keys=count)
+    for count in key_counts + ("team",):
+        if count == "team":  # a team organisation's key: its owner's member, 3 keys
+            user_id, key_hash = cost_model.seeded_account(keys=3, team=True)
+        else:
+            user_id, key_hash = cost_model.seeded_account(keys=count)
         meter = dynamodb_meter.attached_to_app()
         with meter.measure() as tally:
             Credits().spend(user_id, key_hash, 1)
@@ -231,11 +234,15 @@ def main():
           "(target 1)" % requests_per_call)
     print("DynamoDB requests per metered call that crosses the alert's and top-up's threshold: %.2f "
           "(target <= 2)" % requests_per_crossing)
+    team_figures = per_key_count.pop("team")
     for count, (requests, write_units, account_bytes) in per_key_count.items():
         print("Metered call, %2d API key%s, 90 days of use: %d DynamoDB request, %d write unit%s "
               "(account item %d bytes; target 1 request%s)" % (
                   count, " " if count == 1 else "s", requests, write_units, "" if write_units == 1 else "s",
                   account_bytes, ", 1 write unit" if count <= 3 else ""))
+    print("Metered call with a team organisation's key (3 keys, 90 days of use): %d DynamoDB request, "
+          "%d write unit%s (account item %d bytes; target 1 request, 1 write unit)"
+          % (team_figures[0], team_figures[1], "" if team_figures[1] == 1 else "s", team_figures[2]))
     print("Median latency on the local stack: POST /test %.2f ms, GET /plans (unmetered) %.2f ms; "
           "ratio %.2f (target <= 1.3)" % (metered, unmetered, metered / unmetered))
     print("Cold import: backend/app.py %.1f ms, bare Chalice app %.1f ms; ratio %.2f (target <= 1.5)"

@@ -58,10 +58,12 @@ def fill_call_times(user_id, seconds_ago=3600):
         for key_id, slot in slots_of(account).items()])
 
 
-def seeded_account(today=None, days=HISTORY_DAYS, per_day=CREDITS_PER_DAY, keys=1):
+def seeded_account(today=None, days=HISTORY_DAYS, per_day=CREDITS_PER_DAY, keys=1, team=False):
     """A provisioned account with `keys` API keys (seeded_keys), `days` days
     of usage before `today`, an active Power subscription and a long email;
-    returns (user id, hash of the first key)."""
+    with `team`, a team organisation with the longest name instead, owned by
+    such an account, its keys made by that owner. Returns (account id, hash
+    of the first key)."""
     from chalicelib.accounts.lifecycle import Accounts
     from chalicelib.keys.account_keys import ApiKeys
     from chalicelib.credits.balances import Credits
@@ -73,7 +75,16 @@ def seeded_account(today=None, days=HISTORY_DAYS, per_day=CREDITS_PER_DAY, keys=
     today = today or datetime.date.today()
     user_id = str(uuid.uuid4())
     account = Accounts(Plans()).provision(user_id, LONG_EMAIL)
-    created = [(ApiKeys().create(account, name, None)[0], limit) for name, limit in seeded_keys(keys)]
+    if team:
+        from chalicelib.orgs.directory import MAX_NAME, Directory
+
+        owner = user_id
+        user_id = Directory().create(owner, LONG_EMAIL, ("Team " + "x" * MAX_NAME)[:MAX_NAME])["id"]
+        account = Account.get(user_id, consistent_read=True)
+    else:
+        owner = None
+    created = [(ApiKeys().create(account, name, None, created_by=owner)[0], limit)
+               for name, limit in seeded_keys(keys)]
     key_hashes = [parse(key["key"])[1] for key, _ in created]
     Credits().add_purchased(user_id, days * per_day * 2, "checkout:cs_seed_%s" % user_id, "purchase", "seed")
     now = int(time.time())
