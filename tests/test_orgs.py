@@ -512,3 +512,20 @@ def test_the_summary_counts_team_organisations_apart_from_sign_ups(client, team,
     assert (view["accounts"], view["team_organisations"], view["daily"][-1]["signups"]) == (3, 1, 1)
     status, body = call(client, "GET", "/admin/summary?fresh=true", operator.headers)
     assert status == 200 and body["summary"]["team_organisations"] >= 1
+
+
+def test_a_key_created_as_the_member_is_removed_is_refused(client, team):
+    """The removal wins a race with a key creation that read the membership
+    before it went: the creation's own transaction checks it again."""
+    from chalicelib import keys, orgs
+    from chalicelib.orgs.access import resolve
+    from chalicelib.web.auth import Identity
+
+    org_id, owner, developer, _ = team
+    found = resolve(Identity(developer.id, developer.email), None, org_id, "keys")
+    assert call(client, "DELETE", "/orgs/%s/members/%s" % (org_id, developer.id), owner.headers)[0] == 200
+    with pytest.raises(Exception) as refused:
+        keys.api_keys().create(found.account, "late", None, created_by=developer.id,
+                               guard=orgs.key_creator_guard(found))
+    assert getattr(refused.value, "code", None) == "org_not_found"
+    assert call(client, "GET", "/keys", as_org(owner, org_id))[1]["keys"] == []

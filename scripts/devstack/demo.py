@@ -107,12 +107,15 @@ class Api:
         self.session = local_session()
         self._requests = requests
 
-    def call(self, method, path, token=None, api_key=None, body=None, expect=200):
+    def call(self, method, path, token=None, api_key=None, body=None, expect=200, org=None):
+        """`org`: the organisation to act for (`X-Org-Id`); else the caller's own."""
         headers = {}
         if token:
             headers["Authorization"] = "Bearer " + token
         if api_key:
             headers["x-api-key"] = api_key
+        if org:
+            headers["X-Org-Id"] = org
         try:
             response = self.session.request(
                 method, self.base_url + path, headers=headers, timeout=HTTP_TIMEOUT,
