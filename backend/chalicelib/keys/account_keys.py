@@ -123,7 +123,7 @@ class ApiKeys:
             key = key_format.ApiKey.generate(account.user_id)
             record = self._new_record(key, name, limit, created_by=created_by)
             try:
-                with TransactWrite(connection=db.connection()) as transaction:
+                with db.Transaction() as transaction:
                     if request_key is not None:
                         transaction.save(*self._request_record(account.user_id, request_key, key, name))
                     transaction.save(record, condition=ApiKeyRecord.key.does_not_exist())
@@ -134,7 +134,7 @@ class ApiKeys:
                     if guard is not None:
                         transaction.condition_check(guard[0], guard[1], guard[2], condition=guard[3])
             except TransactWriteError as error:
-                codes = db.cancellation_codes(error)
+                codes = transaction.codes(error)
                 if guard is not None and codes[-1:] == ["ConditionalCheckFailed"]:
                     raise guard[4]
                 if request_key is not None and codes[:1] == ["ConditionalCheckFailed"]:
