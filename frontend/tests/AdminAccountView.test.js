@@ -61,4 +61,21 @@ describe('AdminAccountView', () => {
     expect(wrapper.get('[data-testid="suspension"]').text()).toContain('Abuse')
     expect(wrapper.text()).toContain('Lift suspension')
   })
+
+  it('shows a team organisation with its members and pending invitations', async () => {
+    await signInAs('ops@example.com', ['admins'])
+    const organisation = {
+      personal: false, name: 'Acme', closed_at: null,
+      members: [{ user_id: 'u1', email: 'ada@example.com', role: 'owner', joined_at: '2026-12-01T10:00:00Z' }],
+      invitations: [{ email: 'bob@example.com', role: 'developer', valid_until: 1796900000 }],
+    }
+    stubApi({ 'GET /admin/accounts/org_1': { account: adminAccount({ id: 'org_1', email: null, organisation }) } })
+    const { wrapper } = await mountView(AdminAccountView, { path: '/admin/accounts/org_1' })
+    expect(wrapper.get('h1').text()).toBe('Acme')
+    const card = wrapper.get('[data-testid="admin-organisation"]')
+    expect(card.text()).toContain('ada@example.com')
+    expect(card.text()).toContain('owner')
+    expect(card.text()).toContain('bob@example.com as developer')
+    expect(card.get('a').attributes('href')).toBe('/admin/accounts/u1')
+  })
 })
