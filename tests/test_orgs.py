@@ -529,3 +529,20 @@ def test_a_key_created_as_the_member_is_removed_is_refused(client, team):
                                guard=orgs.key_creator_guard(found))
     assert getattr(refused.value, "code", None) == "org_not_found"
     assert call(client, "GET", "/keys", as_org(owner, org_id))[1]["keys"] == []
+
+
+def test_a_team_back_on_free_gets_no_free_allowance_and_no_refill(client, team, stripe_sandbox, stripe_products,
+                                                                  webhook_secret):
+    org_id, _, _, biller = team
+    status, body = call(client, "POST", "/checkout", as_org(biller, org_id), {"plan": "Basic", "subscribe": True})
+    assert status == 200, body
+    stripe_sandbox.complete_checkout(body["session_id"])
+    customer = Account.get(org_id, consistent_read=True).stripe_customer_id
+    deliver_all(client, stripe_sandbox.events(customer=customer))
+    user = call(client, "GET", "/user", as_org(biller, org_id))[1]["user"]
+    assert (user["plan"], user["credits"]) == ("Basic", 1000)
+    assert call(client, "POST", "/stop-subscriptions", as_org(biller, org_id))[0] == 200
+    deliver_all(client, stripe_sandbox.events(customer=customer))
+    user = call(client, "GET", "/user", as_org(biller, org_id))[1]["user"]
+    assert (user["plan"], user["plan_credits"], user["subscription"]) == ("Free", 0, None)
+    assert Account.get(org_id, consistent_read=True).refill_execution is None

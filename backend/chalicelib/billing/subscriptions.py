@@ -167,8 +167,11 @@ class SubscriptionSync:
                 if not db.is_condition_failure(error):
                     raise
             return False
+        # A team organisation's Free plan has no allowance (nor a refill): free
+        # credits are for people, so they cannot be farmed with many teams.
+        allowance = 0 if account.is_team else self._plans.allowance(settings.FREE_PLAN)
         return self._credits.reset_plan(
-            account.user_id, self._plans.allowance(settings.FREE_PLAN), free_ledger_key(account),
+            account.user_id, allowance, free_ledger_key(account),
             "free", "Back to Free from %s" % account.plan,
             reference=account.subscription.id if account.subscription is not None else None,
             condition=condition,
