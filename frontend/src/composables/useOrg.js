@@ -41,6 +41,8 @@ const version = ref(0)
 // The stored choices, {email: org id}, read once and written through.
 const choices = ref(readChoices())
 let loading = null
+// Bumped on sign-out: a list still on its way for the person before is dropped.
+let generation = 0
 
 function readChoices() {
   try {
@@ -106,16 +108,18 @@ export function switchOrg(orgId) {
  * to falls back to personal. Concurrent calls share one request. */
 export function loadOrgs() {
   if (loading) return loading
+  const asked = generation
   status.value = orgs.value.length ? status.value : 'loading'
   loading = listOrgs()
     .then((list) => {
+      if (asked !== generation) return
       orgs.value = Array.isArray(list) ? list : []
       status.value = 'ready'
       const id = chosenOrgId()
       if (id && !orgs.value.some((org) => org.id === id)) switchOrg(null)
     })
     .catch((failure) => {
-      if (failure.status === 401) return
+      if (asked !== generation || failure.status === 401) return
       // A server without organisations (404, or the failed CORS preflight an
       // unknown path gets): everyone works in their personal account.
       orgs.value = []
@@ -123,7 +127,7 @@ export function loadOrgs() {
       if (chosenOrgId()) switchOrg(null)
     })
     .finally(() => {
-      loading = null
+      if (asked === generation) loading = null
     })
   return loading
 }
@@ -132,9 +136,10 @@ export function loadOrgs() {
  * Rejects with the API's error, e.g. 409 too_many_orgs. */
 export async function createOrg(name) {
   const org = await postOrg(name)
+  // A list asked for before the creation would not have it: let it land first.
+  if (loading) await loading
   orgs.value = [...orgs.value.filter((known) => known.id !== org.id), org]
   switchOrg(org.id)
-  loadOrgs()
   return org
 }
 
@@ -153,6 +158,7 @@ export function onOrgNotFound(orgId) {
 
 /** For tests: forget the list and re-read the stored choices. */
 export function resetOrgs() {
+  generation += 1
   orgs.value = []
   status.value = 'idle'
   loading = null
@@ -161,8 +167,10 @@ export function resetOrgs() {
 
 onSignOut(() => {
   // The stored choice stays for the next sign-in; the list is the person's.
+  generation += 1
   orgs.value = []
   status.value = 'idle'
+  loading = null
 })
 
 export function useOrg() {
