@@ -6,7 +6,8 @@ import os
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Response
 
-from chalicelib import accounts, billing, credits, keys, operators
+from chalicelib import accounts, billing, credits, keys, operators, orgs
+from chalicelib.orgs.roles import BILLING_RIGHT as BILLING, KEYS, READ
 from chalicelib.platform import logs, settings
 from chalicelib.web import http
 from chalicelib.web.http import json_body, json_errors
@@ -17,7 +18,7 @@ from chalicelib.web.metering import CREDIT_HEADERS, metered_call
 app = Chalice(app_name="credits-saas", configure_logs=False)
 app.api.cors = CORSConfig(
     allow_origin=settings.frontend_origin(),
-    allow_headers=["Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key"],
+    allow_headers=["Authorization", "Content-Type", "X-Api-Key", "Idempotency-Key", "X-Org-Id"],
     expose_headers=list(CREDIT_HEADERS) + ["Retry-After"],
     max_age=600,
 )
@@ -38,11 +39,29 @@ else:
         "CognitoUsers", provider_arns=[os.environ.get("USER_POOL_ARN", "USER_POOL_ARN")])
 
 
-def current_account():
+def current_user():
+    """The caller's identity and their own account (their personal
+    organisation), created on first use."""
     from chalicelib.web import auth  # token parsing: off the metered routes' cold start
     identity = auth.identity(app.current_request)
     logs.note(account_id=identity.user_id)
-    return accounts.registry().ensure(identity.user_id, identity.email)
+    return identity, accounts.registry().ensure(identity.user_id, identity.email)
+
+
+def acting(right, org_id=None):
+    """The organisation the request acts for — the `X-Org-Id` header's, or
+    `org_id` from the path, else the caller's personal one — with the
+    caller's role in it, which must carry `right` (chalicelib.orgs)."""
+    identity, personal = current_user()
+    if org_id is None:
+        org_id = app.current_request.headers.get("x-org-id")
+    found = orgs.acting(identity, personal, org_id, right)
+    logs.note(account_id=found.org_id)
+    return found
+
+
+def current_account(right=READ):
+    return acting(right).account
 
 
 def spend_for(route):
@@ -67,20 +86,21 @@ def list_plans():
 @app.route("/user", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def get_user():
-    return {"user": accounts.registry().view(current_account())}
+    found = acting(READ)
+    return {"user": dict(accounts.registry().view(found.account), org=found.view())}
 
 
 @app.route("/generate-key", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def generate_key():
     """Deprecated: rotates the account's first key (POST /keys makes more)."""
-    return {"key": keys.api_keys().rotate_first(current_account())}
+    return {"key": keys.api_keys().rotate_first(current_account(KEYS))}
 
 
 @app.route("/keys", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def list_keys():
-    return {"keys": keys.api_keys().list(current_account())}
+    return {"keys": keys.api_keys().list(current_account(KEYS))}
 
 
 @app.route("/keys", methods=["POST"], authorizer=user_authorizer)
@@ -88,9 +108,10 @@ def list_keys():
 def create_key():
     from chalicelib.keys.account_keys import parse_new_key  # pynamodb: off other routes' cold start
     name, limit = parse_new_key(json_body(app.current_request))
-    account = current_account()
-    created, replayed = keys.api_keys().create(account, name, limit,
-                                                   request_key=http.idempotency_key(app.current_request))
+    found = acting(KEYS)
+    created, replayed = keys.api_keys().create(found.account, name, limit,
+                                               request_key=http.idempotency_key(app.current_request),
+                                               created_by=found.user_id, guard=orgs.key_creator_guard(found))
     headers = {"Content-Type": "application/json"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -102,13 +123,13 @@ def create_key():
 def update_key(key_id):
     from chalicelib.keys.account_keys import parse_changes  # pynamodb: off other routes' cold start
     name, limit = parse_changes(json_body(app.current_request))
-    return keys.api_keys().update(current_account(), key_id, name=name, limit=limit)
+    return keys.api_keys().update(current_account(KEYS), key_id, name=name, limit=limit)
 
 
 @app.route("/keys/{key_id}", methods=["DELETE"], authorizer=user_authorizer)
 @json_errors
 def revoke_key(key_id):
-    keys.api_keys().revoke(current_account(), key_id)
+    keys.api_keys().revoke(current_account(KEYS), key_id)
     return Response(body="", status_code=204)
 
 
@@ -148,7 +169,7 @@ def get_ledger():
 @json_errors
 def get_notifications():
     from chalicelib.notices import preferences  # pynamodb: off other routes' cold start
-    return preferences.view(current_account())
+    return preferences.view(current_user()[1])
 
 
 @app.route("/notifications", methods=["PUT"], authorizer=user_authorizer)
@@ -156,13 +177,13 @@ def get_notifications():
 def put_notifications():
     from chalicelib.notices import preferences  # pynamodb: off other routes' cold start
     wanted = preferences.parse(json_body(app.current_request))
-    return preferences.save(current_account().user_id, wanted)
+    return preferences.save(current_user()[1].user_id, wanted)
 
 
 @app.route("/alerts", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def get_alerts():
-    return credits.low_balance_alerts().view(current_account())
+    return credits.low_balance_alerts().view(current_account(BILLING))
 
 
 @app.route("/alerts", methods=["PUT"], authorizer=user_authorizer)
@@ -170,13 +191,14 @@ def get_alerts():
 def put_alerts():
     from chalicelib.credits.alerts import parse  # pynamodb: off other routes' cold start
     threshold = parse(json_body(app.current_request))
-    return credits.low_balance_alerts().save(current_account(), threshold)
+    return credits.low_balance_alerts().save(current_account(BILLING), threshold)
 
 
 @app.route("/auto-top-up", methods=["GET"], authorizer=user_authorizer)
 @json_errors
 def get_auto_top_up():
-    return billing.required_auto_top_up().view(current_account())
+    account = current_account(BILLING)
+    return billing.required_auto_top_up().view(account)
 
 
 @app.route("/auto-top-up", methods=["PUT"], authorizer=user_authorizer)
@@ -184,20 +206,22 @@ def get_auto_top_up():
 def put_auto_top_up():
     from chalicelib.billing.top_ups import parse  # pynamodb, stripe: off other routes' cold start
     settings_wanted = parse(json_body(app.current_request))
-    return billing.required_auto_top_up().save(current_account(), *settings_wanted)
+    account = current_account(BILLING)
+    return billing.required_auto_top_up().save(account, *settings_wanted)
 
 
 @app.route("/payment-method", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def payment_method():
-    return billing.required_auto_top_up().card_session(current_account())
+    account = current_account(BILLING)
+    return billing.required_auto_top_up().card_session(account)
 
 
 @app.route("/checkout", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def checkout():
     from chalicelib.billing.checkout import parse_checkout, parse_save_card  # pynamodb: off other routes' cold start
-    account = current_account()
+    account = current_account(BILLING)
     body = json_body(app.current_request)
     plan, subscribe = parse_checkout(body)
     return billing.required_billing().checkout(account, plan, subscribe,
@@ -209,7 +233,7 @@ def checkout():
 @json_errors
 def change_plan():
     from chalicelib.billing.checkout import parse_plan  # pynamodb: off other routes' cold start
-    account = current_account()
+    account = current_account(BILLING)
     plan = parse_plan(json_body(app.current_request))
     billing.required_billing()
     return {"user": accounts.registry().view(billing.plan_switch().change(account, plan))}
@@ -218,7 +242,7 @@ def change_plan():
 @app.route("/cancel-plan-change", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def cancel_plan_change():
-    account = current_account()
+    account = current_account(BILLING)
     billing.required_billing()
     return {"user": accounts.registry().view(billing.plan_switch().undo(account))}
 
@@ -226,14 +250,14 @@ def cancel_plan_change():
 @app.route("/stop-subscriptions", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def stop_subscriptions():
-    account = current_account()
+    account = current_account(BILLING)
     return {"user": accounts.registry().view(billing.required_billing().stop_subscriptions(account))}
 
 
 @app.route("/billing-portal", methods=["POST"], authorizer=user_authorizer)
 @json_errors
 def billing_portal():
-    account = current_account()
+    account = current_account(BILLING)
     return billing.required_billing().portal(account)
 
 
@@ -244,6 +268,95 @@ def stripe_webhook():
     """Signed by Stripe; verified on the exact raw bytes received."""
     request = app.current_request
     return billing.stripe_webhook().handle(request.raw_body, request.headers.get("stripe-signature"))
+
+
+# Organisations (chalicelib.orgs) -------------------------------------------
+
+
+@app.route("/orgs", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def list_orgs():
+    identity, _ = current_user()
+    return {"orgs": orgs.org_directory().list(identity.user_id)}
+
+
+@app.route("/orgs", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def create_org():
+    from chalicelib.orgs.directory import parse_name  # pynamodb: off other routes' cold start
+    name = parse_name(json_body(app.current_request))
+    identity, _ = current_user()
+    org = orgs.org_directory().create(identity.user_id, identity.email, name)
+    return Response(body={"org": org}, status_code=201, headers={"Content-Type": "application/json"})
+
+
+@app.route("/orgs/{org_id}", methods=["DELETE"], authorizer=user_authorizer)
+@json_errors
+def delete_org(org_id):
+    orgs.org_directory().delete(acting(READ, org_id))
+    return Response(body="", status_code=204)
+
+
+@app.route("/orgs/{org_id}/members", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def list_members(org_id):
+    return {"members": orgs.org_members().list(acting(READ, org_id))}
+
+
+@app.route("/orgs/{org_id}/members/{user_id}", methods=["PATCH"], authorizer=user_authorizer)
+@json_errors
+def change_member_role(org_id, user_id):
+    from chalicelib.orgs.roles import parse_role  # off other routes' cold start
+    role = parse_role(json_body(app.current_request))
+    return {"member": orgs.org_members().change_role(acting(READ, org_id), user_id, role)}
+
+
+@app.route("/orgs/{org_id}/members/{user_id}", methods=["DELETE"], authorizer=user_authorizer)
+@json_errors
+def remove_member(org_id, user_id):
+    """Removes a member, or the caller (leaving); their keys here are revoked."""
+    return orgs.org_members().remove(acting(READ, org_id), user_id)
+
+
+@app.route("/orgs/{org_id}/transfer", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def transfer_org(org_id):
+    from chalicelib.orgs.members import parse_user_id  # pynamodb: off other routes' cold start
+    user_id = parse_user_id(json_body(app.current_request))
+    return {"org": orgs.org_members().transfer(acting(READ, org_id), user_id)}
+
+
+@app.route("/orgs/{org_id}/invitations", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def list_invitations(org_id):
+    return {"invitations": orgs.org_invitations().list(acting(READ, org_id))}
+
+
+@app.route("/orgs/{org_id}/invitations", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def invite(org_id):
+    from chalicelib.orgs.invitations import parse_email  # pynamodb: off other routes' cold start
+    from chalicelib.orgs.roles import parse_role  # off other routes' cold start
+    body = json_body(app.current_request)
+    email, role = parse_email(body), parse_role(body)
+    invitation = orgs.org_invitations().invite(acting(READ, org_id), email, role)
+    return Response(body={"invitation": invitation}, status_code=201, headers={"Content-Type": "application/json"})
+
+
+@app.route("/orgs/{org_id}/invitations/{invitation_id}", methods=["DELETE"], authorizer=user_authorizer)
+@json_errors
+def revoke_invitation(org_id, invitation_id):
+    orgs.org_invitations().revoke(acting(READ, org_id), invitation_id)
+    return Response(body="", status_code=204)
+
+
+@app.route("/invitations/accept", methods=["POST"], authorizer=user_authorizer)
+@json_errors
+def accept_invitation():
+    from chalicelib.orgs.invitations import parse_token  # pynamodb: off other routes' cold start
+    token = parse_token(json_body(app.current_request))
+    identity, _ = current_user()
+    return {"org": orgs.org_invitations().accept(identity.user_id, identity.email, token)}
 
 
 # Operators (the Cognito group `admins`) -----------------------------------

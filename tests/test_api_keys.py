@@ -21,7 +21,8 @@ def metered(client, key):
 def test_a_key_is_created_listed_used_renamed_and_revoked(client, user):
     status, prod = create(client, user, "prod")
     assert status == 201, prod
-    assert set(prod) == {"id", "name", "key", "prefix", "created_at", "rate_limit"}
+    assert set(prod) == {"id", "name", "key", "prefix", "created_at", "rate_limit", "created_by"}
+    assert prod["created_by"] == user.id
     assert prod["key"].startswith(prod["prefix"]) and prod["rate_limit"] is None
     status, staging = create(client, user, "staging", {"requests": 5, "per": "second"})
     assert status == 201 and staging["rate_limit"] == {"requests": 5, "per": "second"}

@@ -13,10 +13,11 @@ SETTINGS = ACCOUNT + "#notifications"
 SAMPLE = {"plan": "Basic", "amount": "£5.00", "action_url": "https://pay.example.com/i/in_1", "owed": 120,
           "balance": -120, "taken_by": "A refund of £5.00 for the Basic pack", "reason": "Unusual traffic",
           "credits": 1000, "threshold": 100, "pack": "Basic", "count": 1, "limit": 2, "month": "December 2026",
-          "failures": 3}
+          "failures": 3, "inviter": "ada@example.com", "org": "Acme", "role": "developer",
+          "invite_url": "https://app.example.com/invite?token=t"}
 NOW = ("renewal_failed", "renewal_action_required", "credits_owed", "account_suspended", "account_unsuspended")
 LATER = ("low_balance", "credits_used_up", "top_up_succeeded", "top_up_failed", "top_up_action_required",
-         "top_up_limit_reached", "top_up_turned_off")
+         "top_up_limit_reached", "top_up_turned_off", "invitation")
 
 
 def render(kind, **changes):

@@ -388,6 +388,23 @@ def test_start_is_idempotent_for_provisioning(user, make_refills, machine):
     assert started == refills.execution_input(user.id, name, 1)
 
 
+def test_a_team_organisation_is_never_refilled(user, client, make_refills, machine):
+    """The weekly Free refill is for personal organisations only: otherwise
+    free credits could be farmed with many organisations."""
+    from chalicelib.platform.models import Account
+    from conftest import call
+
+    status, body = call(client, "POST", "/orgs", user.headers, {"name": "Acme"})
+    assert status == 201, body
+    org_id = body["org"]["id"]
+    refills = make_refills(period_seconds=60)
+    assert refills.start(account_of(org_id)) is None
+    assert refills.start(account_of(org_id), replace=False) is None
+    assert running_for(machine, org_id) == []
+    assert Account.get(org_id, consistent_read=True).refill_execution is None
+    assert refills.start(account_of(user.id), replace=False) is not None  # the owner's own is refilled
+
+
 def test_provisioning_starts_the_refill_of_a_free_account(user, client, machine, monkeypatch):
     from chalicelib import credits
     from chalicelib.platform import reset_services

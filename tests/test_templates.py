@@ -20,7 +20,9 @@ CFN_LINT = os.path.join(os.path.dirname(sys.executable), "cfn-lint")
 TOPIC = "arn:aws:sns:eu-west-2:123456789012:credits-saas-dev-refill-alerts"
 TABLE_OF_MODEL = {"Account": "AccountsTable", "LedgerEntry": "LedgerTable", "Product": "ProductsTable",
                   "MeteredCall": "LedgerTable", "ApiKeyRecord": "LedgerTable", "KeyRequest": "LedgerTable",
-                  "EmailNotice": "LedgerTable", "Crossing": "LedgerTable", "TopUp": "LedgerTable"}
+                  "EmailNotice": "LedgerTable", "Crossing": "LedgerTable", "TopUp": "LedgerTable",
+                  "Membership": "LedgerTable", "MemberOf": "LedgerTable", "OrgCounts": "LedgerTable",
+                  "OwnedOrgs": "LedgerTable", "Invitation": "LedgerTable"}
 DATA_PARAMETERS = {"Stage": "dev", "AccountsTableName": "a", "LedgerTableName": "l", "ProductsTableName": "p",
                    "FrontendOrigin": "https://d111.cloudfront.net", "PostConfirmationFunctionArn": "",
                    "GoogleClientId": "", "GoogleClientSecret": "", "AuthDomainPrefix": "",

@@ -94,6 +94,8 @@ class Billing:
         params = {"metadata": {"user_id": account.user_id}}
         if account.email:
             params["email"] = account.email
+        if account.org_name:  # a team organisation: its own customer, named after it
+            params["name"] = account.org_name
         options = {"idempotency_key": customer_idempotency_key(account.user_id)}
         if max_network_retries is not None:
             options["max_network_retries"] = max_network_retries

@@ -94,11 +94,12 @@ class Refills:
     def start(self, account, replace=True):
         """Record a new refill execution on the account, then start it. With
         `replace=False` an account that already has one keeps it. Returns the
-        execution name, or None when the account does not exist."""
+        execution name, or None when the account does not exist or is a
+        team organisation's."""
         user_id = account.user_id
         for _ in range(MAX_ATTEMPTS):
             current = _get(user_id)
-            if current is None:
+            if current is None or current.is_team:  # the weekly Free refill is for personal organisations only
                 return None
             if not replace and current.refill_execution:
                 return current.refill_execution

@@ -112,13 +112,16 @@ class ApiKeys:
 
     # Creating --------------------------------------------------------------
 
-    def create(self, account, name, limit, request_key=None):
+    def create(self, account, name, limit, request_key=None, created_by=None, guard=None):
         """A new key: (its view with the full key, False), or for a repeated
-        Idempotency-Key (the key that request created, without its secret, True)."""
+        Idempotency-Key (the key that request created, without its secret, True).
+        `guard`, (model, hash key, range key, condition, error): a condition
+        checked in the same transaction (the creator still a member), whose
+        failure raises `error`."""
         account = self.migrated(account)
         for _ in range(MAX_ATTEMPTS):
             key = key_format.ApiKey.generate(account.user_id)
-            record = self._new_record(key, name, limit)
+            record = self._new_record(key, name, limit, created_by=created_by)
             try:
                 with TransactWrite(connection=db.connection()) as transaction:
                     if request_key is not None:
@@ -128,8 +131,12 @@ class ApiKeys:
                         Account.api_keys[key.id].set(slot_value(key.verifier, limit))],
                         condition=Account.api_keys[key.id].does_not_exist() & (
                             size(Account.api_keys) < self.max_keys))
+                    if guard is not None:
+                        transaction.condition_check(guard[0], guard[1], guard[2], condition=guard[3])
             except TransactWriteError as error:
                 codes = db.cancellation_codes(error)
+                if guard is not None and codes[-1:] == ["ConditionalCheckFailed"]:
+                    raise guard[4]
                 if request_key is not None and codes[:1] == ["ConditionalCheckFailed"]:
                     return self._replay(account.user_id, request_key, name), True
                 if "ConditionalCheckFailed" not in codes:
@@ -143,9 +150,9 @@ class ApiKeys:
             return created, False
         raise Conflict("Could not create a key; try again.", code="conflict")
 
-    def _new_record(self, key, name, limit, created_at=None):
+    def _new_record(self, key, name, limit, created_at=None, created_by=None):
         return ApiKeyRecord(key.user_id, RECORD_PREFIX + key.id, name=name, prefix=key.display_prefix,
-                            created_at=created_at or clock.iso(),
+                            created_at=created_at or clock.iso(), created_by=created_by,
                             limit_requests=limit.requests if limit else None,
                             limit_per=limit.per if limit else None)
 
@@ -229,7 +236,7 @@ class ApiKeys:
         if slot is None or key.id == key_id:
             return None
         limit = RateLimit.stored(old.limit_requests, old.limit_per)
-        record = self._new_record(key, old.name, limit, created_at=old.created_at)
+        record = self._new_record(key, old.name, limit, created_at=old.created_at, created_by=old.created_by)
         try:
             with TransactWrite(connection=db.connection()) as transaction:
                 transaction.update(Account(user_id), actions=[
@@ -302,6 +309,7 @@ def view(record, slot):
         "created_at": record.created_at,
         "last_used_at": rate_limits.last_used(slot.get("q")),
         "rate_limit": limit.view() if limit else None,
+        "created_by": record.created_by,
     }
 
 

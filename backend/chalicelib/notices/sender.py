@@ -29,7 +29,7 @@ import time
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.platform import clock, db, logs, metrics
-from chalicelib.platform.models import Account, EmailNotice, plain
+from chalicelib.platform.models import Account, EmailNotice, Membership, plain
 import chalicelib.notices.outbox as outbox
 import chalicelib.notices.preferences as preferences
 import chalicelib.notices.templates as templates
@@ -98,8 +98,9 @@ class Sender:
         attempt = int(item.attempts)
         kind = item.template
         account = _account(user_id)
+        addresses = _addresses(account)
         reason = None
-        if account is None or not account.email:
+        if not addresses:
             reason = "no_address"
         elif templates.template(kind).optional and preferences.turned_off(account, kind):
             reason = "opted_out"
@@ -117,7 +118,7 @@ class Sender:
             metrics.count("EmailSendFailures", reason="unrenderable")
             return "failed"
         try:
-            message_id = self._send(account.email, message)
+            message_id = self._send(addresses, message)
         except Exception as error:
             code = _name(error)
             metrics.count("EmailSendFailures", reason=code)
@@ -131,7 +132,21 @@ class Sender:
         metrics.count("EmailsSent", kind=kind)
         return "sent"
 
-    def _send(self, address, message):
+    def send_now(self, address, kind, values):
+        """Sends one email at once, not through the outbox: for a message
+        whose values must not rest in a table (an invitation's one-time
+        link). Raises when SES fails; the caller decides what that means.
+        Returns SES's message id."""
+        message = templates.render(kind, values, self._product, self._account_url, self._settings_url)
+        try:
+            message_id = self._send([address], message)
+        except Exception as error:
+            metrics.count("EmailSendFailures", reason=_name(error))
+            raise
+        metrics.count("EmailsSent", kind=kind)
+        return message_id
+
+    def _send(self, addresses, message):
         content = {
             "Subject": {"Data": message.subject, "Charset": "UTF-8"},
             "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"},
@@ -140,7 +155,7 @@ class Sender:
         if message.headers:
             content["Headers"] = [{"Name": name, "Value": value} for name, value in message.headers.items()]
         response = self._ses().send_email(
-            FromEmailAddress=self._from, Destination={"ToAddresses": [address]},
+            FromEmailAddress=self._from, Destination={"ToAddresses": list(addresses)},
             Content={"Simple": content}, EmailTags=[{"Name": "kind", "Value": message.kind}])
         return response.get("MessageId")
 
@@ -196,9 +211,26 @@ class Sender:
 def _account(user_id):
     try:
         return Account.get(user_id, consistent_read=True,
-                           attributes_to_get=["user_id", "email", "email_off"])
+                           attributes_to_get=["user_id", "email", "email_off", "on"])
     except DoesNotExist:
         return None
+
+
+# Who hears about a team organisation's account: the roles that run its billing.
+TEAM_RECIPIENTS = ("owner", "billing")
+
+
+def _addresses(account):
+    """Where the account's emails go: a person's own address; for a team
+    organisation, its owners' and billing members' (one message to all)."""
+    if account is None:
+        return []
+    if account.email:
+        return [account.email]
+    if not account.org_name:
+        return []
+    members = Membership.query(account.user_id, Membership.key.startswith("member:"), consistent_read=True)
+    return sorted({member.email for member in members if member.role in TEAM_RECIPIENTS and member.email})
 
 
 def _name(error):

@@ -31,8 +31,9 @@ class MissingValue(ValueError):
 
 
 class Template:
-    def __init__(self, kind, category, subject, paragraphs, action=None, topic=None):
+    def __init__(self, kind, category, subject, paragraphs, action=None, topic=None, why=None):
         self.kind = kind
+        self.why = why  # the footer's reason, where the category's does not fit
         self.category = category
         self.subject = subject
         self.paragraphs = tuple(paragraphs)
@@ -91,6 +92,13 @@ TEMPLATES = {template.kind: template for template in (
     Template("account_unsuspended", SECURITY, "Your {product} account is active again", (
         "Our team lifted the suspension of your account: your API keys work again.",
     ), action=("Open your account", "account_url")),
+    Template("invitation", SECURITY, "{inviter} invited you to {org} on {product}", (
+        "{inviter} invited you to join the organisation {org} on {product} as {role}.",
+        "The link works once and expires in 7 days. Sign in (or sign up) with this email address to accept; "
+        "if you did not expect this, ignore this email.",
+    ), action=("Accept the invitation", "invite_url"),
+        why="You get this email because {inviter} entered this address to invite you to {org}; "
+            "invitations are always sent, and nothing more follows unless you accept."),
     # Alerts (optional: `low_balance`) ------------------------------------------
     Template("low_balance", ALERTS, "Your credits are running low: {credits} left", (
         "Your balance fell below your alert threshold of {threshold} credits: {credits} credits are left.",
@@ -186,7 +194,7 @@ def render(kind, values, product, account_url, settings_url):
     if spec.action:
         label, name = spec.action
         action = (label, _safe_url(shown.get(name), account_url))
-    footer = [WHY[spec.category].format(**shown)]
+    footer = [(spec.why or WHY[spec.category]).format(**shown)]
     if spec.optional:
         footer.append(TURN_OFF.format(**shown))
     headers = {}

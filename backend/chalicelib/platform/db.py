@@ -70,3 +70,51 @@ def is_transaction_conflict(error):
 
 def back_off(attempt, base=0.01):
     time.sleep(base * (2 ** attempt) * (0.5 + random.random()))
+
+
+# pynamodb sends a transaction's items grouped by kind, in this order.
+_SENT_ORDER = ("condition_check", "delete", "save", "update")
+
+
+class Transaction:
+    """pynamodb's TransactWrite, whose cancellation reasons come back in the
+    order DynamoDB received the items — condition checks, deletes, puts,
+    updates — not the order the code added them. This one keeps the order of
+    the calls: `codes(error)[i]` is the reason of the i-th item added."""
+
+    def __init__(self):
+        from pynamodb.transactions import TransactWrite  # pynamodb: with the models that use it
+
+        self._write = TransactWrite(connection=connection())
+        self._kinds = []
+
+    def __enter__(self):
+        self._write.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        return self._write.__exit__(*exc_info)
+
+    def _add(self, kind, *args, **kwargs):
+        self._kinds.append(kind)
+        return getattr(self._write, kind)(*args, **kwargs)
+
+    def condition_check(self, *args, **kwargs):
+        return self._add("condition_check", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._add("delete", *args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        return self._add("save", *args, **kwargs)
+
+    def update(self, *args, **kwargs):
+        return self._add("update", *args, **kwargs)
+
+    def codes(self, error):
+        sent = sorted(range(len(self._kinds)), key=lambda index: (_SENT_ORDER.index(self._kinds[index]), index))
+        received = cancellation_codes(error)
+        codes = [None] * len(self._kinds)
+        for position, index in enumerate(sent):
+            codes[index] = received[position] if position < len(received) else None
+        return codes

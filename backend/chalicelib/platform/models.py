@@ -101,6 +101,15 @@ class Account(Model):
     low_balance = NumberAttribute(null=True, attr_name="lb")
     low_balance_default = NumberAttribute(null=True, attr_name="ld")
     top_up_threshold = NumberAttribute(null=True, attr_name="tt")
+    # A team organisation's name (chalicelib.orgs); absent on a personal
+    # organisation, which is a user's own account (same id).
+    org_name = UnicodeAttribute(null=True, attr_name="on")
+    # When a team organisation was deleted: its keys are gone, its ledger stays.
+    closed_at = UnicodeAttribute(null=True)
+
+    @property
+    def is_team(self):
+        return self.org_name is not None
 
     @property
     def purchased_balance(self):
@@ -167,6 +176,7 @@ class ApiKeyRecord(Model):
     created_at = UnicodeAttribute()
     limit_requests = NumberAttribute(null=True)
     limit_per = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)  # the user who created it (a member of a team organisation)
 
 
 class KeyRequest(Model):
@@ -314,6 +324,77 @@ class TopUp(Model):
     version = NumberAttribute(default=0)
 
 
+class Membership(Model):
+    """A user's place in a team organisation: in the organisation's partition
+    of the ledger table under `member:<user id>`, with a mirror in the user's
+    partition (`MemberOf`) so that both "who is in this organisation" and
+    "which organisations am I in" are one query. Both are written in one
+    transaction (chalicelib.orgs). `email` is the address the member joined
+    with, for the members list."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)  # the organisation's id
+    key = UnicodeAttribute(range_key=True)
+    role = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    joined_at = UnicodeAttribute()
+
+
+class MemberOf(Model):
+    """The mirror of a `Membership` in the member's own partition, under
+    `org:<organisation id>`, with the organisation's name for `GET /orgs`."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)  # the member's id
+    key = UnicodeAttribute(range_key=True)
+    role = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class OrgCounts(Model):
+    """A team organisation's head counts, under `org` in its partition: every
+    change of membership updates them in its transaction, with a condition
+    (at most 50 members; at least one owner), so concurrent changes can
+    never leave an organisation without an owner."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True, default="org")
+    members = NumberAttribute(default=0)
+    owners = NumberAttribute(default=0)
+    created_by = UnicodeAttribute(null=True)
+
+
+class OwnedOrgs(Model):
+    """How many team organisations a user owns (at most 10), under `orgs` in
+    the user's partition; changed with a condition in the same transaction
+    as the ownership."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True, default="orgs")
+    owned = NumberAttribute(default=0)
+
+
+class Invitation(Model):
+    """A pending invitation to a team organisation, under `invite:<id>` in
+    its partition; the id is derived from the invited address, so inviting
+    the address again replaces the token. Only the token's SHA-256 is kept;
+    accepting deletes the item in the transaction that adds the member, so a
+    token works once. DynamoDB's TTL removes it some time after it expires."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)  # the organisation's id
+    key = UnicodeAttribute(range_key=True)
+    email = UnicodeAttribute()  # lower-cased
+    role = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    invited_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    valid_until = NumberAttribute()  # epoch seconds: after this the token answers 410
+    expires_at = TTLAttribute()  # the table's TTL: the item goes a while after `valid_until`
+
+
 class Product(Model):
     """A plan from products.json, as synced to Stripe."""
     Meta = _meta(settings.products_table())
@@ -329,4 +410,4 @@ class Product(Model):
 ALL_MODELS = (Account, LedgerEntry, Product)
 # Models sharing another model's table; their TTL is switched on with it.
 SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord, Suspension, AuditRecord,
-                       EmailNotice, Crossing, TopUp)
+                       EmailNotice, Crossing, TopUp, Membership, MemberOf, OrgCounts, OwnedOrgs, Invitation)

@@ -5,11 +5,16 @@ table from it (scripts/api_table.py)."""
 import json
 
 from chalicelib.platform import settings
-from chalicelib.web import openapi_admin
+from chalicelib.web import openapi_admin, openapi_orgs
 from chalicelib.web.openapi_parts import (
     BALANCE, COUNT, ERROR_CODES, ID_TOKEN, PUBLIC, STRING, STRIPE_ERRORS, STRIPE_SIGNATURE, TIMESTAMP, USER_ERRORS, answer, error, json_content, metered, nullable, obj, operation, ref)
 
 CACHE_CONTROL = "public, max-age=300"
+# Routes that act for an organisation (`X-Org-Id`); every role may use the reading ones.
+ACCOUNT_ROUTES = ("/user", "/generate-key", "/keys", "/keys/{key_id}", "/usage", "/ledger", "/alerts", "/auto-top-up",
+                  "/payment-method", "/checkout", "/change-plan", "/cancel-plan-change", "/stop-subscriptions",
+                  "/billing-portal")
+READ_ROUTES = ("/user", "/usage", "/ledger")
 
 
 def paths(costs):
@@ -229,6 +234,11 @@ def paths(costs):
                      "content": json_content({"type": "object", "required": ["openapi", "paths"]})}},
             "this OpenAPI 3.1 document (cacheable)")},
     }
+    for path, methods in document.items():
+        if path in ACCOUNT_ROUTES:
+            for method in methods:
+                methods[method] = openapi_orgs.with_org_header(methods[method], reads_only=path in READ_ROUTES)
+    document.update(openapi_orgs.paths())
     document.update(openapi_admin.paths())
     ordered = {}
     for path, entry in document.items():
@@ -253,6 +263,7 @@ def components():
                 "name": "Idempotency-Key", "in": "header", "required": False,
                 "description": "Makes a retry safe: the same key charges (checks out, creates a key) once.",
                 "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,100}$"}},
+            "OrgId": openapi_orgs.ORG_HEADER,
             "KeyId": {"name": "key_id", "in": "path", "required": True, "description": "The key's `id`.",
                       "schema": {"type": "string", "maxLength": 100}},
         },
@@ -292,13 +303,15 @@ def schemas():
     user = obj(["id", "email", "plan", "credits", "plan_credits", "purchased_credits", "subscription"],
                id=STRING, email=nullable(STRING), plan=STRING, credits=BALANCE, plan_credits=BALANCE,
                purchased_credits=COUNT, owed_credits=COUNT, subscription=nullable(ref("schemas", "Subscription")),
-               next_reset_at=nullable(dict(TIMESTAMP, description="When plan credits are next reset (ISO-8601 UTC).")))
+               next_reset_at=nullable(dict(TIMESTAMP, description="When plan credits are next reset (ISO-8601 UTC).")),
+               org=ref("schemas", "Org"))
     rate_limit = obj(["requests", "per"], requests={"type": "integer", "minimum": 1, "maximum": 100},
                      per={"type": "string", "enum": ["second", "minute"]})
     rate_limit["additionalProperties"] = False
     key_name = {"type": "string", "minLength": 1, "maxLength": 60}
     key_fields = dict(id=STRING, name=STRING, prefix={"type": "string", "description": "The key's first characters."},
-                      created_at=TIMESTAMP, rate_limit=nullable(ref("schemas", "RateLimit")))
+                      created_at=TIMESTAMP, rate_limit=nullable(ref("schemas", "RateLimit")),
+                      created_by=nullable(dict(STRING, description="The user who created the key.")))
     key_request = obj(["name"], name=key_name, rate_limit=nullable(ref("schemas", "RateLimit")))
     key_request["additionalProperties"] = False
     key_changes = obj([], name=key_name, rate_limit=nullable(ref("schemas", "RateLimit")))
@@ -358,6 +371,7 @@ def schemas():
         "NewApiKeyRequest": key_request,
         "ApiKeyChanges": key_changes,
         "LedgerEntry": entry,
+        **openapi_orgs.schemas(),
         **_admin_schemas(),
         "LedgerPage": obj(["entries", "next_cursor"], entries={"type": "array", "items": ref("schemas", "LedgerEntry")},
                           next_cursor=nullable(STRING)),

@@ -16,6 +16,10 @@ ERROR_CODES = [
     "invalid_allow_negative", "invalid_reason", "invalid_query", "missing_idempotency_key", "would_go_negative",
     "invalid_key_id", "invalid_notifications", "invalid_alerts", "invalid_auto_top_up",
     "payment_method_required", "invalid_save_card",
+    "org_not_found", "forbidden_role", "too_many_orgs", "invalid_role", "member_not_found", "last_owner",
+    "personal_org", "subscription_active", "invalid_user_id", "invalid_email", "already_member",
+    "too_many_members", "email_unavailable", "invitation_email_mismatch", "invitation_expired",
+    "invitation_not_found",
 ]
 
 ID_TOKEN = [{"idToken": []}]
