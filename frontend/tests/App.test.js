@@ -76,7 +76,7 @@ describe('Organisation switcher', () => {
     await flushPromises()
     const select = wrapper.find('[data-testid="org-switcher"]')
     expect(select.findAll('option').map((option) => option.text())).toEqual(['Personal', 'Acme (Developer)'])
-    expect(select.element.value).toBe('')
+    expect(select.element.options[select.element.selectedIndex].text.trim()).toBe('Personal')
     expect(navLabels(wrapper)).not.toContain('Members')
 
     await select.setValue('org_acme')

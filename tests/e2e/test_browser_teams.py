@@ -103,7 +103,7 @@ def test_an_owner_invites_a_developer_who_joins_creates_a_key_and_is_removed(per
 
     # The owner creates Acme from the header and lands on its Members page.
     page = owner.page
-    expect(page.get_by_label("Organisation")).to_have_value("")  # personal
+    expect(page.get_by_label("Organisation").locator("option:checked")).to_have_text("Personal")
     page.get_by_role("button", name="New organisation").click()
     dialog = page.get_by_role("dialog", name="Create an organisation")
     dialog.get_by_label("Name").fill("Acme")
@@ -200,7 +200,7 @@ def test_an_owner_invites_a_developer_who_joins_creates_a_key_and_is_removed(per
     # The developer's next visit falls back to their personal account.
     d_page.goto(developer.url + "/account")
     expect(d_page.get_by_role("heading", level=1)).to_have_text("Your account", timeout=WEBHOOK_TIMEOUT_MS)
-    expect(d_page.get_by_label("Organisation")).to_have_value("")
+    expect(d_page.get_by_label("Organisation").locator("option:checked")).to_have_text("Personal")
     developer.settled()
     developer.shot("developer-back-to-personal")
     assert urlsplit(d_page.url).path == "/account"
