@@ -80,6 +80,36 @@ def invitation_link(stack, email, timeout_ms=WEBHOOK_TIMEOUT_MS):
         time.sleep(0.5)
 
 
+def create_org(owner, name):
+    """From the header's New organisation to the new organisation's Members page."""
+    page = owner.page
+    page.get_by_role("button", name="New organisation").click()
+    dialog = page.get_by_role("dialog", name="Create an organisation")
+    dialog.get_by_label("Name").fill(name)
+    owner.shot("create-organisation")
+    dialog.get_by_role("button", name="Create organisation").click()
+    page.wait_for_url(re.compile(r"/members$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Members of " + name)
+
+
+def invite(owner, email, role, label):
+    page = owner.page
+    form = page.get_by_role("article").filter(has=page.get_by_role("heading", name="Invite someone"))
+    form.get_by_label("Email address").fill(email)
+    form.get_by_label("Role").select_option(role)
+    form.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_test_id("members-notice")).to_have_text("Invitation sent to %s as %s." % (email, label))
+    expect(page.locator('[data-testid="invitation"][data-email="%s"]' % email)).to_be_visible()
+
+
+def member_row(someone, email):
+    return someone.page.locator('[data-testid="member"][data-email="%s"]' % email)
+
+
+def chosen_org(someone):
+    return someone.page.get_by_label("Organisation").locator("option:checked")
+
+
 def metered_call(stack, key):
     return requests.post(stack["api_url"] + "/test", headers={"x-api-key": key}, timeout=10).status_code
 
@@ -103,29 +133,17 @@ def test_an_owner_invites_a_developer_who_joins_creates_a_key_and_is_removed(per
 
     # The owner creates Acme from the header and lands on its Members page.
     page = owner.page
-    expect(page.get_by_label("Organisation").locator("option:checked")).to_have_text("Personal")
-    page.get_by_role("button", name="New organisation").click()
-    dialog = page.get_by_role("dialog", name="Create an organisation")
-    dialog.get_by_label("Name").fill("Acme")
-    owner.shot("create-organisation")
-    dialog.get_by_role("button", name="Create organisation").click()
-    page.wait_for_url(re.compile(r"/members$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Members of Acme")
+    expect(chosen_org(owner)).to_have_text("Personal")
+    create_org(owner, "Acme")
     expect(page.get_by_test_id("my-role")).to_have_text("Owner")
-    expect(page.get_by_label("Organisation").locator("option:checked")).to_have_text("Acme (Owner)")
+    expect(chosen_org(owner)).to_have_text("Acme (Owner)")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Members")).to_be_visible()
     owner.settled()
     owner.shot("members-new")
     assert owner.serious_accessibility_violations() == []
 
     # ... and invites the developer by email.
-    invite = page.get_by_role("article").filter(has=page.get_by_role("heading", name="Invite someone"))
-    invite.get_by_label("Email address").fill(developer.email)
-    invite.get_by_label("Role").select_option("developer")
-    invite.get_by_role("button", name="Send invitation").click()
-    expect(page.get_by_test_id("members-notice")).to_have_text(
-        "Invitation sent to %s as Developer." % developer.email)
-    expect(page.locator('[data-testid="invitation"][data-email="%s"]' % developer.email)).to_be_visible()
+    invite(owner, developer.email, "developer", "Developer")
     owner.shot("invitation-sent")
     assert owner.serious_accessibility_violations() == []
     fits_phone_and_is_accessible(owner, "members-phone")
@@ -155,7 +173,7 @@ def test_an_owner_invites_a_developer_who_joins_creates_a_key_and_is_removed(per
     d_page.wait_for_url(re.compile(r"/invite\?token="))
     expect(d_page.get_by_role("heading", level=1)).to_have_text("Welcome to Acme")
     expect(d_page.get_by_test_id("invite-joined")).to_contain_text("You joined Acme as Developer.")
-    expect(d_page.get_by_label("Organisation").locator("option:checked")).to_have_text("Acme (Developer)")
+    expect(chosen_org(developer)).to_have_text("Acme (Developer)")
     developer.shot("invite-accepted")
     assert developer.serious_accessibility_violations() == []
     fits_phone_and_is_accessible(developer, "invite-accepted-phone")
@@ -169,6 +187,7 @@ def test_an_owner_invites_a_developer_who_joins_creates_a_key_and_is_removed(per
     expect(d_page.get_by_role("button", name="Manage billing")).to_have_count(0)
     expect(d_page.get_by_role("heading", name="Alerts and auto top-up")).to_have_count(0)
     expect(developer.by_test_id("auto-top-up")).to_have_count(0)
+    expect(d_page.get_by_role("alert")).to_have_count(0)  # nothing asked for that the role may not see
     key, copied = developer.create_key("acme-dev")
     assert key == copied and key
     developer.shot("developer-key-in-acme")
@@ -182,7 +201,7 @@ def test_an_owner_invites_a_developer_who_joins_creates_a_key_and_is_removed(per
 
     # The owner sees the developer, then removes them: their key stops working.
     owner.open("/members")
-    row = page.locator('[data-testid="member"][data-email="%s"]' % developer.email)
+    row = member_row(owner, developer.email)
     expect(row.get_by_label("Role of %s" % developer.email)).to_have_value("developer")
     expect(page.locator('[data-testid="invitation"]')).to_have_count(0)
     owner.settled()
@@ -200,7 +219,78 @@ def test_an_owner_invites_a_developer_who_joins_creates_a_key_and_is_removed(per
     # The developer's next visit falls back to their personal account.
     d_page.goto(developer.url + "/account")
     expect(d_page.get_by_role("heading", level=1)).to_have_text("Your account", timeout=WEBHOOK_TIMEOUT_MS)
-    expect(d_page.get_by_label("Organisation").locator("option:checked")).to_have_text("Personal")
+    expect(chosen_org(developer)).to_have_text("Personal")
     developer.settled()
     developer.shot("developer-back-to-personal")
     assert urlsplit(d_page.url).path == "/account"
+
+
+def test_a_billing_member_signs_up_from_the_link_becomes_owner_and_deletes_the_organisation(person, stack):
+    """The other roles and the owner's actions: someone new signs up from the
+    invitation link as a billing member (billing actions, no keys), is made an
+    admin, then given the ownership (the old owner becomes an admin and loses
+    the owner's actions), and deletes the organisation after a confirmation."""
+    owner = signed_up(person, "teams-first-owner")
+    newcomer = person("teams-newcomer")
+    create_org(owner, "Beta")
+    invite(owner, newcomer.email, "billing", "Billing")
+
+    _, link = invitation_link(stack, newcomer.email)
+    page = newcomer.page
+    page.goto(link)
+    page.get_by_role("link", name="Create an account").click()
+    page.wait_for_url(re.compile(r"/signin\?.*signup=1"))
+    newcomer.sign_up()
+    page.wait_for_url(re.compile(r"/invite\?token="))
+    expect(newcomer.by_test_id("invite-joined")).to_contain_text("You joined Beta as Billing.")
+    newcomer.shot("joined-as-billing")
+
+    # Billing: the plan and the money, but no keys (and no errors for them).
+    page.get_by_role("link", name="Go to Beta's account").click()
+    newcomer.account()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Beta")
+    expect(page.get_by_role("button", name="Manage billing")).to_be_visible()
+    expect(page.get_by_role("heading", name="Alerts and auto top-up")).to_be_visible()
+    expect(newcomer.by_test_id("keys-not-for-role")).to_be_visible()
+    expect(page.get_by_role("region", name="Create a key")).to_have_count(0)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    newcomer.shot("account-as-billing")
+    assert newcomer.serious_accessibility_violations() == []
+    newcomer.pricing()
+    expect(newcomer.plan_card("Basic").get_by_role("button", name="Subscribe")).to_be_visible()
+
+    # The owner makes them an admin, then hands over the ownership.
+    owner.open("/members")
+    role = member_row(owner, newcomer.email).get_by_label("Role of %s" % newcomer.email)
+    expect(role).to_have_value("billing")
+    role.select_option("admin")
+    expect(owner.by_test_id("members-notice")).to_have_text("%s is now Admin." % newcomer.email)
+    owner.page.get_by_label("New owner").select_option(label=newcomer.email)
+    owner.page.get_by_role("button", name="Transfer ownership").click()
+    dialog = owner.page.get_by_role("dialog", name="Make %s the owner?" % newcomer.email)
+    owner.shot("transfer-confirm")
+    dialog.get_by_role("button", name="Transfer ownership").click()
+    expect(owner.by_test_id("members-notice")).to_contain_text("owns Beta now; you are an admin.")
+    expect(owner.by_test_id("my-role")).to_have_text("Admin")
+    expect(owner.page.get_by_role("button", name="Delete organisation")).to_have_count(0)
+    expect(owner.page.get_by_role("button", name="Transfer ownership")).to_have_count(0)
+    owner.shot("after-transfer")
+    assert owner.serious_accessibility_violations() == []
+
+    # The new owner deletes Beta: both are back in their personal accounts.
+    newcomer.open("/members")
+    expect(newcomer.by_test_id("my-role")).to_have_text("Owner")
+    page.get_by_role("button", name="Delete organisation").click()
+    dialog = page.get_by_role("dialog", name="Delete Beta?")
+    expect(dialog.get_by_role("button", name="Keep it")).to_be_focused()
+    newcomer.shot("delete-confirm")
+    dialog.get_by_role("button", name="Delete organisation").click()
+    page.wait_for_url(re.compile(r"/account$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(chosen_org(newcomer)).to_have_text("Personal")
+    expect(page.get_by_label("Organisation").locator("option")).to_have_count(1)
+    newcomer.shot("after-delete")
+
+    owner.open("/account")
+    expect(owner.page.get_by_role("heading", level=1)).to_have_text("Your account", timeout=WEBHOOK_TIMEOUT_MS)
+    expect(chosen_org(owner)).to_have_text("Personal")
