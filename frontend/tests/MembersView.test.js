@@ -134,7 +134,7 @@ describe('MembersView', () => {
   })
 })
 
-describe('useMembers helpers', () => {
+describe('useMembers ordering and address checks', () => {
   it('orders owners first, then by email, and checks addresses', () => {
     expect(sortMembers(MEMBERS).map((member) => member.user_id)).toEqual(['u1', 'u3', 'u2'])
     expect(emailProblem('')).toBeTruthy()
