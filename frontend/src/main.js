@@ -5,6 +5,7 @@ import { loadConfig } from './config.js'
 import { configureAmplify } from './amplify.js'
 import { configureApi } from './api/client.js'
 import { idToken, signOut } from './composables/useSession.js'
+import { chosenOrgId, onOrgNotFound } from './composables/useOrg.js'
 import { createAppRouter, signInAgain } from './router/index.js'
 
 function showStartupError(error) {
@@ -24,7 +25,7 @@ async function start() {
   const config = await loadConfig()
   configureAmplify(config)
   const router = createAppRouter()
-  configureApi({ getToken: idToken, onUnauthorized: signInAgain(router, signOut) })
+  configureApi({ getToken: idToken, onUnauthorized: signInAgain(router, signOut), getOrgId: chosenOrgId, onOrgNotFound })
   const app = createApp(App)
   app.use(router)
   await router.isReady()

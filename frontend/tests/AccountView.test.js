@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import AccountView from '../src/views/AccountView.vue'
 import { LEDGER_PAGE } from '../src/composables/useLedger.js'
 import { setUser } from '../src/composables/useAccount.js'
+import { resetOrgs } from '../src/composables/useOrg.js'
 import { flushPromises, jsonResponse, mountView, signInAs, signOutNow, stubApi, user } from './helpers.js'
 
 const charts = vi.hoisted(() => [])
@@ -254,5 +255,52 @@ describe('AccountView while loading and paging', () => {
       'Nov 23',
       'Nov 30',
     ])
+  })
+})
+
+describe('AccountView in an organisation', () => {
+  beforeEach(async () => {
+    charts.length = 0
+    localStorage.setItem('credits-saas:org', JSON.stringify({ 'dev@example.com': 'org_acme' }))
+    resetOrgs()
+    await signInAs('dev@example.com')
+  })
+
+  const inOrg = (role) => user({ org: { id: 'org_acme', name: 'Acme', role, personal: false } })
+
+  it('shows a developer the keys to manage but no billing action, and asks nothing billing-only', async () => {
+    const api = accountApi({
+      'GET /user': { user: inOrg('developer') },
+      'GET /notifications': { low_balance: true, product_updates: true },
+    })
+    const { wrapper } = await mountView(AccountView)
+    await flushPromises()
+    expect(wrapper.find('h1').text()).toBe('Acme')
+    expect(byTestId(wrapper, 'org-role').text()).toContain('your role: Developer')
+    expect(button(wrapper, 'Manage billing')).toBeUndefined()
+    expect(wrapper.findAll('a[href="/pricing"]').map((link) => link.text())).not.toContain('Change plan')
+    expect(api.callsTo('GET /alerts')).toHaveLength(0)
+    expect(api.callsTo('GET /auto-top-up')).toHaveLength(0)
+    expect(byTestId(wrapper, 'low-balance-alert').exists()).toBe(false)
+    expect(byTestId(wrapper, 'auto-top-up').exists()).toBe(false)
+    expect(wrapper.find('#notifications').exists()).toBe(true)
+    expect(button(wrapper, 'Create key')).toBeTruthy()
+    expect(wrapper.find('[aria-label="Revoke production"]').exists()).toBe(true)
+  })
+
+  it('shows a billing member the billing actions and no keys (GET /keys is not asked for)', async () => {
+    const api = accountApi({
+      'GET /user': { user: inOrg('billing') },
+      'GET /alerts': { low_balance: null, default: 5 },
+      'GET /auto-top-up': { enabled: false, status: 'off', monthly_limit: 2, payment_method: null },
+      'GET /notifications': { low_balance: true, product_updates: true },
+    })
+    const { wrapper } = await mountView(AccountView)
+    await flushPromises()
+    expect(button(wrapper, 'Manage billing')).toBeTruthy()
+    expect(api.callsTo('GET /alerts')).toHaveLength(1)
+    expect(api.callsTo('GET /keys')).toHaveLength(0)
+    expect(byTestId(wrapper, 'keys-not-for-role').exists()).toBe(true)
+    expect(button(wrapper, 'Create key')).toBeUndefined()
   })
 })

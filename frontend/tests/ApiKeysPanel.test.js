@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import ApiKeysPanel from '../src/components/ApiKeysPanel.vue'
 import { flushPromises, jsonResponse, mountView, signInAs, stubApi } from './helpers.js'
+import { resetOrgs, useOrg } from '../src/composables/useOrg.js'
 
 const PROD = { id: 'a1b2c3d4', name: 'prod', prefix: 'ak_1234abcd', created_at: '2026-11-01T10:00:00Z', last_used_at: null, rate_limit: null }
 const button = (element, label) => element.findAll('button').find((candidate) => candidate.text() === label || candidate.attributes('aria-label') === label)
@@ -88,5 +89,25 @@ describe('ApiKeysPanel', () => {
     await second.find('form').trigger('submit')
     await flushPromises()
     expect(second.find('[role="alert"]').text()).toContain('name must be')
+  })
+})
+
+describe('ApiKeysPanel in an organisation', () => {
+  it('says who created each key, by email', async () => {
+    localStorage.setItem('credits-saas:org', JSON.stringify({ 'dev@example.com': 'org_acme' }))
+    resetOrgs()
+    await signInAs('dev@example.com')
+    stubApi({
+      'GET /orgs': { orgs: [{ id: 'u1', name: 'Personal', role: 'owner', personal: true }, { id: 'org_acme', name: 'Acme', role: 'admin', personal: false }] },
+      'GET /keys': { keys: [
+        { id: 'k1', name: 'ci', prefix: 'cs_live_1', created_at: '2026-11-01T10:00:00Z', last_used_at: null, rate_limit: null, created_by: 'u2' },
+        { id: 'k2', name: 'old', prefix: 'cs_live_2', created_at: '2026-11-01T10:00:00Z', last_used_at: null, rate_limit: null, created_by: 'u9' },
+      ] },
+      'GET /orgs/org_acme/members': { members: [{ user_id: 'u2', email: 'dev@example.com', role: 'developer', joined_at: '2026-11-01T10:00:00Z' }] },
+    })
+    await useOrg().loadOrgs()
+    const { wrapper } = await mountView(ApiKeysPanel)
+    await flushPromises()
+    expect(wrapper.findAll('[data-testid="key-created-by"]').map((cell) => cell.text())).toEqual(['dev@example.com', 'A former member'])
   })
 })

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import PricingView from '../src/views/PricingView.vue'
 import { savePendingAction, readPendingPurchase } from '../src/composables/pending.js'
+import { resetOrgs } from '../src/composables/useOrg.js'
 import { PLANS, flushPromises, jsonResponse, mountView, signInAs, signOutNow, stubApi, user } from './helpers.js'
 
 const card = (wrapper, name) => wrapper.findAll('article').find((article) => article.find('h2').text() === name)
@@ -220,5 +221,19 @@ describe('ConfirmDialog focus', () => {
     expect(document.activeElement.textContent.trim()).toBe('Keep my plan')
     await buttons(wrapper.find('[role="dialog"]'), 'Keep my plan')[0].trigger('click')
     expect(document.activeElement).toBe(opener.element)
+  })
+})
+
+describe('PricingView in an organisation', () => {
+  it('offers no purchase or plan change to a role without billing', async () => {
+    localStorage.setItem('credits-saas:org', JSON.stringify({ 'dev@example.com': 'org_acme' }))
+    resetOrgs()
+    await signInAs('dev@example.com')
+    const org = { id: 'org_acme', name: 'Acme', role: 'developer', personal: false }
+    stubApi({ 'GET /plans': PLANS, 'GET /user': { user: user({ plan: 'Basic', org }) } })
+    const { wrapper } = await mountView(PricingView)
+    expect(wrapper.findAll('article button')).toHaveLength(0)
+    expect(wrapper.find('[data-testid="billing-role-needed"]').text()).toContain('does not include billing')
+    expect(card(wrapper, 'Basic').text()).toContain('Your organisation is on this plan.')
   })
 })

@@ -54,7 +54,7 @@ const Stub = { template: '<div />' }
 
 /** A router with the app's paths and empty pages, for mounting one view. */
 export function testRouter() {
-  const paths = ['/', '/pricing', '/signin', '/account', '/quickstart', '/checkout/success', '/checkout/cancel',
+  const paths = ['/', '/pricing', '/signin', '/account', '/members', '/invite', '/quickstart', '/checkout/success', '/checkout/cancel',
     '/admin', '/admin/accounts', '/admin/accounts/:id', '/admin/audit']
   return createRouter({ history: createMemoryHistory(), routes: paths.map((path) => ({ path, component: Stub })) })
 }

@@ -2,6 +2,7 @@ import { beforeEach, vi } from 'vitest'
 import { setConfig } from '../src/config.js'
 import { configureApi } from '../src/api/client.js'
 import { idToken } from '../src/composables/useSession.js'
+import { chosenOrgId, onOrgNotFound, resetOrgs } from '../src/composables/useOrg.js'
 
 vi.mock('aws-amplify/auth', () => ({
   fetchAuthSession: vi.fn(async () => ({ tokens: undefined })),
@@ -19,6 +20,8 @@ export const TEST_CONFIG = {
 
 beforeEach(() => {
   sessionStorage.clear()
+  localStorage.clear()
+  resetOrgs()
   setConfig(TEST_CONFIG)
-  configureApi({ getToken: idToken, onUnauthorized: () => {} })
+  configureApi({ getToken: idToken, onUnauthorized: () => {}, getOrgId: chosenOrgId, onOrgNotFound })
 })

@@ -1,6 +1,7 @@
 /** The one client every view uses for the credits-saas API: base URL from
- * config.json, the Cognito ID token as a Bearer token, JSON both ways, and
- * every failure turned into an ApiError {status, code, message}. */
+ * config.json, the Cognito ID token as a Bearer token, the chosen
+ * organisation as X-Org-Id on account routes, JSON both ways, and every
+ * failure turned into an ApiError {status, code, message}. */
 import { getConfig } from '../config.js'
 
 export class ApiError extends Error {
@@ -19,6 +20,25 @@ const hooks = {
   getToken: async () => null,
   /** Called on a 401 from a signed-in route (sends the user to sign in). */
   onUnauthorized: () => {},
+  /** The chosen organisation's id, or null for the caller's personal one. */
+  getOrgId: () => null,
+  /** Called when the API says the caller is not in the organisation sent
+   * (removed, or it was deleted): the app falls back to personal. */
+  onOrgNotFound: () => {},
+}
+
+// The routes that act on an organisation's account (wallet, plan, keys,
+// usage, alerts): they take X-Org-Id. Others are per user (/notifications),
+// name the organisation in the path (/orgs/…) or are public.
+const ACCOUNT_ROUTES = [
+  '/user', '/keys', '/generate-key', '/usage', '/ledger', '/checkout', '/change-plan', '/cancel-plan-change',
+  '/stop-subscriptions', '/billing-portal', '/alerts', '/auto-top-up', '/payment-method',
+]
+
+/** Whether `path` ("/keys/abc?x=1") is an account route. */
+export function isAccountRoute(path) {
+  const bare = path.split(/[?#]/)[0]
+  return ACCOUNT_ROUTES.some((route) => bare === route || bare.startsWith(`${route}/`))
 }
 
 export function configureApi(overrides) {
@@ -68,6 +88,8 @@ export async function request(method, path, { body, auth = true, idempotencyKey 
     if (!token) throw unauthorized(new ApiError(401, 'unauthorized', 'Please sign in to continue.'))
     headers.Authorization = `Bearer ${token}`
   }
+  const orgId = auth && isAccountRoute(path) ? hooks.getOrgId() : null
+  if (orgId) headers['X-Org-Id'] = orgId
   let response
   try {
     response = await globalThis.fetch(`${getConfig().apiUrl}${path}`, {
@@ -81,6 +103,7 @@ export async function request(method, path, { body, auth = true, idempotencyKey 
   const parsed = await readBody(response)
   if (!response.ok) {
     const error = errorFrom(response.status, parsed)
+    if (orgId && response.status === 404 && error.code === 'org_not_found') hooks.onOrgNotFound(orgId)
     throw auth && response.status === 401 ? unauthorized(error) : error
   }
   return parsed

@@ -94,15 +94,19 @@ export function useAlertSettings({ navigate = (url) => window.location.assign(ur
   const loadNotifications = () => fill(notifications, getNotifications)
   const loadAutoTopUp = () => fill(autoTopUp, getAutoTopUp)
 
-  /** Loads the three parts together. A route the server does not have
+  /** Loads the parts together (`billing`: false leaves out the alert and
+   * auto top-up, which belong to the organisation's billing). A route the server does not have
    * answers 404, but a browser rarely sees that 404: the CORS preflight of
    * an unknown path fails too, and fetch reports a network error. So when
    * the server answered another part and a part failed only to be reached,
    * that part is missing on this server, not lost on the network. */
-  async function load() {
-    const parts = [alerts, notifications, autoTopUp]
+  async function load({ billing = true } = {}) {
+    // Without the billing right the alert and auto top-up are not the
+    // person's to see (the API answers 403): only their own emails load.
+    const parts = billing ? [alerts, notifications, autoTopUp] : [notifications]
+    const loaders = billing ? [loadAlerts, loadNotifications, loadAutoTopUp] : [loadNotifications]
     const unreached = []
-    await Promise.all([loadAlerts(), loadNotifications(), loadAutoTopUp()].map((loading, index) =>
+    await Promise.all(loaders.map((loader) => loader()).map((loading, index) =>
       loading.then(() => {
         if (parts[index].status === 'error' && parts[index].errorCode === 'network_error') unreached.push(parts[index])
       })))

@@ -10,15 +10,18 @@ export function useApiKeys() {
   const keys = ref([])
   const loading = ref(false)
   const error = ref(null)
+  const errorCode = ref(null)
   const created = ref(null)
 
   async function load() {
     loading.value = true
     error.value = null
+    errorCode.value = null
     try {
       keys.value = (await api.get('/keys')).keys
     } catch (failure) {
       error.value = failure.message
+      errorCode.value = failure.code
     } finally {
       loading.value = false
     }
@@ -44,5 +47,5 @@ export function useApiKeys() {
     if (created.value && created.value.id === id) created.value = null
   }
 
-  return { keys, loading, error, created, load, create, update, revoke }
+  return { keys, loading, error, errorCode, created, load, create, update, revoke }
 }

@@ -3,16 +3,26 @@ import { refreshSession, useSession } from '../composables/useSession.js'
 
 const PricingView = () => import('../views/PricingView.vue')
 
+// meta.followsOrg: the page shows the chosen organisation's data, and is
+// built again when another one is chosen (App.vue).
 export const routes = [
-  { path: '/', name: 'home', component: PricingView, meta: { title: 'Pricing' } },
-  { path: '/pricing', name: 'pricing', component: PricingView, meta: { title: 'Pricing' } },
+  { path: '/', name: 'home', component: PricingView, meta: { title: 'Pricing', followsOrg: true } },
+  { path: '/pricing', name: 'pricing', component: PricingView, meta: { title: 'Pricing', followsOrg: true } },
   { path: '/signin', name: 'signin', component: () => import('../views/SignInView.vue'), meta: { title: 'Sign in' } },
   {
     path: '/account',
     name: 'account',
     component: () => import('../views/AccountView.vue'),
-    meta: { title: 'Account', requiresAuth: true },
+    meta: { title: 'Account', requiresAuth: true, followsOrg: true },
   },
+  {
+    path: '/members',
+    name: 'members',
+    component: () => import('../views/MembersView.vue'),
+    meta: { title: 'Members', requiresAuth: true, followsOrg: true },
+  },
+  // Not requiresAuth: a signed-out invitee is told what the link is before signing in.
+  { path: '/invite', name: 'invite', component: () => import('../views/InviteView.vue'), meta: { title: 'Invitation' } },
   {
     path: '/admin',
     name: 'admin',
