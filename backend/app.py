@@ -6,10 +6,11 @@ import os
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Response
 
-from chalicelib import accounts, billing, credits, keys, operators, orgs
+from chalicelib import accounts, billing, credits, keys, operators, orgs, privacy
 from chalicelib.orgs.roles import BILLING_RIGHT as BILLING, KEYS, READ
 from chalicelib.platform import logs, settings
 from chalicelib.web import http
+from chalicelib.platform.errors import Unauthorized
 from chalicelib.web.http import json_body, json_errors
 from chalicelib.web.metering import CREDIT_HEADERS, metered_call
 
@@ -39,13 +40,17 @@ else:
         "CognitoUsers", provider_arns=[os.environ.get("USER_POOL_ARN", "USER_POOL_ARN")])
 
 
-def current_user():
+def current_user(finishing_deletion=False):
     """The caller's identity and their own account (their personal
-    organisation), created on first use."""
+    organisation), created on first use. An account being deleted answers
+    only the request that finishes the deletion (chalicelib.privacy)."""
     from chalicelib.web import auth  # token parsing: off the metered routes' cold start
     identity = auth.identity(app.current_request)
     logs.note(account_id=identity.user_id)
-    return identity, accounts.registry().ensure(identity.user_id, identity.email)
+    account = accounts.registry().ensure(identity.user_id, identity.email)
+    if account.deletion_started_at and not finishing_deletion:
+        raise Unauthorized("This account is being deleted; DELETE /user finishes it.", code="account_deleted")
+    return identity, account
 
 
 def acting(right, org_id=None):
@@ -88,6 +93,27 @@ def list_plans():
 def get_user():
     found = acting(READ)
     return {"user": dict(accounts.registry().view(found.account), org=found.view())}
+
+
+@app.route("/user", methods=["DELETE"], authorizer=user_authorizer)
+@json_errors
+def delete_user():
+    """Deletes the caller's account (or finishes a deletion cut short)."""
+    from chalicelib.privacy.deletion import parse_confirmation  # pynamodb: off other routes' cold start
+    confirm = parse_confirmation(json_body(app.current_request))
+    identity, account = current_user(finishing_deletion=True)
+    done = privacy.account_deletion().delete(identity, account, confirm)
+    return Response(body=done, status_code=202, headers={"Content-Type": "application/json"})
+
+
+@app.route("/user/export", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def export_user():
+    """A copy of the caller's data, as a download."""
+    identity, account = current_user()
+    return Response(body=privacy.data_export().export(identity, account), status_code=200, headers={
+        "Content-Type": "application/json",
+        "Content-Disposition": 'attachment; filename="account-data.json"', "Cache-Control": "no-store"})
 
 
 @app.route("/generate-key", methods=["POST"], authorizer=user_authorizer)

@@ -12,7 +12,7 @@ from scripts import BACKEND, ROOT
 
 # Lowest first: a package may import its own modules and those of the
 # packages before it, never one after it.
-LAYERS = ("platform", "notices", "keys", "credits", "billing", "accounts", "orgs", "operators", "web")
+LAYERS = ("platform", "notices", "keys", "credits", "billing", "accounts", "orgs", "privacy", "operators", "web")
 
 
 def modules_under(directory, package_root):

@@ -17,7 +17,7 @@ SAMPLE = {"plan": "Basic", "amount": "£5.00", "action_url": "https://pay.exampl
           "invite_url": "https://app.example.com/invite?token=t"}
 NOW = ("renewal_failed", "renewal_action_required", "credits_owed", "account_suspended", "account_unsuspended")
 LATER = ("low_balance", "credits_used_up", "top_up_succeeded", "top_up_failed", "top_up_action_required",
-         "top_up_limit_reached", "top_up_turned_off", "invitation")
+         "top_up_limit_reached", "top_up_turned_off", "invitation", "account_deleted")
 
 
 def render(kind, **changes):

@@ -22,7 +22,8 @@ TABLE_OF_MODEL = {"Account": "AccountsTable", "LedgerEntry": "LedgerTable", "Pro
                   "MeteredCall": "LedgerTable", "ApiKeyRecord": "LedgerTable", "KeyRequest": "LedgerTable",
                   "EmailNotice": "LedgerTable", "Crossing": "LedgerTable", "TopUp": "LedgerTable",
                   "Membership": "LedgerTable", "MemberOf": "LedgerTable", "OrgCounts": "LedgerTable",
-                  "OwnedOrgs": "LedgerTable", "Invitation": "LedgerTable"}
+                  "OwnedOrgs": "LedgerTable", "Invitation": "LedgerTable", "ExportCount": "LedgerTable",
+                  "InvitedAddress": "LedgerTable"}
 DATA_PARAMETERS = {"Stage": "dev", "AccountsTableName": "a", "LedgerTableName": "l", "ProductsTableName": "p",
                    "FrontendOrigin": "https://d111.cloudfront.net", "PostConfirmationFunctionArn": "",
                    "GoogleClientId": "", "GoogleClientSecret": "", "AuthDomainPrefix": "",
@@ -63,6 +64,7 @@ SAMPLE_ARNS = {
     "EmailSenderLogGroupArn": PREFIX % "logs" + "log-group:/aws/lambda/credits-saas-dev-send_emails:*",
     "LedgerStreamArn": PREFIX % "dynamodb" + "table/credits-saas-dev-ledger/stream/2026-12-04T12:00:00.000",
     "EmailIdentityArn": PREFIX % "ses" + "identity/no-reply@dev.example.com",
+    "UserPoolArn": PREFIX % "cognito-idp" + "userpool/us-east-1_Example1",
 }
 
 
@@ -266,12 +268,14 @@ def test_the_functions_policy_names_its_tables_index_state_machine_and_two_param
 def test_the_functions_may_scan_only_the_accounts_table_and_delete_only_in_the_ledger():
     """The operators' search and summary read the accounts table a slice at a
     time; lifting a suspension deletes its detail item beside the ledger.
-    Group membership is managed by scripts/admin.py, never by the functions."""
+    Group membership is managed by scripts/admin.py, never by the functions;
+    their only Cognito action is deleting a user who deletes their account."""
     statements = {s["Sid"]: s for s in sample_policy()["Statement"]}
     scans = [sid for sid, s in statements.items() if "dynamodb:Scan" in s["Action"]]
     deletes = [sid for sid, s in statements.items() if "dynamodb:DeleteItem" in s["Action"]]
     assert (scans, deletes) == (["Accounts", "Products"], ["Ledger"])
-    assert not any(action.startswith("cognito-idp:") for s in statements.values() for action in s["Action"])
+    assert [action for s in statements.values() for action in s["Action"] if action.startswith("cognito-idp:")] \
+        == ["cognito-idp:AdminDeleteUser"]
 
 
 def test_the_ledger_streams_its_keys_to_the_email_sender(data):
@@ -299,6 +303,9 @@ def test_the_functions_may_send_only_from_the_identity_and_read_only_the_ledgers
     assert statements["SendEmail"] == {"Sid": "SendEmail", "Effect": "Allow", "Action": ["ses:SendEmail"],
                                        "Resource": [SAMPLE_ARNS["EmailIdentityArn"]]}
     assert statements["LedgerStream"]["Resource"] == [SAMPLE_ARNS["LedgerStreamArn"]]
+    assert statements["DeleteUsers"] == {"Sid": "DeleteUsers", "Effect": "Allow",
+                                         "Action": ["cognito-idp:AdminDeleteUser"],
+                                         "Resource": [SAMPLE_ARNS["UserPoolArn"]]}
     assert sorted(statements["LedgerStream"]["Action"]) == [
         "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
     assert [sid for sid, s in statements.items() if any(a.startswith("ses:") for a in s["Action"])] == ["SendEmail"]

@@ -155,6 +155,7 @@ class Deployment:
             "PostConfirmationLogGroupArn": backend["PostConfirmationLogGroupArn"],
             "EmailSenderLogGroupArn": backend["EmailSenderLogGroupArn"],
             "LedgerStreamArn": data["LedgerStreamArn"], "EmailIdentityArn": data["EmailIdentityArn"],
+            "UserPoolArn": data["UserPoolArn"],
         })
         self.out("  recorded the outputs in backend/.chalice/config.json (stage %s) and %s"
                  % (stage.name, stage.policy_file))

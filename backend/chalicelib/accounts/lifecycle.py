@@ -25,6 +25,10 @@ class Accounts:
     def ensure(self, user_id, email=None):
         """The account, created or completed if a provisioning step is missing."""
         account = self.get(user_id)
+        if account is not None and account.deleted_at:
+            raise Unauthorized("This account was deleted.", code="account_deleted")
+        if account is not None and account.deletion_started_at:
+            return account  # being deleted: nothing is provisioned again (chalicelib.privacy)
         if account is None or any(step.needed(account) for step in self._steps):
             account = self.provision(user_id, email)
         return account

@@ -220,6 +220,19 @@ class Billing:
             self._subscriptions.restart_refill(account.user_id)
         return Account.get(account.user_id, consistent_read=True)
 
+    def delete_customer(self, account):
+        """Deletes the account's Stripe customer (its saved cards and
+        addresses go with it at Stripe); an already deleted one is fine."""
+        if not account.stripe_customer_id:
+            return False
+        with upstream("delete your Stripe customer"):
+            try:
+                self._stripe.v1.customers.delete(account.stripe_customer_id)
+            except Exception as error:  # a customer deleted before answers 404 (resource_missing)
+                if getattr(error, "code", None) != "resource_missing":
+                    raise
+        return True
+
     # Billing portal ----------------------------------------------------------
 
     def portal(self, account):

@@ -101,6 +101,8 @@ class Refills:
             current = _get(user_id)
             if current is None or current.is_team:  # the weekly Free refill is for personal organisations only
                 return None
+            if current.deletion_started_at:  # a person leaving: nothing more starts for them
+                return None
             if not replace and current.refill_execution:
                 return current.refill_execution
             generation = int(current.refill_generation or 0)

@@ -99,6 +99,13 @@ TEMPLATES = {template.kind: template for template in (
     ), action=("Accept the invitation", "invite_url"),
         why="You get this email because {inviter} entered this address to invite you to {org}; "
             "invitations are always sent, and nothing more follows unless you accept."),
+    Template("account_deleted", SECURITY, "Your {product} account is deleted", (
+        "As you asked, we deleted your account: your subscriptions are cancelled, your API keys no longer "
+        "work, you left your organisations, and your email address is erased from our records.",
+        "We keep the amounts and dates of your payments and credits, without your name or address, because "
+        "bookkeeping law requires it. This is the last email we send you.",
+    ), why="You get this email because your {product} account was deleted; it goes to the address we are "
+           "about to erase, and it is always sent."),
     # Alerts (optional: `low_balance`) ------------------------------------------
     Template("low_balance", ALERTS, "Your credits are running low: {credits} left", (
         "Your balance fell below your alert threshold of {threshold} credits: {credits} credits are left.",

@@ -15,7 +15,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.platform import clock, db, metrics, settings
 from chalicelib.platform.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, UpstreamError, excerpt
-from chalicelib.platform.models import Account, Invitation, MemberOf, Membership, OrgCounts
+from chalicelib.platform.models import Account, Invitation, InvitedAddress, MemberOf, Membership, OrgCounts
 import chalicelib.orgs.access as access
 import chalicelib.orgs.roles as roles
 from chalicelib.orgs.directory import member_of_key
@@ -46,6 +46,24 @@ def parse_token(body):
 
 def invitation_id(org_id, email):
     return hashlib.sha256(("%s:%s" % (org_id, email)).encode()).hexdigest()[:20]
+
+
+def address_partition(email):
+    """The partition of the pointers to the invitations to `email`."""
+    return "invited:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def invitations_to(email):
+    """The invitations to `email` anywhere, with their pointers (for
+    erasing a person: chalicelib.privacy)."""
+    found = []
+    for pointer in InvitedAddress.query(address_partition(email.lower()), consistent_read=True):
+        org_id, _, ident = pointer.key.partition(":")
+        try:
+            found.append((Invitation.get(org_id, PREFIX + ident, consistent_read=True), pointer))
+        except DoesNotExist:
+            found.append((None, pointer))
+    return found
 
 
 def token_hash(token):
@@ -97,7 +115,10 @@ class Invitations:
                           invited_by=acting.user_id, created_at=clock.iso(now),
                           valid_until=int((now + VALID_FOR).timestamp()),
                           expires_at=now + VALID_FOR + KEEP_AFTER_EXPIRY)
-        item.save()
+        with db.Transaction() as transaction:
+            transaction.save(item)
+            transaction.save(InvitedAddress(address_partition(email), "%s:%s" % (acting.org_id, ident),
+                                            expires_at=item.expires_at))
         try:
             self._mailer().send_now(email, "invitation", {
                 "inviter": acting.email or "A member", "org": acting.account.org_name,

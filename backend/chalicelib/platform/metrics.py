@@ -28,7 +28,7 @@ METRICS = frozenset({
     "EmailsRecorded", "EmailRecordFailures", "EmailsSent", "EmailsSkipped", "EmailSendFailures",
     "BalanceCrossings", "CrossingRecordFailures", "CardSetupsStarted", "CardsSaved", "TopUpSettingsChanged",
     "TopUpsStarted", "TopUpsSucceeded", "TopUpsFailed", "TopUpsPaused", "TopUpsTurnedOff",
-    "OrganisationChanges",
+    "OrganisationChanges", "AccountsDeleted", "DataExports",
 })
 
 _pending = threading.local()

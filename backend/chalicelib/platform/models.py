@@ -106,6 +106,13 @@ class Account(Model):
     org_name = UnicodeAttribute(null=True, attr_name="on")
     # When a team organisation was deleted: its keys are gone, its ledger stays.
     closed_at = UnicodeAttribute(null=True)
+    # A person deleting their account (chalicelib.privacy): when it began
+    # (from then on only `DELETE /user` may go on with it), whether the last
+    # email went, and when it ended — the item stays, without personal data,
+    # as the ledger's owner (bookkeeping) and so the old token answers 401.
+    deletion_started_at = UnicodeAttribute(null=True)
+    farewell_sent = BooleanAttribute(null=True)
+    deleted_at = UnicodeAttribute(null=True)
 
     @property
     def is_team(self):
@@ -395,6 +402,28 @@ class Invitation(Model):
     expires_at = TTLAttribute()  # the table's TTL: the item goes a while after `valid_until`
 
 
+class InvitedAddress(Model):
+    """Where invitations to one address are: a pointer per invitation in the
+    partition `invited:<SHA-256 of the address>`, so that deleting a person
+    finds the invitations to their address without scanning the table."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)  # <organisation id>:<invitation id>
+    expires_at = TTLAttribute()
+
+
+class ExportCount(Model):
+    """How many data exports a user made in one hour (`exports:<hour>` in
+    their ledger partition), so that exports stay a few per hour."""
+    Meta = _meta(settings.ledger_table())
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    count = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
 class Product(Model):
     """A plan from products.json, as synced to Stripe."""
     Meta = _meta(settings.products_table())
@@ -410,4 +439,4 @@ class Product(Model):
 ALL_MODELS = (Account, LedgerEntry, Product)
 # Models sharing another model's table; their TTL is switched on with it.
 SHARED_TABLE_MODELS = (MeteredCall, ApiKeyRecord, KeyRequest, PaymentRecord, Suspension, AuditRecord,
-                       EmailNotice, Crossing, TopUp, Membership, MemberOf, OrgCounts, OwnedOrgs, Invitation)
+                       EmailNotice, Crossing, TopUp, Membership, MemberOf, OrgCounts, OwnedOrgs, Invitation, ExportCount, InvitedAddress)

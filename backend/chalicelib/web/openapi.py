@@ -15,6 +15,7 @@ ACCOUNT_ROUTES = ("/user", "/generate-key", "/keys", "/keys/{key_id}", "/usage",
                   "/payment-method", "/checkout", "/change-plan", "/cancel-plan-change", "/stop-subscriptions",
                   "/billing-portal")
 READ_ROUTES = ("/user", "/usage", "/ledger")
+PER_USER = (("/user", "delete"),)  # a person's own: no organisation to choose
 
 
 def paths(costs):
@@ -29,6 +30,33 @@ def paths(costs):
             "The signed-in user's account", ID_TOKEN, {"200": answer("The account.", user_view)},
             "`{\"user\": {\"id\", \"email\", \"plan\", \"credits\", \"plan_credits\", \"purchased_credits\", "
             "\"owed_credits\", \"subscription\", \"next_reset_at\", \"suspension\"}}` (the API keys: `GET /keys`)",
+            errors=USER_ERRORS),
+            "delete": operation(
+                "Delete my account", ID_TOKEN,
+                {"202": answer("Deleted: subscriptions cancelled, keys revoked, organisations left, the Stripe "
+                               "customer and the sign-in deleted, a last email sent and personal data erased; the "
+                               "ledger stays under the account id (bookkeeping).", obj(["deletion"], deletion=obj(
+                                   ["status", "steps", "deleted_at"], status={"const": "done"},
+                                   steps={"type": "array", "items": STRING}, deleted_at=TIMESTAMP))),
+                 "400": error("`confirm` is not the account's email address (`invalid_confirmation`)."),
+                 "409": error("The caller is the last owner of team organisations, listed in `organisations` "
+                              "(`owns_organisations`)."),
+                 "502": ref("responses", "StripeFailed")},
+                "202 `{\"deletion\"}`; body `{\"confirm\": \"<your email>\"}`; 409 `owns_organisations` for a "
+                "team's last owner; calling again finishes a deletion cut short",
+                body={"required": True, "content": json_content(dict(obj(["confirm"], confirm={
+                    "type": "string", "minLength": 1, "maxLength": 254,
+                    "description": "The account's email address, to confirm."}), additionalProperties=False))},
+                errors=USER_ERRORS)},
+        "/user/export": {"get": operation(
+            "Export my data", ID_TOKEN,
+            {"200": answer("Profile, organisations and roles, API keys (no secrets), ledger, usage, invoices and "
+                           "email settings, as a download.", ref("schemas", "DataExport")),
+             "429": error("Over a few exports an hour (`rate_limited`); retry after `Retry-After` seconds.",
+                          {"Retry-After": ref("headers", "RetryAfter")}),
+             "502": ref("responses", "StripeFailed")},
+            "`{\"exported_at\", \"profile\", \"organisations\", \"api_keys\", \"ledger\", \"usage\", "
+            "\"invoices\", \"notifications\"}`; 3 an hour",
             errors=USER_ERRORS)},
         "/generate-key": {"post": operation(
             "Rotate the first API key (deprecated: use /keys)", ID_TOKEN,
@@ -237,7 +265,8 @@ def paths(costs):
     for path, methods in document.items():
         if path in ACCOUNT_ROUTES:
             for method in methods:
-                methods[method] = openapi_orgs.with_org_header(methods[method], reads_only=path in READ_ROUTES)
+                if (path, method) not in PER_USER:
+                    methods[method] = openapi_orgs.with_org_header(methods[method], reads_only=path in READ_ROUTES)
     document.update(openapi_orgs.paths())
     document.update(openapi_admin.paths())
     ordered = {}
@@ -372,6 +401,16 @@ def schemas():
         "ApiKeyChanges": key_changes,
         "LedgerEntry": entry,
         **openapi_orgs.schemas(),
+        "DataExport": obj(["exported_at", "profile", "organisations", "api_keys", "ledger", "usage", "invoices",
+                           "notifications"], exported_at=TIMESTAMP,
+                          profile=obj(["id", "email", "created_at", "plan"], id=STRING, email=nullable(STRING),
+                                      created_at=STRING, plan=STRING),
+                          organisations={"type": "array", "items": ref("schemas", "Org")},
+                          api_keys={"type": "array", "items": ref("schemas", "ApiKey")},
+                          ledger={"type": "array", "items": ref("schemas", "LedgerEntry")},
+                          usage={"type": "array", "items": {"type": "object"}},
+                          invoices={"type": "array", "items": {"type": "object"}},
+                          notifications={"type": "object"}),
         **_admin_schemas(),
         "LedgerPage": obj(["entries", "next_cursor"], entries={"type": "array", "items": ref("schemas", "LedgerEntry")},
                           next_cursor=nullable(STRING)),

@@ -138,7 +138,7 @@ def schemas():
         "Adjustment": obj(["applied", "entry", "balances"], applied={"type": "boolean"},
                           entry=ref("schemas", "LedgerEntry"), balances=balances),
         "AuditRecord": obj(["at", "operator", "action", "account_id", "reason", "details"], at=TIMESTAMP,
-                           operator=STRING, action={"enum": ["grant", "void", "suspend", "unsuspend", "revoke_key"]},
+                           operator=STRING, action={"enum": ["grant", "void", "suspend", "unsuspend", "revoke_key", "delete_account"]},
                            account_id=STRING, reason=nullable(STRING), details={"type": "object"}),
         "Summary": obj(
             ["computed_at", "accounts", "accounts_by_plan", "subscriptions", "mrr", "credits_spent", "daily",
