@@ -14,7 +14,8 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from browser_support import WEBHOOK_TIMEOUT_MS, Person, Shots, launch, require_built_frontend, start_stack
+from browser_support import (
+    PASSWORD, WEBHOOK_TIMEOUT_MS, Person, Shots, launch, require_built_frontend, start_stack)
 
 INVITE_LINK = re.compile(r"https?://[^\s\"'<>]+/invite\?token=[^\s\"'<>]+")
 
@@ -294,3 +295,41 @@ def test_a_billing_member_signs_up_from_the_link_becomes_owner_and_deletes_the_o
     owner.open("/account")
     expect(owner.page.get_by_role("heading", level=1)).to_have_text("Your account", timeout=WEBHOOK_TIMEOUT_MS)
     expect(chosen_org(owner)).to_have_text("Personal")
+
+
+def test_a_person_downloads_their_data_then_deletes_their_account(person, stack):
+    """The account page's "Your data": the export downloads as a JSON file
+    with their keys (no secret); deleting needs the account's email typed,
+    then signs out to the pricing page; their key answers 401 and they can
+    no longer sign in."""
+    import json
+
+    someone = signed_up(person, "leaving")
+    key, _ = someone.create_key("prod")
+    page = someone.page
+    panel = page.get_by_test_id("your-data")
+    with page.expect_download() as downloaded:
+        panel.get_by_role("button", name="Download my data").click()
+    data = json.loads(open(downloaded.value.path()).read())
+    assert data["profile"]["email"] == someone.email
+    assert [k["name"] for k in data["api_keys"]] == ["prod"] and key not in json.dumps(data)
+    panel.get_by_role("button", name="Delete account").click()
+    dialog = page.get_by_role("dialog", name="Delete your account?")
+    dialog.get_by_label("Your email address").fill("not-" + someone.email)
+    dialog.get_by_role("button", name="Delete my account").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Type your account")
+    dialog.get_by_label("Your email address").fill(someone.email.upper())
+    someone.shot("delete-confirm")
+    assert not someone.serious_accessibility_violations()
+    dialog.get_by_role("button", name="Delete my account").click()
+    page.wait_for_url(re.compile(r"/\?deleted=1$"))
+    expect(page.get_by_role("status").filter(has_text="Your account is deleted")).to_be_visible()
+    someone.shot("deleted")
+    assert metered_call(stack, key) == 401
+    someone.open("/account")
+    page.wait_for_url(re.compile(r"/signin\?redirect="))
+    page.get_by_label("Email").fill(someone.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("^sign in$", re.I)).click()
+    expect(page.get_by_text(re.compile("does not exist|incorrect", re.I)).first).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
