@@ -42,6 +42,7 @@ def test_first_authenticated_request_provisions_the_same_way(client, user):
     assert body["user"] == {
         "id": user.id, "email": user.email, "plan": "Free", "credits": 50, "plan_credits": 50,
         "purchased_credits": 0, "owed_credits": 0, "subscription": None, "next_reset_at": None, "suspension": None,
+        "org": {"id": user.id, "name": "Personal", "role": "owner", "personal": True},
     }
     call(client, "GET", "/user", user.headers)
     assert LedgerEntry.count(user.id) == 1
