@@ -13,7 +13,9 @@ NODE_MODULES := frontend/node_modules/.package-lock.json
 $(STAMP): requirements-dev.txt backend/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet pip==26.2.1  # chalice 1.34 needs pip<26.3
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	# --no-compile: a module is byte-compiled when first imported instead of
+	# all at install (the tests import a fraction of what is installed).
+	$(PY) -m pip install --quiet --no-compile -r requirements-dev.txt
 	# The backend and scripts/ as one editable package (pyproject.toml).
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)

@@ -10,6 +10,7 @@ is an emulator patch: written for moto 5.2.x, it stops on another moto
 (scripts/devstack/emulator_guard.py; docs/local-stack.md, "Emulator patches")."""
 import contextlib
 import urllib.parse
+import weakref
 
 import stripe
 from botocore.awsrequest import AWSResponse
@@ -69,6 +70,7 @@ class MotoInProcess:
         self.enabled = True
         self._dispatch = None
         self._raw_response = None
+        self._followed = weakref.WeakSet()  # the PynamoDB clients that have the handler
 
     def install(self):
         import boto3
@@ -87,8 +89,13 @@ class MotoInProcess:
     def _follow(self, connection, **_):
         """PynamoDB announces each request (its public signal) before building
         it: the connection's client gets the handler then, also a client made
-        after install (registering again under the same id changes nothing)."""
-        connection.client.meta.events.register("before-send", self, unique_id=self.HANDLER_ID)
+        after install. Once per client: registering again would change
+        nothing but costs a signature check and empties the client's handler
+        cache, on every request."""
+        client = connection.client
+        if client not in self._followed:
+            client.meta.events.register("before-send", self, unique_id=self.HANDLER_ID)
+            self._followed.add(client)
 
     def __call__(self, request, event_name="", **_):
         name = AWS_HOST_NAMES.get(event_name.split(".")[1] if event_name.count(".") else "")

@@ -8,8 +8,15 @@ Each test belongs to one group, by where it lives or what it needs:
 - unit: the rest; no emulator, browser or network (`make check` runs these).
 
 `pytest -m unit` (or `-m "not browser"`, …) selects by group. The report lists
-the slowest tests (set-up, call and tear-down together) and each group's
-total, so a slow test is seen the day it lands.
+the slowest tests (set-up, call and tear-down together), the slowest files
+and each group's total, so a slow test is seen the day it lands.
+
+Under pytest-xdist (`--dist loadfile`, `--no-loadscope-reorder` in
+pytest.ini) a worker takes the next file when it is nearly done with its
+own, so the files are handed out longest first: a long file started last
+would keep one worker busy while the other waits. A file's expected time is
+its figure in FILE_SECONDS (the heavy files, as the report measures them),
+else its tests at their group's average (GROUP_SECONDS_PER_TEST).
 """
 import collections
 import os
@@ -27,6 +34,24 @@ GROUP_OF_FILE = {
 # through another fixture) is a stack test.
 EMULATOR_FIXTURES = frozenset({"moto_url", "stripe_sandbox", "sandbox", "api_url"})
 SLOWEST = 10
+# Seconds per file on a 2-core machine, from the report's "slowest files"
+# (round figures; only the order they give matters).
+FILE_SECONDS = {
+    "test_browser_journeys.py": 120,
+    "test_webhook_replay.py": 70,
+    "test_local_stack_e2e.py": 60,
+    "test_browser_alerts.py": 50,
+    "test_top_ups.py": 35,
+    "test_deploy_rehearsal.py": 37,
+    "test_api_fuzz.py": 35,
+    "test_balances_model.py": 27,
+    "test_refill.py": 27,
+    "test_local_stack_top_up.py": 22,
+    "test_log_safety.py": 5,
+    "test_deploy_package.py": 10,
+    "test_sandbox_conformance.py": 2,
+}
+GROUP_SECONDS_PER_TEST = {"browser": 15, "deploy": 2, "fuzz": 2, "stack": 0.3, "unit": 0.05}
 
 
 def group_of(path, fixturenames):
@@ -55,6 +80,25 @@ def pytest_collection_modifyitems(items):
         item.add_marker(getattr(pytest.mark, group))
         # Travels with the reports, so the report also works under xdist.
         item.user_properties.append(("group", group))
+    longest_files_first(items)
+
+
+def file_of(item):
+    return item.nodeid.split("::")[0]
+
+
+def longest_files_first(items):
+    """Sorts the items by their file's expected time, longest first; a file's
+    tests stay together and in their order."""
+    expected, first = collections.Counter(), {}
+    for index, item in enumerate(items):
+        name = file_of(item)
+        first.setdefault(name, index)
+        group = dict(item.user_properties).get("group", "stack")
+        expected[name] += GROUP_SECONDS_PER_TEST[group]
+    for name in expected:
+        expected[name] = FILE_SECONDS.get(name.rsplit("/", 1)[-1], expected[name])
+    items.sort(key=lambda item: (-expected[file_of(item)], first[file_of(item)]))
 
 
 def give_unique_node_ids(items):
@@ -90,6 +134,12 @@ class SuiteReport:
         terminalreporter.section("slowest %d tests (set-up + call + tear-down)" % SLOWEST)
         for nodeid, seconds in sorted(self.seconds.items(), key=lambda pair: -pair[1])[:SLOWEST]:
             write("%7.2fs  %-7s %s" % (seconds, self.group.get(nodeid, "?"), nodeid))
+        terminalreporter.section("slowest %d files" % SLOWEST)
+        files = collections.Counter()
+        for nodeid, seconds in self.seconds.items():
+            files[nodeid.split("::")[0]] += seconds
+        for name, seconds in files.most_common(SLOWEST):
+            write("%7.2fs  %s" % (seconds, name))
         terminalreporter.section("time per group (summed over workers)")
         totals, counts = collections.defaultdict(float), collections.Counter()
         for nodeid, seconds in self.seconds.items():

@@ -19,6 +19,7 @@ EACH_FIX = {
     emulator_fixes.START_EXECUTION_CASING: emulator_fixes.fix_start_execution_casing,
     emulator_fixes.ATOMIC_REQUESTS: emulator_fixes.make_dynamodb_requests_atomic,
     emulator_fixes.ITEM_ROLLBACK: emulator_fixes.roll_back_transactions_item_by_item,
+    emulator_fixes.PARTITION_QUERY: emulator_fixes.query_one_partition,
     emulator_fixes.ITEMS_AS_JSON: emulator_fixes.answer_items_as_json,
     emulator_fixes.SIGN_UP_BY_EMAIL: emulator_fixes.deliver_sign_up_codes_by_email,
 }
@@ -162,6 +163,49 @@ def test_a_transaction_moto_refuses_still_changes_nothing(moto_url):
             {"Put": {"TableName": table, "Item": {"pk": {"S": "c"}, "n": {"N": "5"}}}},  # no sort key
         ])
     assert items(dynamodb, table) == [("a", "1", 1)]
+
+
+def test_a_query_answers_its_partition_in_order_on_the_table_and_each_index(moto_url):
+    """Queries read one partition (query_one_partition): the same answers,
+    in order, paged and reversed, on the table, a local and a global index."""
+    dynamodb = emulator.boto_client("dynamodb")
+    name = "scratch-%s" % uuid.uuid4().hex[:8]
+    strings = ("pk", "sk", "at", "kind")
+    dynamodb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": attribute, "AttributeType": "S"} for attribute in strings],
+        LocalSecondaryIndexes=[{"IndexName": "by_time", "Projection": {"ProjectionType": "ALL"}, "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}]}],
+        GlobalSecondaryIndexes=[{"IndexName": "by_kind", "Projection": {"ProjectionType": "ALL"}, "KeySchema": [
+            {"AttributeName": "kind", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]}])
+    for number in range(30):
+        item = {"pk": {"S": "p%d" % (number % 3)}, "sk": {"S": "s%02d" % number}, "kind": {"S": "k%d" % (number % 2)}}
+        if number % 4:
+            item["at"] = {"S": "t%02d" % (30 - number)}  # not every item is in by_time
+        dynamodb.put_item(TableName=name, Item=item)
+
+    def keys(index=None, condition="pk = :v", value="p1", forward=True, limit=None):
+        found, start = [], None
+        while True:
+            arguments = {"TableName": name, "KeyConditionExpression": condition, "ScanIndexForward": forward,
+                         "ExpressionAttributeValues": {":v": {"S": value}}}
+            arguments.update({"IndexName": index} if index else {})
+            arguments.update({"Limit": limit} if limit else {})
+            arguments.update({"ExclusiveStartKey": start} if start else {})
+            answer = dynamodb.query(**arguments)
+            found += [item["sk"]["S"] for item in answer["Items"]]
+            start = answer.get("LastEvaluatedKey")
+            if not start:
+                return found
+
+    partition = ["s%02d" % number for number in range(1, 30, 3)]
+    assert keys() == keys(limit=4) == partition
+    assert keys(forward=False) == list(reversed(partition))
+    by_time = sorted((number for number in range(1, 30, 3) if number % 4), key=lambda number: 30 - number)
+    assert keys("by_time") == keys("by_time", limit=3) == ["s%02d" % number for number in by_time]
+    assert keys("by_time", value="p9") == keys(value="p9") == []
+    assert keys("by_kind", condition="kind = :v", value="k1") == ["s%02d" % number for number in range(1, 30, 2)]
 
 
 def test_item_answers_in_plain_json_read_back_every_attribute_type(moto_url):

@@ -96,6 +96,24 @@ def boto_client(service, region=None):
                         endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
 
 
+_USER_CLIENTS = {}
+
+
+def _cognito():
+    """The Cognito client for the user calls below, made once per region,
+    endpoint and credentials (making one takes milliseconds; a test run signs
+    up hundreds of users). Not handed out: callers of boto_client() get their
+    own client."""
+    import boto3
+
+    key = (os.environ.get("REGION"), os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("AWS_ACCESS_KEY_ID"),
+           id(boto3._get_default_session()))
+    client = _USER_CLIENTS.get(key)
+    if client is None:
+        client = _USER_CLIENTS[key] = boto_client("cognito-idp")
+    return client
+
+
 OPERATORS_GROUP = "admins"
 
 
@@ -129,7 +147,7 @@ def configure_auth(pool_id, client_id):
 
 def sign_up(email, password, client_id):
     """Sign up and confirm a user; returns the Cognito sub."""
-    cognito = boto_client("cognito-idp")
+    cognito = _cognito()
     response = cognito.sign_up(ClientId=client_id, Username=email, Password=password,
                                UserAttributes=[{"Name": "email", "Value": email}])
     cognito.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode="000000")
@@ -138,7 +156,7 @@ def sign_up(email, password, client_id):
 
 def sign_in(email, password, client_id):
     """The user's ID token."""
-    cognito = boto_client("cognito-idp")
+    cognito = _cognito()
     result = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                    AuthParameters={"USERNAME": email, "PASSWORD": password})
     return result["AuthenticationResult"]["IdToken"]
@@ -146,4 +164,4 @@ def sign_in(email, password, client_id):
 
 def add_to_group(pool_id, username, group=OPERATORS_GROUP):
     """Puts a user in a pool group (tests; operators use scripts/admin.py promote)."""
-    boto_client("cognito-idp").admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+    _cognito().admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)

@@ -18,6 +18,8 @@ it changes is gone, instead of silently not applying.
   handler.
 - DynamoDB transactions roll back only the items they name, instead of moto
   copying every table they name first.
+- A DynamoDB Query on the table or a local secondary index reads the one
+  partition it names, instead of every item of the table, sorted.
 - DynamoDB item answers are written as plain JSON (speed; tests only:
   `answer_items_as_json()`, which `apply()` does not call).
 - Cognito SignUp says the code went to the email for a pool that signs in
@@ -45,14 +47,18 @@ ITEM_ROLLBACK = MotoPatch(
 ITEMS_AS_JSON = MotoPatch(
     "dynamodb-items-as-json",
     "moto's DynamoDB serializing item answers member by member against the botocore model")
+PARTITION_QUERY = MotoPatch(
+    "dynamodb-query-one-partition",
+    "moto's DynamoDB Query sorting every item of the table to keep one partition's")
 SIGN_UP_BY_EMAIL = MotoPatch(
     "cognito-sign-up-code-delivery",
     "moto's SignUp answering CodeDeliveryDetails by SMS for a pool that signs in by email")
-APPLIED_BY_DEFAULT = (START_EXECUTION_CASING, ATOMIC_REQUESTS, ITEM_ROLLBACK, SIGN_UP_BY_EMAIL)
+APPLIED_BY_DEFAULT = (START_EXECUTION_CASING, ATOMIC_REQUESTS, ITEM_ROLLBACK, PARTITION_QUERY, SIGN_UP_BY_EMAIL)
 
 _ATOMIC_FLAG = "_requests_are_atomic"
 _SIGN_UP_FLAG = "_sign_up_delivers_by_email"
 _ROLLBACK_FLAG = "_transactions_roll_back_their_items"
+_PARTITION_FLAG = "_queries_read_one_partition"
 _JSON_FLAG = "_items_answered_as_json"
 _CASING_HANDLERS = "emulator-fixes-start-execution-casing"
 _STEP_FUNCTIONS_CASED = "emulator_fixes_step_functions_cased"
@@ -70,6 +76,7 @@ def apply():
     fix_start_execution_casing()
     make_dynamodb_requests_atomic()
     roll_back_transactions_item_by_item()
+    query_one_partition()
     deliver_sign_up_codes_by_email()
 
 
@@ -167,6 +174,68 @@ def roll_back_transactions_item_by_item():
             return transact_write_items
 
         _wrap_once(DynamoDBBackend, "transact_write_items", _ROLLBACK_FLAG, wrap)
+
+
+_QUERIED = threading.local()  # .table, .items: the partition the running Query reads
+
+
+def query_one_partition():
+    """A Query on the table, or on a local secondary index (same partition
+    key), takes its candidates from the one partition its key condition
+    names, instead of moto's `Table.all_items()`: every item of the table,
+    sorted, for each Query. The candidates are the same items (moto keeps
+    only those of the partition, then sorts them itself); a Query on a
+    global secondary index runs unchanged."""
+    with PARTITION_QUERY.applying():
+        import inspect
+
+        from moto.dynamodb.models.table import Table
+
+        _needs(Table, "query", "all_items")
+        parameters = inspect.signature(Table.query)
+        for name in ("hash_key", "index_name", "hash_key_conditions"):
+            if name not in parameters.parameters:
+                raise AttributeError("Table.query has no parameter %s" % name)
+
+        def wrap_query(original):
+            def query(self, *args, **kwargs):
+                partition = _partition_queried(self, parameters.bind(self, *args, **kwargs).arguments)
+                if partition is None:
+                    return original(self, *args, **kwargs)
+                _QUERIED.table, _QUERIED.items = self, partition
+                try:
+                    return original(self, *args, **kwargs)
+                finally:
+                    _QUERIED.table = _QUERIED.items = None
+            return query
+
+        def wrap_all_items(original):
+            def all_items(self):
+                if getattr(_QUERIED, "table", None) is self:
+                    return list(_QUERIED.items)
+                return original(self)
+            return all_items
+
+        _wrap_once(Table, "all_items", _PARTITION_FLAG + "_items", wrap_all_items)
+        _wrap_once(Table, "query", _PARTITION_FLAG, wrap_query)
+
+
+def _partition_queried(table, arguments):
+    """The items of the partition a Query names, or None when it may read
+    beyond one partition (a global secondary index, a key moto cannot read)."""
+    index_name = arguments.get("index_name")
+    if index_name is not None and index_name not in {index.name for index in table.indexes or []}:
+        return None  # a global secondary index (or an unknown one: moto answers the error)
+    hash_value = arguments.get("hash_key")
+    for name, value in arguments.get("hash_key_conditions") or []:
+        if name == table.hash_key_attr:
+            hash_value = value
+    if hash_value is None:
+        return None
+    partition = table.items.get(hash_value)
+    if partition is None:
+        return []
+    return list(partition.values()) if table.range_key_attr else [partition]
 
 
 def _items_named(backend, transact_items):
