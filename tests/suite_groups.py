@@ -38,6 +38,10 @@ SLOWEST = 10
 # (round figures; only the order they give matters).
 FILE_SECONDS = {
     "test_browser_journeys.py": 120,
+    "test_browser_teams.py": 100,
+    "test_orgs.py": 30,
+    "test_local_stack_orgs.py": 16,
+    "test_privacy.py": 12,
     "test_webhook_replay.py": 70,
     "test_local_stack_e2e.py": 60,
     "test_browser_alerts.py": 50,
