@@ -95,8 +95,10 @@ from .post_admin_accounts_account_id_unsuspend_response_200 import (
 from .post_billing_portal_response_200 import PostBillingPortalResponse200
 from .post_cancel_plan_change_response_200 import PostCancelPlanChangeResponse200
 from .post_change_plan_body import PostChangePlanBody
+from .post_change_plan_body_plan import PostChangePlanBodyPlan
 from .post_change_plan_response_200 import PostChangePlanResponse200
 from .post_checkout_body import PostCheckoutBody
+from .post_checkout_body_plan import PostCheckoutBodyPlan
 from .post_checkout_response_200 import PostCheckoutResponse200
 from .post_generate_key_response_200 import PostGenerateKeyResponse200
 from .post_invitations_accept_body import PostInvitationsAcceptBody
@@ -208,8 +210,10 @@ __all__ = (
     "PostBillingPortalResponse200",
     "PostCancelPlanChangeResponse200",
     "PostChangePlanBody",
+    "PostChangePlanBodyPlan",
     "PostChangePlanResponse200",
     "PostCheckoutBody",
+    "PostCheckoutBodyPlan",
     "PostCheckoutResponse200",
     "PostGenerateKeyResponse200",
     "PostInvitationsAcceptBody",

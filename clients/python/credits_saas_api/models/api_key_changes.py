@@ -18,7 +18,8 @@ T = TypeVar("T", bound="ApiKeyChanges")
 class ApiKeyChanges:
     """
     Attributes:
-        name (str | Unset):
+        name (str | Unset): 1-60 characters, at least one not a space; no control, format or private-use characters;
+            stored trimmed.
         rate_limit (None | RateLimit | Unset):
     """
 

@@ -18,7 +18,8 @@ T = TypeVar("T", bound="NewApiKeyRequest")
 class NewApiKeyRequest:
     """
     Attributes:
-        name (str):
+        name (str): 1-60 characters, at least one not a space; no control, format or private-use characters; stored
+            trimmed.
         rate_limit (None | RateLimit | Unset):
     """
 

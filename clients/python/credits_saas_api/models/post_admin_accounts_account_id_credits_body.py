@@ -19,7 +19,7 @@ class PostAdminAccountsAccountIdCreditsBody:
     """
     Attributes:
         credits_ (int):
-        reason (str): Why, for the record (3-200 characters).
+        reason (str): Why, for the record (3-200 characters, spaces around them aside).
         bucket (PostAdminAccountsAccountIdCreditsBodyBucket | Unset):  Default:
             PostAdminAccountsAccountIdCreditsBodyBucket.PURCHASED.
         allow_negative (bool | Unset):  Default: False.

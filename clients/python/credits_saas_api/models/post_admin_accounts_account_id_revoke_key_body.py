@@ -15,7 +15,7 @@ T = TypeVar("T", bound="PostAdminAccountsAccountIdRevokeKeyBody")
 class PostAdminAccountsAccountIdRevokeKeyBody:
     """
     Attributes:
-        reason (str): Why, for the record (3-200 characters).
+        reason (str): Why, for the record (3-200 characters, spaces around them aside).
         key_id (str | Unset): One key; absent: all.
     """
 

@@ -13,7 +13,7 @@ T = TypeVar("T", bound="PostAdminAccountsAccountIdSuspendBody")
 class PostAdminAccountsAccountIdSuspendBody:
     """
     Attributes:
-        reason (str): Why, for the record (3-200 characters).
+        reason (str): Why, for the record (3-200 characters, spaces around them aside).
     """
 
     reason: str

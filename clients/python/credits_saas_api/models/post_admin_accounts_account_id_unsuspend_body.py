@@ -13,7 +13,7 @@ T = TypeVar("T", bound="PostAdminAccountsAccountIdUnsuspendBody")
 class PostAdminAccountsAccountIdUnsuspendBody:
     """
     Attributes:
-        reason (str): Why, for the record (3-200 characters).
+        reason (str): Why, for the record (3-200 characters, spaces around them aside).
     """
 
     reason: str

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.post_change_plan_body_plan import PostChangePlanBodyPlan
+
 T = TypeVar("T", bound="PostChangePlanBody")
 
 
@@ -13,14 +15,14 @@ T = TypeVar("T", bound="PostChangePlanBody")
 class PostChangePlanBody:
     """
     Attributes:
-        plan (str):
+        plan (PostChangePlanBodyPlan): A plan on sale (`GET /plans`).
     """
 
-    plan: str
+    plan: PostChangePlanBodyPlan
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        plan = self.plan
+        plan = self.plan.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -35,7 +37,7 @@ class PostChangePlanBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        plan = d.pop("plan")
+        plan = PostChangePlanBodyPlan(d.pop("plan"))
 
         post_change_plan_body = cls(
             plan=plan,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.post_checkout_body_plan import PostCheckoutBodyPlan
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PostCheckoutBody")
@@ -15,18 +16,18 @@ T = TypeVar("T", bound="PostCheckoutBody")
 class PostCheckoutBody:
     """
     Attributes:
-        plan (str):
+        plan (PostCheckoutBodyPlan): A plan on sale (`GET /plans`).
         subscribe (bool):
         save_card (bool | Unset): A pack's card is kept for automatic top-up (off-session use). Default: False.
     """
 
-    plan: str
+    plan: PostCheckoutBodyPlan
     subscribe: bool
     save_card: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        plan = self.plan
+        plan = self.plan.value
 
         subscribe = self.subscribe
 
@@ -48,7 +49,7 @@ class PostCheckoutBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        plan = d.pop("plan")
+        plan = PostCheckoutBodyPlan(d.pop("plan"))
 
         subscribe = d.pop("subscribe")
 

@@ -12,7 +12,8 @@ T = TypeVar("T", bound="PostOrgsBody")
 class PostOrgsBody:
     """
     Attributes:
-        name (str):
+        name (str): 1-64 characters, at least one not a space; no control, format or private-use characters; runs of
+            spaces are stored as one.
     """
 
     name: str

@@ -14,8 +14,10 @@ from ...types import Response
 def _get_kwargs(
     *,
     body: PostStripeWebhookBody,
+    stripe_signature: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    headers["Stripe-Signature"] = stripe_signature
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -77,14 +79,16 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: PostStripeWebhookBody,
+    stripe_signature: str,
 ) -> Response[Error | PostStripeWebhookResponse200]:
     """Stripe events (signed)
 
      Verified on the exact bytes received with the endpoint's signing secret.
 
     Args:
+        stripe_signature (str):
         body (PostStripeWebhookBody):
 
     Raises:
@@ -97,6 +101,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        stripe_signature=stripe_signature,
     )
 
     response = client.get_httpx_client().request(
@@ -108,14 +113,16 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: PostStripeWebhookBody,
+    stripe_signature: str,
 ) -> Error | PostStripeWebhookResponse200 | None:
     """Stripe events (signed)
 
      Verified on the exact bytes received with the endpoint's signing secret.
 
     Args:
+        stripe_signature (str):
         body (PostStripeWebhookBody):
 
     Raises:
@@ -129,19 +136,22 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        stripe_signature=stripe_signature,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: PostStripeWebhookBody,
+    stripe_signature: str,
 ) -> Response[Error | PostStripeWebhookResponse200]:
     """Stripe events (signed)
 
      Verified on the exact bytes received with the endpoint's signing secret.
 
     Args:
+        stripe_signature (str):
         body (PostStripeWebhookBody):
 
     Raises:
@@ -154,6 +164,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        stripe_signature=stripe_signature,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -163,14 +174,16 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: PostStripeWebhookBody,
+    stripe_signature: str,
 ) -> Error | PostStripeWebhookResponse200 | None:
     """Stripe events (signed)
 
      Verified on the exact bytes received with the endpoint's signing secret.
 
     Args:
+        stripe_signature (str):
         body (PostStripeWebhookBody):
 
     Raises:
@@ -185,5 +198,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            stripe_signature=stripe_signature,
         )
     ).parsed
