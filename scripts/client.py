@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-from scripts import ROOT, BACKEND
+from scripts import ROOT
 
 CLIENT = os.path.join(ROOT, "clients", "python")
 PACKAGE = "credits_saas_api"
@@ -35,8 +35,6 @@ post_hooks:
 
 def document():
     """The document `GET /openapi.json` serves, with the stages' route costs."""
-    if BACKEND not in sys.path:
-        sys.path.insert(0, BACKEND)
     from chalicelib.web import openapi
     from scripts.api_table import load_costs
 
@@ -75,10 +73,9 @@ def differences(left, right):
     def walk(comparison, prefix):
         found.extend(prefix + name for name in comparison.left_only + comparison.right_only
                      if name not in ("__pycache__", ".ruff_cache"))
-        found.extend(prefix + name for name in comparison.diff_files)
         _, mismatch, errors = filecmp.cmpfiles(comparison.left, comparison.right, comparison.common_files,
                                                shallow=False)
-        found.extend(prefix + name for name in mismatch + errors if prefix + name not in found)
+        found.extend(prefix + name for name in mismatch + errors)
         for name, sub in comparison.subdirs.items():
             if name not in ("__pycache__", ".ruff_cache"):
                 walk(sub, prefix + name + "/")
