@@ -99,18 +99,33 @@ def served(api_url, request):
 @pytest.fixture(scope="module")
 def callers(api_url, aws_stack, stripe_products, webhook_secret, served):
     """{"customer", "team", "operator"}: each caller's credentials. The
-    customer's key has a million credits; the team member is the owner of a
-    team organisation (`X-Org-Id`), whose API key the customer's account
-    does not see; the operator is in the `admins` group."""
+    customer's key has a million credits; the team caller is an admin of a
+    team organisation, invited by its owner and joined from the emailed
+    link, acting for it with `X-Org-Id`; the operator is in `admins`."""
+    import re
+    import urllib.parse
+
     import requests
     from chalicelib.credits.balances import Credits
     from conftest import make_operator
+    from email_support import inbox_of
+    from scripts.devstack import inbox
 
-    customer, member = signed_up(aws_stack, "customer"), signed_up(aws_stack, "member")
-    key = requests.post(api_url + "/generate-key", headers=customer.headers, timeout=30).json()["key"]
+    def post(path, user, body=None):
+        answer = requests.post(api_url + path, headers=user.headers, json=body, timeout=30)
+        assert answer.status_code in (200, 201), answer.text
+        return answer.json()
+
+    inbox.keep_message_parts()
+    customer, owner, member = (signed_up(aws_stack, kind) for kind in ("customer", "owner", "member"))
+    key = post("/generate-key", customer)["key"]
     Credits().add_purchased(customer.id, 1_000_000, "checkout:cs_fuzz", "purchase", "Fuzzing credits")
-    team = requests.post(api_url + "/orgs", headers=member.headers, json={"name": "Fuzz team"},
-                         timeout=30).json()["org"]["id"]
+    requests.get(api_url + "/user", headers=member.headers, timeout=30)
+    team = post("/orgs", owner, {"name": "Fuzz team"})["org"]["id"]
+    post("/orgs/%s/invitations" % team, owner, {"email": member.email, "role": "admin"})
+    link = re.search(r"\S+/invite\?token=\S+", [m for m in inbox_of(member) if "invited you" in m["subject"]][0][
+        "text"]).group(0)
+    post("/invitations/accept", member, {"token": urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["token"][0]})
     return {
         "customer": {"Authorization": "Bearer " + customer.token, "x-api-key": key},
         "team": {"Authorization": "Bearer " + member.token, "X-Org-Id": team, "x-api-key": key},
