@@ -90,6 +90,13 @@ $(FRONTEND_DIST): $(NODE_MODULES) $(FRONTEND_SOURCES)
 cost: install
 	$(PY) scripts/cost.py
 
+# The Python client's generated half (clients/python/credits_saas_api) from
+# the OpenAPI document; tests/test_python_client.py fails until it is rerun
+# after the document changed.
+.PHONY: client
+client: install
+	$(PY) scripts/client.py
+
 # Make Stripe and the product table match products.json (settings from the
 # environment; `$(PY) scripts/sync_products.py --help` for --dry-run, --stage).
 .PHONY: sync-products

@@ -35,7 +35,11 @@ def table(document):
             if "x-credits-cost" in operation:
                 cost = operation["x-credits-cost"]
                 label += " (%d credit%s)" % (cost, "" if cost == 1 else "s")
-            auth = ", ".join(AUTH[name] for scheme in operation["security"] for name in scheme) or "—"
+            auth = ", ".join(AUTH[name] for scheme in operation["security"] for name in scheme)
+            if any(parameter.get("name") == "Stripe-Signature" and parameter.get("required")
+                   for parameter in operation.get("parameters", [])):
+                auth = AUTH["stripeSignature"]
+            auth = auth or "—"
             lines.append("| %s | %s | %s |" % (label, auth, operation["x-readme"]))
     return "\n".join(lines) + "\n"
 

@@ -130,3 +130,32 @@ def test_the_readme_curl_example_creates_a_rate_limited_key(api_url, client, use
     created = json.loads(result.stdout)
     assert (created["name"], created["rate_limit"]) == ("staging", {"requests": 5, "per": "second"})
     assert call(client, "POST", "/test", {"x-api-key": created["key"]}) == (200, {"credits": 49})
+
+
+def test_the_plans_the_document_names_are_the_ones_on_sale():
+    """`plan` and `pack` are enums: the plans of products.json that have prices."""
+    from chalicelib.web.openapi_parts import PAID_PLANS
+    with open(os.path.join(ROOT, "products.json")) as handle:
+        on_sale = [plan["name"] for plan in json.load(handle)["plans"] if plan.get("prices")]
+    assert PAID_PLANS == on_sale
+
+
+def test_names_are_checked_with_the_pattern_the_document_states():
+    """The API refuses exactly the key and team names the document's pattern refuses."""
+    from chalicelib.keys.account_keys import parse_name
+    from chalicelib.platform.errors import BadRequest
+    from chalicelib.platform.names import NAME_PATTERN
+    document = openapi.build(settings.route_costs())
+    key_name = document["components"]["schemas"]["NewApiKeyRequest"]["properties"]["name"]
+    team_name = document["paths"]["/orgs"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+        "properties"]["name"]
+    assert key_name["pattern"] == team_name["pattern"] == NAME_PATTERN
+    for name in ("ci", " staging ", "é", "Zürich – prod", "a" * 60, "日本"):
+        assert re.fullmatch(NAME_PATTERN, name) and parse_name(name) == name.strip()
+    for name in ("", "   ", "a\x00", "tab\there", "\u200bx", "x\u202e", "\ufeffx", "\ue000", "a" * 61, 5):
+        assert not (isinstance(name, str) and len(name) <= 60 and re.fullmatch(NAME_PATTERN, name))
+        try:
+            parse_name(name)
+            raise AssertionError("accepted %r" % (name,))
+        except BadRequest as refused:
+            assert refused.code == "invalid_name"

@@ -9,7 +9,6 @@ both in one transaction, so a revoked key fails the very next metered call.
 """
 import datetime
 import re
-import unicodedata
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import size
@@ -17,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 import chalicelib.keys.key_format as key_format
 import chalicelib.keys.rate_limits as rate_limits
-from chalicelib.platform import clock, db, settings
+from chalicelib.platform import clock, db, names, settings
 from chalicelib.platform.errors import BadRequest, Conflict, NotFound
 from chalicelib.platform.models import Account, ApiKeyRecord, KeyRequest
 from chalicelib.keys.rate_limits import RateLimit
@@ -33,9 +32,9 @@ UNCHANGED = object()
 
 
 def parse_name(raw):
-    """1-60 characters, not blank, no control characters; trimmed."""
-    if not isinstance(raw, str) or not raw.strip() or len(raw.strip()) > MAX_NAME_CHARS or any(
-            unicodedata.category(ch).startswith("C") for ch in raw):
+    """1-60 characters, not blank, no control, format or private-use characters
+    (chalicelib.platform.names, as the OpenAPI document states); trimmed."""
+    if not names.valid_name(raw, MAX_NAME_CHARS):
         raise BadRequest("name must be 1-%d printable characters." % MAX_NAME_CHARS, code="invalid_name")
     return raw.strip()
 

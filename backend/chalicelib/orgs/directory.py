@@ -4,7 +4,7 @@ import secrets
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.platform import clock, db, metrics
+from chalicelib.platform import clock, db, metrics, names
 from chalicelib.platform.errors import BadRequest, Conflict, excerpt
 from chalicelib.platform.models import (
     Account, ApiKeyRecord, Invitation, MemberOf, Membership, OrgCounts, OwnedOrgs)
@@ -20,8 +20,7 @@ LIVE_SUBSCRIPTION = ("active", "trialing", "past_due", "unpaid", "incomplete")
 
 def parse_name(body):
     name = body.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME \
-            or any(ord(char) < 32 for char in name):
+    if not names.valid_name(name, MAX_NAME):
         raise BadRequest('"name" must be 1 to %d printable characters (got %s).' % (MAX_NAME, excerpt(name)),
                          code="invalid_name")
     return " ".join(name.split())

@@ -46,7 +46,7 @@ def json_body(request, required=True):
             raise BadRequest("A JSON object body is required.", code="invalid_json")
         return {}
     try:
-        body = json.loads(raw, parse_constant=_reject_constant)
+        body = json.loads(raw, parse_constant=_reject_constant, parse_float=_number)
     except RecursionError:
         raise _too_deep()
     except (ValueError, UnicodeDecodeError):
@@ -56,6 +56,14 @@ def json_body(request, required=True):
     if depth(body) > MAX_JSON_DEPTH:
         raise _too_deep()
     return body
+
+
+def _number(text):
+    """A JSON number with a decimal point or exponent: a whole one (`5.0`,
+    `1e3`) is an integer, as JSON Schema (and so the OpenAPI document) counts
+    it; any other stays a float, which no integer field accepts."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def _too_deep():

@@ -7,7 +7,8 @@ import json
 from chalicelib.platform import settings
 from chalicelib.web import openapi_admin, openapi_orgs
 from chalicelib.web.openapi_parts import (
-    BALANCE, COUNT, ERROR_CODES, ID_TOKEN, PUBLIC, STRING, STRIPE_ERRORS, STRIPE_SIGNATURE, TIMESTAMP, USER_ERRORS, answer, error, json_content, metered, nullable, obj, operation, ref)
+    BALANCE, COUNT, ERROR_CODES, ID_TOKEN, PAID_PLANS, PUBLIC, STRING, STRIPE_ERRORS, TIMESTAMP,
+    USER_ERRORS, answer, cursor_parameter, error, json_content, metered, name_schema, nullable, obj, operation, ref)
 
 CACHE_CONTROL = "public, max-age=300"
 # Routes that act for an organisation (`X-Org-Id`); every role may use the reading ones.
@@ -127,8 +128,7 @@ def paths(costs):
             parameters=[
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
-                {"name": "cursor", "in": "query", "required": False,
-                 "description": "`next_cursor` of the previous page (opaque).", "schema": STRING},
+                cursor_parameter(2048),
             ],
             errors=USER_ERRORS)},
         "/notifications": {
@@ -211,7 +211,7 @@ def paths(costs):
             "(or subscribed to another plan: switch instead), 502 Stripe down",
             parameters=[ref("parameters", "IdempotencyKey")],
             body={"required": True, "content": json_content(obj(
-                ["plan", "subscribe"], plan={"type": "string", "maxLength": 100, "examples": ["Basic", "Power"]},
+                ["plan", "subscribe"], plan={"type": "string", "enum": PAID_PLANS, "description": "A plan on sale (`GET /plans`)."},
                 subscribe={"type": "boolean"},
                 save_card={"type": "boolean", "default": False,
                            "description": "A pack's card is kept for automatic top-up (off-session use)."}))},
@@ -229,7 +229,7 @@ def paths(costs):
                         "plan credits are the new allowance. A downgrade keeps the current plan and its "
                         "credits until the period ends.",
             body={"required": True, "content": json_content(obj(
-                ["plan"], plan={"type": "string", "maxLength": 100, "examples": ["Basic", "Power"]}))},
+                ["plan"], plan={"type": "string", "enum": PAID_PLANS, "description": "A plan on sale (`GET /plans`)."}))},
             errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
         "/cancel-plan-change": {"post": operation(
             "Undo a scheduled downgrade", ID_TOKEN,
@@ -246,13 +246,17 @@ def paths(costs):
             {"200": answer("Send the browser to `url`.", obj(["url"], url=STRING))},
             "`{\"url\"}`", errors=dict(USER_ERRORS, **STRIPE_ERRORS))},
         "/stripe/webhook": {"post": operation(
-            "Stripe events (signed)", STRIPE_SIGNATURE,
+            "Stripe events (signed)", PUBLIC,
             {"200": answer("Applied, or ignored for an event type the app does not handle.",
                            obj(["received"], received={"const": True}, ignored=STRING)),
              "400": error("Missing, bad or stale signature, or not a Stripe event."),
              "503": error("Could not apply the event now; Stripe retries.")},
             "`{\"received\": true}`; 400 bad signature or payload; 503 when Stripe should retry",
             description="Verified on the exact bytes received with the endpoint's signing secret.",
+            parameters=[{"name": "Stripe-Signature", "in": "header", "required": True,
+                         "description": "Stripe's `t=<timestamp>,v1=<HMAC-SHA256>` of the raw body; a missing, "
+                                        "malformed, wrong or stale one is refused (400).",
+                         "schema": {"type": "string", "pattern": "^t=[0-9]+(,v[0-9]+=[0-9a-f]+)+$"}}],
             body={"required": True, "content": json_content(obj(
                 ["id", "type", "data"], id=STRING, type=STRING, data=obj(["object"], object={"type": "object"})))})},
         "/openapi.json": {"get": operation(
@@ -285,7 +289,9 @@ def components():
             "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key",
                        "description": "One of the account's API keys (`POST /keys`)."},
             "stripeSignature": {"type": "apiKey", "in": "header", "name": "Stripe-Signature",
-                                "description": "Stripe's `t=…,v1=…` HMAC-SHA256 of the raw body."},
+                                "description": "Stripe's `t=…,v1=…` HMAC-SHA256 of the raw body. `POST /stripe/webhook` "
+                                               "takes it as a required header parameter: a missing or wrong "
+                                               "signature is a 400, as Stripe expects, not a 401."},
         },
         "parameters": {
             "IdempotencyKey": {
@@ -337,7 +343,8 @@ def schemas():
     rate_limit = obj(["requests", "per"], requests={"type": "integer", "minimum": 1, "maximum": 100},
                      per={"type": "string", "enum": ["second", "minute"]})
     rate_limit["additionalProperties"] = False
-    key_name = {"type": "string", "minLength": 1, "maxLength": 60}
+    key_name = name_schema(60, "1-60 characters, at least one not a space; no control, format or private-use "
+                               "characters; stored trimmed.")
     key_fields = dict(id=STRING, name=STRING, prefix={"type": "string", "description": "The key's first characters."},
                       created_at=TIMESTAMP, rate_limit=nullable(ref("schemas", "RateLimit")),
                       created_by=nullable(dict(STRING, description="The user who created the key.")))
@@ -363,7 +370,7 @@ def schemas():
     alerts_request = obj(["low_balance"], low_balance=nullable(threshold))
     alerts_request["additionalProperties"] = False
     top_up_fields = dict(enabled={"type": "boolean"}, threshold=threshold,
-                         pack={"type": "string", "enum": ["Basic", "Power"]},
+                         pack={"type": "string", "enum": PAID_PLANS},
                          monthly_limit={"type": "integer", "minimum": 1, "maximum": 20})
     top_up_request = obj(["enabled", "threshold", "pack", "monthly_limit"], **top_up_fields)
     top_up_request["additionalProperties"] = False

@@ -1,17 +1,19 @@
 """The operators' routes (`/admin/*`) in the OpenAPI document: every one
 takes the ID token of a member of the Cognito group `admins`."""
 from chalicelib.web.openapi_parts import (
-    COUNT, ID_TOKEN, STRING, TIMESTAMP, USER_ERRORS, answer, error, json_content, nullable, obj, operation, ref)
+    COUNT, ID_TOKEN, STRING, TIMESTAMP, USER_ERRORS, answer, cursor_parameter, error, json_content, nullable, obj,
+    operation, ref)
 
 ACCOUNT_ID = {"name": "account_id", "in": "path", "required": True, "description": "The account id (Cognito sub).",
               "schema": {"type": "string", "minLength": 1, "maxLength": 128}}
-CURSOR = {"name": "cursor", "in": "query", "required": False,
-          "description": "`next_cursor` of the previous page (opaque).", "schema": STRING}
 REQUIRED_IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": True,
     "description": "Required: a repeated request with the same key adjusts once.",
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,100}$"}}
-REASON = {"type": "string", "minLength": 3, "maxLength": 200, "description": "Why, for the record (3-200 characters)."}
+# 3 to 200 characters once trimmed (chalicelib.operators.adjustments.parse_reason), spaces around
+# them aside.
+REASON = {"type": "string", "pattern": "^\\s*\\S[\\s\\S]{1,198}\\S\\s*$",
+          "description": "Why, for the record (3-200 characters, spaces around them aside)."}
 ADMIN_ERRORS = dict(USER_ERRORS, **{"403": error("The caller is not an operator (`forbidden`).")})
 NOT_FOUND = {"404": error("No account with this id (`not_found`).")}
 
@@ -46,7 +48,7 @@ def paths():
             "\"next_cursor\"}`; `q` = email prefix (with their team organisations), team name prefix, account or organisation id, API key, `cus_…` or `ak_…` prefix",
             parameters=[{"name": "q", "in": "query", "required": True,
                          "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
-                        limit(50, 20), CURSOR])},
+                        limit(50, 20), cursor_parameter(800)])},
         "/admin/accounts/{account_id}": {"get": admin(
             "One account for support", dict(NOT_FOUND, **{
                 "200": answer("Balances, Stripe, usage, ledger page and suspension.",
@@ -54,7 +56,7 @@ def paths():
                 "400": error("Bad `limit` or `cursor` of the ledger page.")}),
             "`{\"account\"}`: plan, subscription, balances (plan, purchased, owed), key, Stripe customer and "
             "dashboard link, 30 days of usage, a ledger page, suspension, low-balance alert, automatic top-up",
-            parameters=[ACCOUNT_ID, limit(100, 50), CURSOR])},
+            parameters=[ACCOUNT_ID, limit(100, 50), cursor_parameter(2048)])},
         "/admin/accounts/{account_id}/credits": {"post": admin(
             "Grant or void credits", dict(NOT_FOUND, **{
                 "200": answer("Applied, or (`applied: false`) a repeat of the same Idempotency-Key.",
@@ -100,7 +102,7 @@ def paths():
                 "400": error("Bad `limit` or `cursor`.")},
             "`{\"records\": [{\"at\", \"operator\", \"action\", \"account_id\", \"reason\", \"details\"}], "
             "\"next_cursor\"}`",
-            parameters=[limit(100, 50), CURSOR])},
+            parameters=[limit(100, 50), cursor_parameter(200)])},
     }
 
 

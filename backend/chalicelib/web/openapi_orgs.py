@@ -2,7 +2,7 @@
 `/invitations/accept` routes, and the `X-Org-Id` header every account route
 takes (chalicelib.orgs)."""
 from chalicelib.web.openapi_parts import (
-    ID_TOKEN, STRING, TIMESTAMP, USER_ERRORS, answer, error, json_content, obj, operation, ref)
+    ID_TOKEN, STRING, TIMESTAMP, USER_ERRORS, answer, error, json_content, name_schema, obj, operation, ref)
 
 ORG_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
 ROLES = ["owner", "admin", "developer", "billing"]
@@ -68,7 +68,9 @@ def paths():
                  "400": error("A missing or bad `name` (`invalid_name`)."),
                  "409": error("The caller owns 10 organisations already (`too_many_orgs`).")},
                 "201 `{\"org\"}`; 409 `too_many_orgs` past 10 owned",
-                body=_body(_closed(obj(["name"], name={"type": "string", "minLength": 1, "maxLength": 64}))),
+                body=_body(_closed(obj(["name"], name=name_schema(
+                    64, "1-64 characters, at least one not a space; no control, format or private-use "
+                        "characters; runs of spaces are stored as one.")))),
                 errors=USER_ERRORS),
         },
         "/orgs/{org_id}": {"delete": _org_route(

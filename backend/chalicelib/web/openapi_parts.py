@@ -22,6 +22,26 @@ ERROR_CODES = [
     "invitation_not_found", "invalid_confirmation", "owns_organisations", "account_deleted",
 ]
 
+from chalicelib.platform.names import NAME_PATTERN
+
+# What `POST /checkout` sells, `POST /change-plan` switches to and automatic top-up buys: the
+# plans of products.json with prices (tests/test_openapi.py checks the two agree).
+PAID_PLANS = ["Basic", "Power"]
+
+
+def name_schema(max_length, description):
+    return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": NAME_PATTERN,
+            "description": description}
+
+
+def cursor_parameter(max_length):
+    """`cursor`: opaque, only ever a `next_cursor` the API answered (base64url); another is a 400."""
+    return {"name": "cursor", "in": "query", "required": False, "x-opaque": True,
+            "description": "Opaque: the `next_cursor` of the previous page, unchanged. Any other value is "
+                           "refused (400 `invalid_cursor`); empty or absent: the first page.",
+            "schema": {"type": "string", "maxLength": max_length, "pattern": "^[A-Za-z0-9_-]*$"}}
+
+
 ID_TOKEN = [{"idToken": []}]
 API_KEY = [{"apiKey": []}]
 STRIPE_SIGNATURE = [{"stripeSignature": []}]

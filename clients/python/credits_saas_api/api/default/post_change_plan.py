@@ -1,0 +1,237 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.post_change_plan_body import PostChangePlanBody
+from ...models.post_change_plan_response_200 import PostChangePlanResponse200
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: PostChangePlanBody,
+    x_org_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_org_id, Unset):
+        headers["X-Org-Id"] = x_org_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/change-plan",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | PostChangePlanResponse200 | None:
+    if response.status_code == 200:
+        response_200 = PostChangePlanResponse200.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Error.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Error.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Error.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 502:
+        response_502 = Error.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | PostChangePlanResponse200]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: PostChangePlanBody,
+    x_org_id: str | Unset = UNSET,
+) -> Response[Error | PostChangePlanResponse200]:
+    """Switch the subscription to another plan
+
+     An upgrade (a larger allowance) charges the new plan's period less the unused time of the old one,
+    now, and starts a new period; once that invoice is paid the plan credits are the new allowance. A
+    downgrade keeps the current plan and its credits until the period ends.
+
+    Args:
+        x_org_id (str | Unset):
+        body (PostChangePlanBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | PostChangePlanResponse200]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        x_org_id=x_org_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: PostChangePlanBody,
+    x_org_id: str | Unset = UNSET,
+) -> Error | PostChangePlanResponse200 | None:
+    """Switch the subscription to another plan
+
+     An upgrade (a larger allowance) charges the new plan's period less the unused time of the old one,
+    now, and starts a new period; once that invoice is paid the plan credits are the new allowance. A
+    downgrade keeps the current plan and its credits until the period ends.
+
+    Args:
+        x_org_id (str | Unset):
+        body (PostChangePlanBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | PostChangePlanResponse200
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        x_org_id=x_org_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: PostChangePlanBody,
+    x_org_id: str | Unset = UNSET,
+) -> Response[Error | PostChangePlanResponse200]:
+    """Switch the subscription to another plan
+
+     An upgrade (a larger allowance) charges the new plan's period less the unused time of the old one,
+    now, and starts a new period; once that invoice is paid the plan credits are the new allowance. A
+    downgrade keeps the current plan and its credits until the period ends.
+
+    Args:
+        x_org_id (str | Unset):
+        body (PostChangePlanBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | PostChangePlanResponse200]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        x_org_id=x_org_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: PostChangePlanBody,
+    x_org_id: str | Unset = UNSET,
+) -> Error | PostChangePlanResponse200 | None:
+    """Switch the subscription to another plan
+
+     An upgrade (a larger allowance) charges the new plan's period less the unused time of the old one,
+    now, and starts a new period; once that invoice is paid the plan credits are the new allowance. A
+    downgrade keeps the current plan and its credits until the period ends.
+
+    Args:
+        x_org_id (str | Unset):
+        body (PostChangePlanBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | PostChangePlanResponse200
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            x_org_id=x_org_id,
+        )
+    ).parsed

@@ -1,0 +1,226 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.alerts import Alerts
+from ...models.alerts_request import AlertsRequest
+from ...models.error import Error
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: AlertsRequest,
+    x_org_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_org_id, Unset):
+        headers["X-Org-Id"] = x_org_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/alerts",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Alerts | Error | None:
+    if response.status_code == 200:
+        response_200 = Alerts.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Error.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Error.from_dict(response.json())
+
+        return response_415
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Alerts | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: AlertsRequest,
+    x_org_id: str | Unset = UNSET,
+) -> Response[Alerts | Error]:
+    """Set the low-balance alert
+
+     An email (`low_balance`, an optional kind) when a metered call takes the balance from at least N
+    credits to fewer; none again until a grant, purchase, refill or top-up lifts it back to N or more.
+    null sets the default, 10 % of the plan's allowance rounded up. The first refused call (402) of a
+    period sends one `credits_used_up` email.
+
+    Args:
+        x_org_id (str | Unset):
+        body (AlertsRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Alerts | Error]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        x_org_id=x_org_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: AlertsRequest,
+    x_org_id: str | Unset = UNSET,
+) -> Alerts | Error | None:
+    """Set the low-balance alert
+
+     An email (`low_balance`, an optional kind) when a metered call takes the balance from at least N
+    credits to fewer; none again until a grant, purchase, refill or top-up lifts it back to N or more.
+    null sets the default, 10 % of the plan's allowance rounded up. The first refused call (402) of a
+    period sends one `credits_used_up` email.
+
+    Args:
+        x_org_id (str | Unset):
+        body (AlertsRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Alerts | Error
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        x_org_id=x_org_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: AlertsRequest,
+    x_org_id: str | Unset = UNSET,
+) -> Response[Alerts | Error]:
+    """Set the low-balance alert
+
+     An email (`low_balance`, an optional kind) when a metered call takes the balance from at least N
+    credits to fewer; none again until a grant, purchase, refill or top-up lifts it back to N or more.
+    null sets the default, 10 % of the plan's allowance rounded up. The first refused call (402) of a
+    period sends one `credits_used_up` email.
+
+    Args:
+        x_org_id (str | Unset):
+        body (AlertsRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Alerts | Error]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        x_org_id=x_org_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: AlertsRequest,
+    x_org_id: str | Unset = UNSET,
+) -> Alerts | Error | None:
+    """Set the low-balance alert
+
+     An email (`low_balance`, an optional kind) when a metered call takes the balance from at least N
+    credits to fewer; none again until a grant, purchase, refill or top-up lifts it back to N or more.
+    null sets the default, 10 % of the plan's allowance rounded up. The first refused call (402) of a
+    period sends one `credits_used_up` email.
+
+    Args:
+        x_org_id (str | Unset):
+        body (AlertsRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Alerts | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            x_org_id=x_org_id,
+        )
+    ).parsed

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class OrgRole(StrEnum):
+    ADMIN = "admin"
+    BILLING = "billing"
+    DEVELOPER = "developer"
+    OWNER = "owner"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class RateLimitPer(StrEnum):
+    MINUTE = "minute"
+    SECOND = "second"
+
+    def __str__(self) -> str:
+        return str(self.value)
