@@ -28,6 +28,14 @@ from .auto_top_up_request import AutoTopUpRequest
 from .auto_top_up_request_pack import AutoTopUpRequestPack
 from .auto_top_up_status import AutoTopUpStatus
 from .credits_ import Credits
+from .data_export import DataExport
+from .data_export_invoices_item import DataExportInvoicesItem
+from .data_export_notifications import DataExportNotifications
+from .data_export_profile import DataExportProfile
+from .data_export_usage_item import DataExportUsageItem
+from .delete_user_body import DeleteUserBody
+from .delete_user_response_202 import DeleteUserResponse202
+from .delete_user_response_202_deletion import DeleteUserResponse202Deletion
 from .error import Error
 from .error_error import ErrorError
 from .error_error_code import ErrorErrorCode
@@ -165,6 +173,14 @@ __all__ = (
     "AutoTopUpRequestPack",
     "AutoTopUpStatus",
     "Credits",
+    "DataExport",
+    "DataExportInvoicesItem",
+    "DataExportNotifications",
+    "DataExportProfile",
+    "DataExportUsageItem",
+    "DeleteUserBody",
+    "DeleteUserResponse202",
+    "DeleteUserResponse202Deletion",
     "Error",
     "ErrorError",
     "ErrorErrorCode",

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class AuditRecordAction(StrEnum):
+    DELETE_ACCOUNT = "delete_account"
     GRANT = "grant"
     REVOKE_KEY = "revoke_key"
     SUSPEND = "suspend"

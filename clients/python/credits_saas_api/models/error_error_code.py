@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class ErrorErrorCode(StrEnum):
+    ACCOUNT_DELETED = "account_deleted"
     ACCOUNT_SUSPENDED = "account_suspended"
     ALREADY_MEMBER = "already_member"
     ALREADY_SUBSCRIBED = "already_subscribed"
@@ -19,6 +20,7 @@ class ErrorErrorCode(StrEnum):
     INVALID_API_KEY = "invalid_api_key"
     INVALID_AUTO_TOP_UP = "invalid_auto_top_up"
     INVALID_BUCKET = "invalid_bucket"
+    INVALID_CONFIRMATION = "invalid_confirmation"
     INVALID_CREDITS = "invalid_credits"
     INVALID_CURSOR = "invalid_cursor"
     INVALID_DAYS = "invalid_days"
@@ -52,6 +54,7 @@ class ErrorErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     NO_SUBSCRIPTION = "no_subscription"
     ORG_NOT_FOUND = "org_not_found"
+    OWNS_ORGANISATIONS = "owns_organisations"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     PAYMENT_METHOD_REQUIRED = "payment_method_required"
     PERSONAL_ORG = "personal_org"

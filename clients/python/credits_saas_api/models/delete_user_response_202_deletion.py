@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import (
+    Any,
+    Literal,
+    TypeVar,
+    cast,
+)
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="DeleteUserResponse202Deletion")
+
+
+@_attrs_define
+class DeleteUserResponse202Deletion:
+    """
+    Attributes:
+        status (Literal['done']):
+        steps (list[str]):
+        deleted_at (str): ISO-8601 UTC
+    """
+
+    status: Literal["done"]
+    steps: list[str]
+    deleted_at: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        status = self.status
+
+        steps = self.steps
+
+        deleted_at = self.deleted_at
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "status": status,
+                "steps": steps,
+                "deleted_at": deleted_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        status = cast(Literal["done"], d.pop("status"))
+        if status != "done":
+            raise ValueError(f"status must match const 'done', got '{status}'")
+
+        steps = cast(list[str], d.pop("steps"))
+
+        deleted_at = d.pop("deleted_at")
+
+        delete_user_response_202_deletion = cls(
+            status=status,
+            steps=steps,
+            deleted_at=deleted_at,
+        )
+
+        delete_user_response_202_deletion.additional_properties = d
+        return delete_user_response_202_deletion
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
