@@ -58,8 +58,8 @@ class AccountDeletion:
         """Runs (or finishes) the deletion; returns what was done."""
         address = (account.email or identity.email or "").lower()
         if not account.deletion_started_at and confirm != address:
-            raise BadRequest('"confirm" must be your account\'s email address, as you signed in with it.',
-                             code="invalid_confirmation")
+            raise Conflict('"confirm" is not your account\'s email address; nothing was deleted.',
+                           code="confirmation_mismatch")
         owned = self.last_owner_of(identity.user_id)
         if owned:
             raise Conflict("You are the last owner of %d team organisation%s: transfer or delete %s first."

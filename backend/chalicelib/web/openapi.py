@@ -39,8 +39,9 @@ def paths(costs):
                                "ledger stays under the account id (bookkeeping).", obj(["deletion"], deletion=obj(
                                    ["status", "steps", "deleted_at"], status={"const": "done"},
                                    steps={"type": "array", "items": STRING}, deleted_at=TIMESTAMP))),
-                 "400": error("`confirm` is not the account's email address (`invalid_confirmation`)."),
-                 "409": error("The caller is the last owner of team organisations, listed in `organisations` "
+                 "400": error("`confirm` is missing or not a string (`invalid_confirmation`)."),
+                 "409": error("`confirm` is not the account's email address (`confirmation_mismatch`), or the "
+                              "caller is the last owner of team organisations, listed in `organisations` "
                               "(`owns_organisations`)."),
                  "502": ref("responses", "StripeFailed")},
                 "202 `{\"deletion\"}`; body `{\"confirm\": \"<your email>\"}`; 409 `owns_organisations` for a "

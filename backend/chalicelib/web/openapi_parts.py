@@ -19,7 +19,8 @@ ERROR_CODES = [
     "org_not_found", "forbidden_role", "too_many_orgs", "invalid_role", "member_not_found", "last_owner",
     "personal_org", "subscription_active", "invalid_user_id", "invalid_email", "already_member",
     "too_many_members", "email_unavailable", "invitation_email_mismatch", "invitation_expired",
-    "invitation_not_found", "invalid_confirmation", "owns_organisations", "account_deleted",
+    "invitation_not_found", "invalid_confirmation", "confirmation_mismatch", "owns_organisations",
+    "account_deleted",
 ]
 
 from chalicelib.platform.names import NAME_PATTERN

@@ -8,6 +8,7 @@ class ErrorErrorCode(StrEnum):
     ALREADY_SUBSCRIBED = "already_subscribed"
     BAD_REQUEST = "bad_request"
     BILLING_UNAVAILABLE = "billing_unavailable"
+    CONFIRMATION_MISMATCH = "confirmation_mismatch"
     CONFLICT = "conflict"
     EMAIL_UNAVAILABLE = "email_unavailable"
     FORBIDDEN = "forbidden"
