@@ -58,3 +58,41 @@ def test_over_http_an_unknown_route_is_a_404_with_cors(api_url):
         assert response.status_code == 404
         assert response.json() == local_gateway.NOT_FOUND
         assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+
+
+def test_each_thread_sees_the_request_it_is_answering(app):
+    """Two threads each set and read the app's current request in turn: each
+    reads its own, as each Lambda instance in AWS has its own app."""
+    import threading
+
+    turns = threading.Barrier(2)
+    seen = {}
+
+    def answer(name):
+        app.current_request = name
+        turns.wait()  # both have set theirs before either reads
+        seen[name] = app.current_request
+
+    threads = [threading.Thread(target=answer, args=(name,)) for name in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == {"first": "first", "second": "second"}
+
+
+def test_concurrent_requests_of_two_people_are_each_answered_for_their_sender(client, new_user):
+    """Requests of two people answered at once in threads (as the local
+    server's threads do), each with its sender's own account."""
+    import concurrent.futures
+    import json
+
+    people = [new_user(), new_user()]
+
+    def whose(person):
+        response = client.http.get("/user", headers=person.headers)
+        return person.id, json.loads(response.body)["user"]["id"]
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(whose, people * 30))
+    assert [asker for asker, answered in answers if asker != answered] == []

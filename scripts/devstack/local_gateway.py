@@ -9,7 +9,12 @@ deployed Gateway Responses map that to `404 not_found`; locally `install()`
 does the same by wrapping the one method that fails for an unknown path. The
 local HTTP server also answers methods it has no handler for (TRACE, QUERY,
 anything) with an HTML 501; `install()` sends those through the app too,
-which answers 405 with `Allow`.
+which answers 405 with `Allow`. And the local HTTP server answers requests
+in threads, while the app keeps the request it is answering on the app
+object (`app.current_request`, and `app.lambda_context`) — one per Lambda
+instance in AWS, shared by every thread locally, so two people's concurrent
+requests could each be answered with the other's headers. `install()` makes
+those two attributes hold one value per thread.
 
 Only the local stack and the tests need this, so it lives here and never in
 the Lambda package: the API process (`api_process.api_child_main`) installs
@@ -22,6 +27,7 @@ check, rather than leaving the local API quietly answering differently from
 the deployed one.
 """
 import json
+import threading
 
 SUPPORTED_CHALICE = "1.34."
 NOT_FOUND = {"error": {"code": "not_found", "message": "There is no such route."}}
@@ -77,7 +83,35 @@ def install():
 
     local.LocalGateway._generate_lambda_event = generate_lambda_event
     local.ChaliceRequestHandler.__getattr__ = _any_method
+    from chalice.app import Chalice
+    for name in PER_REQUEST:
+        setattr(Chalice, name, PerThread(name))
     _installed.append(True)
+
+
+# What Chalice stores on the app object for the request it is answering.
+PER_REQUEST = ("current_request", "lambda_context")
+
+
+class PerThread:
+    """An attribute of Chalice apps with one value per app and thread."""
+
+    def __init__(self, name):
+        self.name = name
+        self._local = threading.local()
+
+    def _values(self):
+        if not hasattr(self._local, "values"):
+            self._local.values = {}
+        return self._local.values
+
+    def __get__(self, app, owner=None):
+        if app is None:
+            return self
+        return self._values().get(id(app))
+
+    def __set__(self, app, value):
+        self._values()[id(app)] = value
 
 
 def cors_headers(app):
