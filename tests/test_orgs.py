@@ -476,6 +476,17 @@ def test_deleting_a_team_stops_its_keys_and_memberships(client, team):
     assert (status, body["error"]["code"]) == (409, "personal_org")
 
 
+def test_deleting_a_team_deletes_its_stripe_customer(client, team, stripe_sandbox, stripe_products):
+    org_id, owner, _, biller = team
+    status, body = call(client, "POST", "/checkout", as_org(biller, org_id), {"plan": "Basic", "subscribe": False})
+    assert status == 200, body
+    customer = Account.get(org_id, consistent_read=True).stripe_customer_id
+    assert stripe_sandbox.get(customer).get("deleted") is not True
+    assert call(client, "DELETE", "/orgs/%s" % org_id, owner.headers)[0] == 204
+    assert stripe_sandbox.get(customer).get("deleted") is True
+    assert call(client, "DELETE", "/orgs/%s" % org_id, owner.headers)[0] == 404  # gone for its members
+
+
 def test_a_team_with_a_live_subscription_cannot_be_deleted(client, team):
     from chalicelib.platform.models import SubscriptionAttribute
     org_id, owner, _, _ = team

@@ -9,14 +9,14 @@ organisations (`directory`), changes their members (`members`) and invites
 people (`invitations`). It stands above `accounts` (a user's personal
 account) and `keys` (a removed member's keys go with them), below the
 operators' console and the HTTP edge. docs/organisations.md has the rules."""
-from chalicelib import notices
+from chalicelib import billing, notices
 from chalicelib.platform import once
 
 
 @once
 def org_directory():
     from chalicelib.orgs.directory import Directory  # pynamodb: off the cold start of other routes
-    return Directory()
+    return Directory(billing.customer_billing)
 
 
 @once

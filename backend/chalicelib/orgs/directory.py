@@ -49,6 +49,9 @@ def too_many_orgs():
 
 
 class Directory:
+    def __init__(self, billing=lambda: None):
+        self._billing = billing  # called when a deletion needs it: None on a stage without Stripe
+
     def create(self, user_id, email, name):
         """A new team organisation, the caller its owner: its account (no
         credits, no refill), counts and the owner's membership in one
@@ -82,7 +85,8 @@ class Directory:
 
     def delete(self, acting):
         """Deletes a team organisation: its keys stop with the first write;
-        then its invitations and memberships go. Each step is idempotent, so
+        then its invitations and memberships go, then its Stripe customer.
+        Each step is idempotent, so
         calling again after a failure finishes the job. The account item and
         its ledger stay (bookkeeping), marked closed."""
         if acting.personal:
@@ -103,6 +107,9 @@ class Directory:
                                        consistent_read=True):
             remove_membership(org_id, member)
         OrgCounts(org_id).delete()
+        service = self._billing()
+        if service is not None:  # its Stripe customer (saved cards, addresses) goes too
+            service.delete_customer(account)
         metrics.count("OrganisationChanges", kind="deleted")
 
 
