@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from . import tax
+from .tax import HOME, automatic_tax_hash, line_tax, tax_id_type, totals
 from .fields import with_every_field
 from .params import ApiError, Params, missing_param
 from .routes import route
@@ -39,7 +39,7 @@ class Checkout:
             "object": "checkout.session", "after_expiration": None,
             "allow_promotion_codes": p.bool("allow_promotion_codes"),
             "amount_subtotal": total, "amount_total": total,
-            "automatic_tax": tax.automatic_tax(taxes["automatic_tax"], None, "session"),
+            "automatic_tax": automatic_tax_hash(taxes["automatic_tax"], None, "session"),
             "billing_address_collection": p.str("billing_address_collection",
                                                 choices=("auto", "required")),
             "cancel_url": p.str("cancel_url"),
@@ -53,10 +53,9 @@ class Checkout:
             "customer_details": None, "customer_email": p.str("customer_email"),
             "discounts": [],
             "expires_at": p.int("expires_at") or created + 86400, "invoice": None,
-            "invoice_creation": ({"enabled": taxes["invoice_creation"], "invoice_data": {
-                "account_tax_ids": None, "custom_fields": None, "description": None,
-                "footer": None, "issuer": None, "metadata": {}, "rendering_options": None}}
-                if mode == "payment" else None),
+            "invoice_creation": ({"enabled": taxes["invoice_creation"],
+                                  "invoice_data": _invoice_data(p.sub("invoice_creation"))}
+                                 if mode == "payment" else None),
             "livemode": False, "locale": p.str("locale"),
             "metadata": apply_metadata({}, p.metadata()), "mode": mode,
             "payment_intent": None,
@@ -161,12 +160,12 @@ class Checkout:
         for item in session["_line_items"]:
             price = self.db["prices"][item["price"]]
             amount = price["unit_amount"] * item["quantity"]
-            item["_tax"] = (tax.line_tax(amount, price["tax_behavior"], country, tax_ids)
+            item["_tax"] = (line_tax(amount, price["tax_behavior"], country, tax_ids)
                             if enabled else None)
             lines.append((amount, item["_tax"]))
-        summed = tax.totals(lines)
+        summed = totals(lines)
         session.update(amount_subtotal=summed["subtotal"], amount_total=summed["total"],
-                       automatic_tax=tax.automatic_tax(enabled, country, "session"),
+                       automatic_tax=automatic_tax_hash(enabled, country, "session"),
                        total_details={"amount_discount": 0, "amount_shipping": 0,
                                       "amount_tax": summed["tax"]})
 
@@ -182,11 +181,11 @@ class Checkout:
         customer = self.db["customers"].get(session["customer"] or "")
         asks = session["automatic_tax"]["enabled"] or session["billing_address_collection"]
         saved = ((customer or {}).get("address") or {}).get("country")
-        country = (country or saved or tax.HOME) if asks else country
+        country = (country or saved or HOME) if asks else country
         tax_ids = []
         if tax_id and session["tax_id_collection"]["enabled"]:
             value = tax_id.replace(" ", "").upper()
-            tax_ids = [{"type": tax.tax_id_type(value), "value": value}]
+            tax_ids = [{"type": tax_id_type(value), "value": value}]
         if customer is not None:
             update = session["_customer_update"]
             if country and (update.get("address") == "auto" or not saved):
@@ -297,7 +296,7 @@ class Checkout:
         one_time = [i for i in items if not self.db["prices"][i["price"]]["recurring"]]
         sub = self._create_subscription(session["customer"], recurring,
                                         session["_subscription_data"])
-        sub["automatic_tax"] = tax.automatic_tax(session["automatic_tax"]["enabled"], None,
+        sub["automatic_tax"] = automatic_tax_hash(session["automatic_tax"]["enabled"], None,
                                                  "subscription")
         invoice = self._create_invoice(
             sub, "subscription_create", paid=True,
@@ -341,6 +340,13 @@ def _tax_settings(p: Params, mode: str, customer: dict | None) -> dict:
                        "please set `customer_update[name]` to `auto`.",
                        param="tax_id_collection[enabled]")
     return settings
+
+
+def _invoice_data(p: Params) -> dict:
+    data = p.sub("invoice_data")
+    return {"account_tax_ids": None, "custom_fields": None, "description": data.str("description"),
+            "footer": data.str("footer"), "issuer": None,
+            "metadata": apply_metadata({}, data.metadata()), "rendering_options": None}
 
 
 def _intent_data(p: Params) -> dict:

@@ -3,7 +3,7 @@ creates, and the API to read them."""
 
 from __future__ import annotations
 
-from . import tax
+from .tax import automatic_tax_hash, line_tax, public_tax, totals
 from .params import ApiError, Params, missing_param
 from .routes import route
 from .store import retriever
@@ -55,7 +55,7 @@ class Invoices:
             "amount_due": 0, "amount_overpaid": 0, "amount_paid": 0, "amount_remaining": 0,
             "amount_shipping": 0, "attempt_count": 0, "attempted": False,
             "auto_advance": auto_advance,
-            "automatic_tax": tax.automatic_tax(automatic_tax, _country(customer), "invoice"),
+            "automatic_tax": automatic_tax_hash(automatic_tax, _country(customer), "invoice"),
             "billing_reason": reason, "collection_method": "charge_automatically",
             "created": created, "currency": currency, "customer": customer_id,
             "customer_address": customer.get("address"), "customer_email": customer.get("email"),
@@ -94,16 +94,16 @@ class Invoices:
             found = None
             if enabled:
                 behavior = self._line_tax_behavior(line)
-                found = tax.line_tax(line["amount"], behavior, country, customer.get("_tax_ids", []))
-                line["taxes"] = [tax.public_tax(found)] if found else []
+                found = line_tax(line["amount"], behavior, country, customer.get("_tax_ids", []))
+                line["taxes"] = [public_tax(found)] if found else []
             taxed.append((line["amount"], found))
         invoice["lines"]["data"] = lines
-        summed = tax.totals(taxed)
+        summed = totals(taxed)
         total = max(0, summed["total"])
         invoice.update(subtotal=summed["subtotal"], subtotal_excluding_tax=summed["subtotal_excluding_tax"],
                        total=total, total_excluding_tax=summed["total_excluding_tax"],
                        total_taxes=summed["total_taxes"], amount_due=total, amount_remaining=total,
-                       automatic_tax=tax.automatic_tax(enabled, country, "invoice"),
+                       automatic_tax=automatic_tax_hash(enabled, country, "invoice"),
                        customer_address=customer.get("address"),
                        customer_name=customer.get("name"),
                        customer_tax_ids=[dict(t) for t in customer.get("_tax_ids", [])])

@@ -91,7 +91,7 @@ def public_tax(tax: dict) -> dict:
     return {name: value for name, value in tax.items() if not name.startswith("_")}
 
 
-def automatic_tax(enabled: bool, country: str | None, kind: str) -> dict:
+def automatic_tax_hash(enabled: bool, country: str | None, kind: str) -> dict:
     """The ``automatic_tax`` hash of an ``invoice``, a ``session`` or a ``subscription``."""
     found = {"enabled": enabled, "liability": {"account": None, "type": "self"} if enabled else None}
     if kind == "subscription":
