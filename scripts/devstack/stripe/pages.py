@@ -269,14 +269,14 @@ class HostedPages:
 
     @route("GET", "/invoice/{id}/pdf")
     def invoice_pdf_get(self, form: dict, id: str) -> Response:
-        """The invoice's PDF (``invoice_pdf``), once it is finalized."""
+        """The invoice's PDF (``invoice_pdf``), once it is finalized: a download, as Stripe serves it."""
         invoice = self.state.db["invoices"].get(id)
         if invoice is None or invoice["status"] == "draft":
             return Response.html(404, page("Not found", "<h1>Invoice not found</h1>"))
         rendered = self.state.render("invoices", invoice)
         return Response(200, invoice_pdf(rendered), {
             "Content-Type": "application/pdf",
-            "Content-Disposition": f'inline; filename="{rendered["number"]}.pdf"'})
+            "Content-Disposition": f'attachment; filename="Invoice-{rendered["number"]}.pdf"'})
 
     @route("POST", "/invoice/{id}")
     def invoice_post(self, form: dict, id: str) -> Response:
