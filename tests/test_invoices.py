@@ -221,3 +221,20 @@ def test_only_roles_with_billing_see_a_teams_invoices(client, new_user, stripe_s
     # The biller's own (personal) history is their own: empty.
     assert call(client, "GET", "/invoices", biller.headers)[1] == {"invoices": [], "next_cursor": None}
     assert json.dumps(body)  # the refusal is JSON
+
+
+def test_a_top_up_the_bank_wants_confirmed_has_its_invoice_paid_once_the_customer_confirms(
+        buyer, client, api_key, outbox_stream):
+    buyer.sandbox.set_card_behavior(buyer.customer_id, "require_authentication")
+    save_card_and_cross(buyer, client, api_key, country="DE")
+    outbox_stream.drain()
+    buyer.deliver_new()
+    [waiting] = billing.stripe().v1.invoices.list(params={"customer": buyer.customer_id}).data
+    assert (waiting.status, waiting.total, waiting.total_taxes[0].amount) == ("open", 500, 80)  # DE 19 %
+    assert [i["status"] for i in buyer.invoices()["invoices"]] == ["open"]
+    intent = billing.stripe().v1.invoice_payments.list(params={"invoice": waiting.id}).data[0].payment.payment_intent
+    buyer.sandbox.authenticate_payment_intent(intent)
+    buyer.deliver_new()
+    outbox_stream.drain()
+    assert [(i["status"], i["tax"]) for i in buyer.invoices()["invoices"]] == [("paid", 80)]
+    assert [e.reference for e in LedgerEntry.query(buyer.user.id, consistent_read=True) if e.kind == "top_up"] == [intent]
