@@ -238,3 +238,23 @@ def test_a_top_up_the_bank_wants_confirmed_has_its_invoice_paid_once_the_custome
     outbox_stream.drain()
     assert [(i["status"], i["tax"]) for i in buyer.invoices()["invoices"]] == [("paid", 80)]
     assert [e.reference for e in LedgerEntry.query(buyer.user.id, consistent_read=True) if e.kind == "top_up"] == [intent]
+
+
+def test_a_card_saved_without_a_billing_address_fails_its_top_up_rather_than_charge_no_vat(
+        buyer, client, api_key, outbox_stream):
+    session = billing.stripe().v1.checkout.sessions.create(params={  # as saved before VAT: no address asked
+        "mode": "setup", "customer": buyer.customer_id, "payment_method_types": ["card"],
+        "success_url": "http://app.test/ok", "client_reference_id": buyer.user.id,
+        "metadata": {"user_id": buyer.user.id, "purpose": "top_up_card"}})
+    buyer.sandbox.complete_checkout(session.id)
+    buyer.deliver_new()
+    assert call(client, "PUT", "/auto-top-up", buyer.user.headers, TOP_UP)[0] == 200
+    for _ in range(6):
+        assert client.http.post("/test", headers={"x-api-key": api_key}).status_code == 200
+    outbox_stream.drain()
+    buyer.deliver_new()
+    status, view = call(client, "GET", "/auto-top-up", buyer.user.headers)
+    assert view["last_attempt"]["outcome"] == "declined"
+    assert not billing.stripe().v1.payment_intents.list(params={"customer": buyer.customer_id}).data
+    assert buyer.invoices()["invoices"] == []
+    assert not [e for e in LedgerEntry.query(buyer.user.id, consistent_read=True) if e.kind == "top_up"]
