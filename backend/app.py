@@ -85,7 +85,8 @@ def openapi_document():
 @app.route("/plans", methods=["GET"])
 @json_errors
 def list_plans():
-    return {"plans": credits.plan_catalog().all()}
+    plans = credits.plan_catalog().all()
+    return {"plans": plans, "tax": credits.plan_catalog().tax(plans)}
 
 
 @app.route("/user", methods=["GET"], authorizer=user_authorizer)
@@ -285,6 +286,19 @@ def stop_subscriptions():
 def billing_portal():
     account = current_account(BILLING)
     return billing.required_billing().portal(account)
+
+
+@app.route("/invoices", methods=["GET"], authorizer=user_authorizer)
+@json_errors
+def list_invoices():
+    """The billing history: an invoice per payment, newest first (roles with billing)."""
+    from chalicelib.platform.query_params import whole_number  # off the metered routes' cold start
+    from chalicelib.billing.invoices import DEFAULT_LIMIT, MAX_LIMIT  # stripe: off other routes' cold start
+    account = current_account(BILLING)
+    params = app.current_request.query_params or {}
+    limit = whole_number(params.get("limit"), "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
+    invoices, cursor = billing.required_billing_history().page(account, limit, params.get("cursor"))
+    return {"invoices": invoices, "next_cursor": cursor}
 
 
 @app.route("/stripe/webhook", methods=["POST"],

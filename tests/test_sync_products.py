@@ -112,9 +112,24 @@ def test_sync_from_empty_creates_products_prices_and_rows(stack, client):
     assert [p["name"] for p in plans] == ["Free", "Basic", "Power"]
     assert plans[0] == {"name": "Free", "credits": 50, "interval": "week", "prices": {}}
     assert plans[1] == {"name": "Basic", "credits": 1000, "interval": "month", "prices": {
-        "one_off": {"amount": 500, "currency": "gbp", "lookup_key": "basic_one_off"},
-        "monthly": {"amount": 500, "currency": "gbp", "lookup_key": "basic_monthly"}}}
+        "one_off": {"amount": 500, "currency": "gbp", "lookup_key": "basic_one_off", "tax_behavior": "inclusive"},
+        "monthly": {"amount": 500, "currency": "gbp", "lookup_key": "basic_monthly", "tax_behavior": "inclusive"}}}
     assert plans[2]["credits"] == 100000
+    assert stack.price("basic_one_off").tax_behavior == "inclusive"
+
+
+def test_a_changed_tax_behavior_makes_new_prices_and_a_bad_tax_setting_is_refused(stack):
+    assert stack.run() == 0
+    old = stack.price("power_one_off")
+    assert stack.run(dict(PRODUCTS, tax={"enabled": True, "behavior": "exclusive"})) == 0
+    assert "5000" not in stack.output and "50.00 GBP once (tax exclusive)" in stack.output
+    new = stack.price("power_one_off")
+    assert (new.id != old.id, new.tax_behavior, new.unit_amount) == (True, "exclusive", 5000)
+    assert stack.run(dict(PRODUCTS, tax={"enabled": False, "behavior": "exclusive"})) == 0
+    assert stack.price("power_one_off").tax_behavior == "unspecified"
+    for bad in ({"enabled": "yes", "behavior": "inclusive"}, {"enabled": True, "behavior": "gross"}, []):
+        assert stack.run(dict(PRODUCTS, tax=bad)) == 2
+        assert "tax" in stack.output
 
 
 def test_second_sync_changes_nothing_and_says_so(stack):
@@ -148,7 +163,8 @@ def test_changed_amount_makes_a_new_price_and_retires_the_old_one(stack):
     basic = Product.get("Basic", consistent_read=True)
     assert int(basic.credits) == 1200
     assert basic.prices.as_dict()["monthly"] == {
-        "amount": 450, "currency": "gbp", "lookup_key": "basic_monthly", "price_id": new.id}
+        "amount": 450, "currency": "gbp", "lookup_key": "basic_monthly", "price_id": new.id,
+        "tax_behavior": "inclusive"}
     assert stack.run(with_change(cheaper)) == 0 and "Nothing to change" in stack.output
 
 
@@ -186,7 +202,8 @@ def test_products_are_found_by_metadata_never_by_name(stack):
 def test_a_product_is_also_found_through_its_prices_lookup_key(stack):
     untagged = stack.stripe.v1.products.create(params={"name": "Something else"})
     price = stack.stripe.v1.prices.create(params={
-        "product": untagged.id, "unit_amount": 500, "currency": "gbp", "lookup_key": "basic_one_off"})
+        "product": untagged.id, "unit_amount": 500, "currency": "gbp", "lookup_key": "basic_one_off",
+        "tax_behavior": "inclusive"})
 
     assert stack.run() == 0, stack.output
 
@@ -267,7 +284,7 @@ def test_validation_reports_every_problem_at_once():
         sync_products.validate(document)
     assert len(raised.value.problems) == 2
     assert sync_products.validate(PRODUCTS)[1]["prices"]["monthly"] == {
-        "amount": 500, "currency": "gbp", "lookup_key": "basic_monthly"}
+        "amount": 500, "currency": "gbp", "lookup_key": "basic_monthly", "tax_behavior": "inclusive"}
 
 
 def test_unreachable_stripe_fails_cleanly_and_writes_nothing(stack, monkeypatch):

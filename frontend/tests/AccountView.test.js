@@ -182,7 +182,8 @@ describe('AccountView while loading and paging', () => {
     })
     const { wrapper } = await mountView(AccountView)
     expect(api.calls.map((call) => call.key).sort()).toEqual([
-      'GET /alerts', 'GET /auto-top-up', 'GET /keys', 'GET /ledger', 'GET /notifications', 'GET /usage', 'GET /user',
+      'GET /alerts', 'GET /auto-top-up', 'GET /invoices', 'GET /keys', 'GET /ledger', 'GET /notifications',
+      'GET /usage', 'GET /user',
     ])
     expect(wrapper.text()).toContain('Loading your account…')
     expect(byTestId(wrapper, 'total-credits').exists()).toBe(false)
@@ -281,6 +282,8 @@ describe('AccountView in an organisation', () => {
     expect(wrapper.findAll('a[href="/pricing"]').map((link) => link.text())).not.toContain('Change plan')
     expect(api.callsTo('GET /alerts')).toHaveLength(0)
     expect(api.callsTo('GET /auto-top-up')).toHaveLength(0)
+    expect(api.callsTo('GET /invoices')).toHaveLength(0)
+    expect(wrapper.text()).not.toContain('Billing history')
     expect(byTestId(wrapper, 'low-balance-alert').exists()).toBe(false)
     expect(byTestId(wrapper, 'auto-top-up').exists()).toBe(false)
     expect(wrapper.find('#notifications').exists()).toBe(true)
@@ -299,6 +302,8 @@ describe('AccountView in an organisation', () => {
     await flushPromises()
     expect(button(wrapper, 'Manage billing')).toBeTruthy()
     expect(api.callsTo('GET /alerts')).toHaveLength(1)
+    expect(api.callsTo('GET /invoices').length).toBeGreaterThan(0)
+    expect(wrapper.find('#billing-history-heading').text()).toBe('Billing history')
     expect(api.callsTo('GET /keys')).toHaveLength(0)
     expect(byTestId(wrapper, 'keys-not-for-role').exists()).toBe(true)
     expect(button(wrapper, 'Create key')).toBeUndefined()

@@ -14,6 +14,7 @@ PLAN_FIELDS = {"name", "credits", "interval", "prices"}
 PRICE_FIELDS = set(PUBLIC_PRICE_FIELDS)
 LOOKUP_KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
 CURRENCY = re.compile(r"^[a-z]{3}$")
+TAX_BEHAVIORS = ("inclusive", "exclusive")
 
 
 class ProductsError(Exception):
@@ -46,14 +47,16 @@ def validate(document):
     listing every problem. The only check: nothing is written before it passes.
 
     Returns [{"name", "credits", "interval", "position",
-              "prices": {kind: {"amount", "currency", "lookup_key"}}}]."""
+              "prices": {kind: {"amount", "currency", "lookup_key", "tax_behavior"}}}]:
+    `tax_behavior` is the document's `tax.behavior` when `tax.enabled`, else None."""
     problems = []
     if not isinstance(document, dict) or not isinstance(document.get("plans"), list):
         raise ProductsError(['products.json: must be an object with a "plans" list'])
-    unknown = sorted(set(document) - {"plans"})
+    unknown = sorted(set(document) - {"plans", "tax"})
     if unknown:
         problems.append("products.json: unknown field(s) %s" % ", ".join(unknown))
 
+    tax_behavior = _validate_tax(document.get("tax"), problems)
     plans, names, lookup_keys = [], {}, {}
     for position, raw in enumerate(document["plans"]):
         label = "plan #%d" % (position + 1)
@@ -85,6 +88,8 @@ def validate(document):
                             % (label, " or ".join(INTERVALS), json.dumps(interval)))
 
         prices = _validate_prices(label, name, raw.get("prices"), interval, lookup_keys, problems)
+        for price in prices.values():
+            price["tax_behavior"] = tax_behavior
         plans.append({"name": name, "credits": credits, "interval": interval,
                       "position": position, "prices": prices})
 
@@ -95,6 +100,22 @@ def validate(document):
     if problems:
         raise ProductsError(problems)
     return plans
+
+
+def _validate_tax(tax, problems):
+    """The prices' `tax_behavior` from `"tax": {"enabled": true|false, "behavior":
+    "inclusive"|"exclusive"}` (absent: no tax), or None."""
+    if tax is None:
+        return None
+    if not isinstance(tax, dict) or set(tax) - {"enabled", "behavior"} or not isinstance(tax.get("enabled"), bool):
+        problems.append('products.json: tax: must be {"enabled": true|false, "behavior": "inclusive"|"exclusive"}')
+        return None
+    behavior = tax.get("behavior")
+    if behavior not in TAX_BEHAVIORS:
+        problems.append("products.json: tax.behavior: must be %s, not %s"
+                        % (" or ".join(TAX_BEHAVIORS), json.dumps(behavior)))
+        return None
+    return behavior if tax["enabled"] else None
 
 
 def _validate_prices(label, name, prices, interval, lookup_keys, problems):

@@ -64,6 +64,9 @@ def _price_matches(price, product_id, spec, recurring_interval):
         return False
     if price.unit_amount != spec["amount"] or price.currency != spec["currency"]:
         return False
+    # Stripe never changes a price's tax behaviour once set: another one is another price.
+    if (_field(price, "tax_behavior") or "unspecified") != (spec.get("tax_behavior") or "unspecified"):
+        return False
     recurring = _field(price, "recurring")
     if recurring_interval is None:
         return not recurring
@@ -73,7 +76,8 @@ def _price_matches(price, product_id, spec, recurring_interval):
 
 def _describe_amount(spec, recurring_interval):
     amount = "%d.%02d %s" % (spec["amount"] // 100, spec["amount"] % 100, spec["currency"].upper())
-    return amount + (" per %s" % recurring_interval if recurring_interval else " once")
+    tax = {"inclusive": " (tax inclusive)", "exclusive": " (tax exclusive)"}.get(spec.get("tax_behavior"), "")
+    return amount + (" per %s" % recurring_interval if recurring_interval else " once") + tax
 
 
 # Planning --------------------------------------------------------------------
@@ -216,6 +220,8 @@ class Plan:
             "transfer_lookup_key": True,
             "metadata": {"plan": name, "kind": kind},
         }
+        if spec.get("tax_behavior"):
+            params["tax_behavior"] = spec["tax_behavior"]
         if interval is not None:
             params["recurring"] = {"interval": interval, "interval_count": 1}
         price = self.stripe.v1.prices.create(params=params)
@@ -243,6 +249,7 @@ def _row_of(product):
             "currency": price.get("currency"),
             "lookup_key": price.get("lookup_key"),
             "price_id": price.get("price_id"),
+            "tax_behavior": price.get("tax_behavior"),
         }
     return {"credits": int(product.credits), "interval": product.interval,
             "position": int(product.position or 0), "stripe_product_id": product.stripe_product_id,
@@ -261,7 +268,7 @@ def _row_differences(current, wanted):
         if old is None or new is None:
             differences.append("prices.%s %s" % (kind, "added" if old is None else "removed"))
             continue
-        for field in ("amount", "currency", "lookup_key", "price_id"):
+        for field in ("amount", "currency", "lookup_key", "price_id", "tax_behavior"):
             if old.get(field) != new.get(field):
                 differences.append("prices.%s.%s %s -> %s" % (kind, field, old.get(field), new.get(field)))
     return differences

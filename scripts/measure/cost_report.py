@@ -119,24 +119,48 @@ def plans():
         return json.load(handle)["plans"]
 
 
+def tax_behavior():
+    """products.json's `tax`: "inclusive", "exclusive", or None (prices carry no VAT)."""
+    with open(PRODUCTS) as handle:
+        tax = json.load(handle).get("tax") or {}
+    return tax.get("behavior") if tax.get("enabled") else None
+
+
+def net_and_gross(behavior, vat_percent):
+    """(what the seller keeps, what the card pays) per unit of list price:
+    VAT inside the price, added on top, or none."""
+    if behavior == "inclusive":
+        return 100 / (100 + vat_percent), 1.0
+    if behavior == "exclusive":
+        return 1.0, (100 + vat_percent) / 100
+    return 1.0, 1.0
+
+
 def plan_credits_per_month(plan):
     return plan["credits"] * (WEEKS_PER_MONTH if plan["interval"] == "week" else 1)
 
 
-def stripe_fee_pence(stripe, amount, card, recurring):
-    rate = stripe["cards"][card]
-    percent = rate["percent"] + (stripe["billing"]["percent"] if recurring else 0)
-    return amount * percent / 100 + rate["fixed_pence"]
+def fee_percent(stripe, card, recurring, taxed=False):
+    """Stripe's percentage of a payment: the card's, Billing's on subscriptions, Stripe Tax's when it taxes."""
+    return (stripe["cards"][card]["percent"] + (stripe["billing"]["percent"] if recurring else 0)
+            + (stripe["tax"]["percent"] if taxed else 0))
 
 
-def lowest_price_per_thousand(stripe, credits, aws_pence, card, recurring, margin):
-    """Price per 1,000 credits of a pack/plan of `credits` at which
-    (price - Stripe fee - AWS cost) / price >= margin."""
-    rate = stripe["cards"][card]
-    percent = (rate["percent"] + (stripe["billing"]["percent"] if recurring else 0)) / 100
-    if percent + margin >= 1:
+def stripe_fee_pence(stripe, amount, card, recurring, taxed=False):
+    """Stripe's fee on a payment of `amount` pence (what the card pays, VAT included)."""
+    return amount * fee_percent(stripe, card, recurring, taxed) / 100 + stripe["cards"][card]["fixed_pence"]
+
+
+def lowest_price_per_thousand(stripe, credits, aws_pence, card, recurring, margin, behavior=None, vat_percent=0):
+    """List price per 1,000 credits of a pack/plan of `credits` at which
+    (price net of VAT - Stripe's fees - AWS cost) / price net of VAT >= margin,
+    Stripe's fees being taken on what the card pays (VAT included)."""
+    net, gross = net_and_gross(behavior, vat_percent)
+    percent = fee_percent(stripe, card, recurring, behavior is not None) / 100
+    room = net * (1 - margin) - gross * percent
+    if room <= 0:
         return float("inf")
-    price = (rate["fixed_pence"] + aws_pence) / (1 - percent - margin)
+    price = (stripe["cards"][card]["fixed_pence"] + aws_pence) / room
     return price * 1000 / credits
 
 
@@ -266,19 +290,23 @@ def aws_pence_at_full_use(prices, measured, plan, kind):
 def section_stripe_and_margins(measured, prices, margin):
     stripe = prices.table["stripe"]
     cards = list(stripe["cards"])
+    behavior, vat = tax_behavior(), prices.table["vat"]["percent"]
+    taxed = behavior is not None
+    net_share, gross_share = net_and_gross(behavior, vat)
     fee_rows, margin_rows, floor_rows, uk_margin_pence = [], [], [], {}
     for plan, kind, price in priced_items():
         amount, recurring = price["amount"], kind != "one_off"
+        net, gross = amount * net_share, amount * gross_share
         label = "%s %s" % (plan["name"], "monthly" if recurring else "pack")
-        fees = [stripe_fee_pence(stripe, amount, card, recurring) for card in cards]
-        fee_rows.append([label, pence(amount)] + [pence(fee) for fee in fees])
+        fees = [stripe_fee_pence(stripe, gross, card, recurring, taxed) for card in cards]
+        fee_rows.append([label, pence(amount), pence(gross - net)] + [pence(fee) for fee in fees])
         aws = aws_pence_at_full_use(prices, measured, plan, kind)
-        uk_margin_pence[label] = amount - fees[0] - aws
-        margin_rows.append([label, pence(amount), pence(aws)]
-                           + ["%.1f %%" % ((amount - fee - aws) / amount * 100) for fee in fees])
+        uk_margin_pence[label] = net - fees[0] - aws
+        margin_rows.append([label, pence(net), pence(aws)]
+                           + ["%.1f %%" % ((net - fee - aws) / net * 100) for fee in fees])
         floor_rows.append([label, format(plan["credits"], ","), pence(amount * 1000 / plan["credits"])]
                           + [pence(lowest_price_per_thousand(stripe, plan["credits"], aws, card, recurring,
-                                                             margin / 100)) for card in cards])
+                                                             margin / 100, behavior, vat)) for card in cards])
     card_names = [stripe["cards"][card]["label"] for card in cards]
     free_plan = next(plan for plan in plans() if plan["name"] == "Free")
     free_usd = sum(monthly(prices, measured, "Free", plan_credits_per_month(free_plan), 1).values())
@@ -286,12 +314,13 @@ def section_stripe_and_margins(measured, prices, margin):
     rates = ", ".join("%s %s %% + %dp" % (stripe["cards"][c]["label"], stripe["cards"][c]["percent"],
                                           stripe["cards"][c]["fixed_pence"]) for c in cards)
     return "\n\n".join([
-        "## Stripe fees per payment\n\n" + table(["Price", "amount"] + card_names, fee_rows)
-        + "\n\n%s (%s), in force since %s (%s); subscriptions add Stripe Billing's %s %%%s (%s)."
+        "## Stripe fees per payment\n\n" + table(["Price", "amount", "VAT"] + card_names, fee_rows)
+        + "\n\n%s (%s), in force since %s (%s); subscriptions add Stripe Billing's %s %%%s (%s)%s."
         % (rates, stripe["source"], stripe["since"], stripe["since_source"], stripe["billing"]["percent"],
-           unconfirmed_mark(stripe["billing"]), stripe["billing"]["source"]),
-        "## Margin at 100 %% use of the credits (%s, $%.2f = £1)\n\n" % (prices.region, prices.usd_per_gbp)
-        + table(["Price", "amount", "AWS cost"] + card_names, margin_rows)
+           unconfirmed_mark(stripe["billing"]), stripe["billing"]["source"], tax_note(stripe, behavior, vat)),
+        "## Margin at 100 %% use of the credits (%s, $%.2f = £1, net of VAT)\n\n"
+        % (prices.region, prices.usd_per_gbp)
+        + table(["Price", "net of VAT", "AWS cost"] + card_names, margin_rows)
         + "\n\nOne Basic subscriber's margin (UK card) pays for %s Free users using all their credits."
         % format(int(basic_margin_usd / free_usd), ","),
         "## Lowest price per 1,000 credits for a %d %% margin (%s)\n\n" % (margin, prices.region)
@@ -330,6 +359,16 @@ def section_prices(table_):
 
 
 UNCONFIRMED_NOTE = "† not confirmed against the page when recorded."
+
+
+def tax_note(stripe, behavior, vat):
+    """What the fee and margin tables assume about VAT (products.json's `tax`)."""
+    if behavior is None:
+        return "; products.json collects no VAT, so prices are what the seller keeps"
+    return ("; every payment adds Stripe Tax's %s %%%s (%s). products.json's prices are %s of VAT: at %s %% "
+            "(the UK rate) the seller keeps the price net of VAT, and Stripe's fees are on what the card pays"
+            % (stripe["tax"]["percent"], unconfirmed_mark(stripe["tax"]), stripe["tax"]["source"],
+               "inclusive" if behavior == "inclusive" else "exclusive", vat))
 
 
 def unconfirmed_mark(entry):

@@ -1,7 +1,7 @@
 """In a real headless Chromium, through the real local stack (Cognito
 emulator, Stripe sandbox, `chalice local`) and the built frontend, as a
-person uses the product. A screenshot of every page goes to
-.local/screenshots/."""
+person uses the product, VAT and the billing history included. A screenshot
+of every page goes to .local/screenshots/."""
 import os
 import re
 
@@ -380,3 +380,36 @@ def test_an_operator_finds_a_customer_grants_500_with_a_reason_and_suspends_them
     operator.page.get_by_role("link", name="Audit").click()
     expect(operator.page.get_by_role("row").filter(has_text="Outage on 30 November")).to_contain_text("Granted")
     assert_accessible(operator, "admin-audit")
+
+
+def test_a_customer_in_gb_buys_a_pack_and_downloads_its_invoice_with_the_vat(person, stack):
+    """products.json's prices include VAT: the pricing page says so; a customer
+    in the United Kingdom pays £5.00 for the Basic pack, of which £0.83 VAT,
+    and downloads the invoice's PDF from the account page's Billing history."""
+    buyer = signed_up(person, "invoices")
+    expect(buyer.page.get_by_role("heading", name="Billing history")).to_be_visible()
+    expect(buyer.page.get_by_text("No invoices yet")).to_be_visible()
+
+    buyer.pricing()
+    expect(buyer.plan_card("Basic").get_by_test_id("vat-note").first).to_have_text("incl. VAT")
+    buyer.start_checkout("Basic", "Buy once")
+    buyer.page.get_by_label("Country").select_option("GB")
+    assert "1,050 credits" in buyer.pay()  # the Free plan's 50 and the pack's 1,000
+
+    buyer.go_to_account()
+    history = buyer.by_test_id("billing-history")
+    row = history.get_by_role("row").filter(has_text="Basic pack")
+    expect(row).to_have_count(1)
+    cells = [cell.inner_text().strip() for cell in row.get_by_role("cell").all()]
+    assert cells[2:5] == ["£5.00", "£0.83", "Paid"], cells
+    history.scroll_into_view_if_needed()
+    buyer.shot("billing-history")
+
+    with buyer.page.expect_download() as downloading:
+        row.get_by_role("link", name=re.compile(r"^Download invoice .* \(PDF\)$")).click()
+    download = downloading.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as handle:
+        pdf = handle.read()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert b"\xa35.00" in pdf and b"\xa30.83" in pdf

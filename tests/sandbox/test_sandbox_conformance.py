@@ -288,7 +288,7 @@ def test_the_sdk_reads_every_field_of_what_real_flows_return(client, sandbox, re
     for obj in objects.values():
         for name in FIELDS[obj.object]:
             getattr(obj, name)
-    assert objects["invoice"].invoice_pdf is None
+    assert objects["invoice"].invoice_pdf == "%s/invoice/%s/pdf" % (sandbox.url, objects["invoice"].id)
     assert objects["charge"].receipt_url == "%s/receipts/%s" % (sandbox.url, objects["charge"].id)
     invoice = objects["invoice"]
     assert invoice.hosted_invoice_url == "%s/invoice/%s" % (sandbox.url, invoice.id)

@@ -6,8 +6,8 @@ signed webhook that dispatches Stripe's events (`webhooks`, reading Stripe's
 objects through `stripe_objects`); and money after the sale — what a charge
 paid for (`charges`), refunds, disputes and the exact take-backs they lead to
 (`refunds`, `disputes`, `payments`); automatic top-up, from the saved card to
-the grant (`top_ups`). Services that need Stripe are None on a stage without
-it."""
+the grant (`top_ups`); the billing history, an invoice per payment
+(`invoices`). Services that need Stripe are None on a stage without it."""
 from chalicelib import credits, notices
 from chalicelib.platform import settings
 from chalicelib.platform.errors import ApiError
@@ -93,6 +93,19 @@ def auto_top_up():
         return None
     from chalicelib.billing.top_ups import TopUps  # pynamodb, stripe: off the cold start
     return TopUps(client, credits.plan_catalog(), credits.wallet(), notices.record, required_billing)
+
+
+@once
+def billing_history():
+    """The organisation's invoices, from Stripe (needs Stripe)."""
+    from chalicelib.billing.invoices import BillingHistory  # stripe: off the cold start of other routes
+    return BillingHistory(stripe())
+
+
+def required_billing_history():
+    """billing_history(), or a 503 on a stage without Stripe."""
+    required_billing()
+    return billing_history()
 
 
 def required_auto_top_up():

@@ -1,6 +1,6 @@
 """What a Stripe charge paid for: a pack (a Checkout Session in payment mode),
 a subscription invoice or an automatic top-up (a PaymentIntent of ours,
-`metadata.top_up`). Refunds and disputes name a charge; this finds the
+`metadata.top_up`, which also pays the top-up's invoice). Refunds and disputes name a charge; this finds the
 account, the credits the payment granted and the bucket they went to, and
 makes sure that grant is applied first, so a refund or dispute that arrives
 before the payment's own event still takes back from a granted payment."""
@@ -31,7 +31,10 @@ class ChargeSources:
         payments = self._stripe.v1.invoice_payments.list(params={
             "payment": {"type": "payment_intent", "payment_intent": intent_id}, "limit": 1}).data
         if payments:
-            return self._invoice(charge, as_dict(self._stripe.v1.invoices.retrieve(payments[0].invoice)))
+            invoice = as_dict(self._stripe.v1.invoices.retrieve(payments[0].invoice))
+            if invoice_subscription(invoice):
+                return self._invoice(charge, invoice)
+            # Any other invoice (a top-up's) only records the payment: its intent says what it bought.
         intent = as_dict(self._stripe.v1.payment_intents.retrieve(intent_id))
         if (intent.get("metadata") or {}).get("top_up"):
             return self._top_up(charge, intent)

@@ -13,7 +13,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from chalicelib.platform import db, metrics, settings
 from chalicelib.platform.errors import BadRequest, Conflict, UpstreamError, excerpt
 from chalicelib.platform.models import Account
-from chalicelib.credits.plans import price_kind, stored_prices
+from chalicelib.credits.plans import price_kind, stored_prices, tax_behavior
 from chalicelib.billing.stripe_client import upstream
 from chalicelib.billing.subscriptions import LIVE_STATUSES
 
@@ -65,6 +65,15 @@ def parse_save_card(body):
     if not isinstance(save_card, bool):
         raise BadRequest('"save_card" must be true or false.', code="invalid_save_card")
     return save_card
+
+
+def tax_collection():
+    """What a taxed checkout asks of Stripe: VAT computed by Stripe Tax from
+    the billing address, a VAT number for businesses, and both saved on the
+    customer (their later invoices and top-ups are taxed the same way)."""
+    return {"automatic_tax": {"enabled": True}, "billing_address_collection": "required",
+            "tax_id_collection": {"enabled": True},
+            "customer_update": {"address": "auto", "name": "auto"}}
 
 
 def _replayed(stripe_object):
@@ -164,6 +173,11 @@ class Billing:
                 params["payment_intent_data"] = {"metadata": metadata}
                 if save_card:
                     params["payment_intent_data"]["setup_future_usage"] = "off_session"
+                # Every payment has an invoice: the pack's, paid by this session.
+                params["invoice_creation"] = {"enabled": True, "invoice_data": {
+                    "description": "%s pack" % product.name, "metadata": metadata}}
+            if tax_behavior(price_spec):
+                params.update(tax_collection())
             session = self._create_session(params, idempotency_key)
         metrics.count("CheckoutsStarted", kind=mode)
         return {"session_id": session.id, "url": session.url}

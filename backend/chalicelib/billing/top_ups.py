@@ -17,6 +17,14 @@ The pieces, in the order they happen (docs/architecture.md draws them):
   crossings and redeliveries arrive, one of them charges. The PaymentIntent
   is created off-session with the Idempotency-Key `topup:<account>:<crossing>`,
   so a redelivered crossing gets the same PaymentIntent back.
+* The invoice. Every payment has one: before charging, the top-up's invoice
+  is made (a draft with the pack's price as its line, Stripe Tax on when
+  products.json taxes prices) and finalized, each step with a key derived
+  from the crossing's; the PaymentIntent charges its `amount_due` (VAT
+  included) and is attached to it (`attach_payment`), so the invoice is paid
+  when the payment succeeds, now or after the bank's check. The grant stays
+  on the PaymentIntent (`top_up:<pi_…>`), so attaching changes nothing of
+  what is granted, or how often. A declined top-up voids its invoice.
 * The outcome. `payment_intent.succeeded` grants the pack once (ledger key
   `top_up:<pi_…>`, kind `top_up`, reference the PaymentIntent), counts it in
   the month and clears `in_flight`. A decline clears it and counts a failure
@@ -38,7 +46,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.platform import clock, db, metrics, settings
 from chalicelib.platform.errors import BadRequest, Conflict
 from chalicelib.platform.models import CROSSING_PREFIX, Account, AttemptAttribute, TopUp
-from chalicelib.credits.plans import ONE_OFF, stored_prices
+from chalicelib.credits.plans import ONE_OFF, stored_prices, tax_behavior
 from chalicelib.billing.stripe_client import upstream
 from chalicelib.billing.stripe_objects import as_dict, money, stripe_id
 
@@ -180,6 +188,8 @@ class TopUps:
                 "client_reference_id": account.user_id,
                 "metadata": {"user_id": account.user_id, "purpose": "top_up_card"},
                 "setup_intent_data": {"metadata": {"user_id": account.user_id}},
+                # The billing address Stripe Tax needs to tax the top-ups this card pays.
+                "billing_address_collection": "required", "customer_update": {"address": "auto"},
             })
         metrics.count("CardSetupsStarted")
         return {"url": session.url}
@@ -273,12 +283,60 @@ class TopUps:
             raise RuntimeError("the %s pack has no one-off price; run scripts/sync_products.py" % name)
         return product, int(price["amount"]), price.get("currency") or "gbp"
 
+    def _invoice(self, account, crossing_id, product, metadata):
+        """The top-up's invoice, finalized (its `amount_due` is what the card
+        pays, VAT included); the same one however often the crossing comes."""
+        price = stored_prices(product)[ONE_OFF]
+        key = idempotency_key(account.user_id, crossing_id)
+        invoice = self._stripe.v1.invoices.create(params={
+            "customer": account.stripe_customer_id, "currency": price.get("currency") or "gbp",
+            "auto_advance": False, "collection_method": "charge_automatically",
+            "pending_invoice_items_behavior": "exclude",
+            "automatic_tax": {"enabled": tax_behavior(price) is not None},
+            "description": "Automatic top-up: %s pack" % product.name, "metadata": metadata},
+            options={"idempotency_key": key + ":invoice"})
+        if invoice.status == "draft":
+            self._stripe.v1.invoices.add_lines(invoice.id, params={
+                "lines": [{"pricing": {"price": price["price_id"]}, "quantity": 1}]},
+                options={"idempotency_key": key + ":lines"})
+            invoice = self._stripe.v1.invoices.finalize_invoice(
+                invoice.id, params={"auto_advance": False}, options={"idempotency_key": key + ":finalize"})
+        return invoice
+
+    def _attach(self, invoice_id, intent_id):
+        """The PaymentIntent pays the invoice (at once if it succeeded, else when it does)."""
+        invoice = as_dict(self._stripe.v1.invoices.retrieve(invoice_id))
+        if invoice.get("status") != "open":
+            return
+        attached = self._stripe.v1.invoice_payments.list(params={
+            "payment": {"type": "payment_intent", "payment_intent": intent_id}, "limit": 1}).data
+        if not attached:
+            self._stripe.v1.invoices.attach_payment(invoice_id, params={"payment_intent": intent_id},
+                                                    options={"idempotency_key": "topup-attach:%s" % intent_id})
+
+    def _void(self, invoice_id):
+        """A top-up that will not be paid: its invoice is voided (a repeat changes nothing)."""
+        if not invoice_id:
+            return
+        invoice = as_dict(self._stripe.v1.invoices.retrieve(invoice_id))
+        if invoice.get("status") == "open":
+            self._stripe.v1.invoices.void_invoice(invoice_id, options={"idempotency_key": "topup-void:%s" % invoice_id})
+
     def _charge(self, state, crossing_id):
         user_id = state.user_id
-        product, amount, currency = self._pack(state.pack)
+        product, _, currency = self._pack(state.pack)
         account = Account.get(user_id, consistent_read=True)
         metadata = {"user_id": user_id, "top_up": crossing_id, "pack": product.name,
                     "credits": str(int(product.credits))}
+        try:
+            invoice = self._invoice(account, crossing_id, product, metadata)
+        except stripe_sdk.InvalidRequestError as error:
+            if error.code != "customer_tax_location_invalid":
+                raise
+            self._failed(user_id, crossing_id, None, "declined", "tax_location_required")
+            return
+        amount = int(invoice.amount_due)  # the pack's price, with VAT when it is added on top
+        metadata["invoice"] = invoice.id
         try:
             intent = self._stripe.v1.payment_intents.create(params={
                 "amount": amount, "currency": currency, "customer": account.stripe_customer_id,
@@ -289,11 +347,14 @@ class TopUps:
             details = (error.json_body or {}).get("error") or {}
             intent_id = (details.get("payment_intent") or {}).get("id")
             if error.code == "authentication_required" and intent_id:
+                self._attach(invoice.id, intent_id)
                 self._ask_customer(state, crossing_id, intent_id, amount, currency, product.name)
             else:
+                self._void(invoice.id)
                 self._failed(user_id, crossing_id, intent_id, "declined",
                              details.get("decline_code") or error.code or "card_declined")
             return
+        self._attach(invoice.id, intent.id)
         try:
             state.update(actions=[TopUp.payment_intent.set(intent.id)],
                          condition=TopUp.in_flight == crossing_id)
@@ -368,6 +429,8 @@ class TopUps:
         if intent.get("status") != "succeeded":
             return
         self.grant(account.user_id, intent)
+        if (intent.get("metadata") or {}).get("invoice"):
+            self._attach(intent["metadata"]["invoice"], intent["id"])  # in case the charging side could not
         month = month_now()
         state = self.state(account.user_id)
         if state is None:
@@ -418,6 +481,7 @@ class TopUps:
         if intent.get("status") != "requires_payment_method" or code == "authentication_required":
             return  # waiting for the customer, or the off-session attempt the charging side handles
         outcome = "authentication_failed" if code == "payment_intent_authentication_failure" else "declined"
+        self._void((intent.get("metadata") or {}).get("invoice"))
         self._failed(account.user_id, metadata.get("top_up"), intent["id"], outcome,
                      error.get("decline_code") or code or "declined")
 
@@ -426,4 +490,5 @@ def _reason(code):
     return {"authentication_failed": "you did not confirm the payment with your bank",
             "payment_intent_authentication_failure": "you did not confirm the payment with your bank",
             "insufficient_funds": "the card has insufficient funds",
-            "expired_card": "the card has expired"}.get(code, "your bank declined the payment")
+            "expired_card": "the card has expired",
+            "tax_location_required": "we need your billing address to charge VAT: save your card again"}.get(code, "your bank declined the payment")

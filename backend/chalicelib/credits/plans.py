@@ -20,10 +20,25 @@ def stored_prices(product):
     return {kind: dict(price) for kind, price in plain(product.prices).items()}
 
 
+def tax_behavior(price):
+    """"inclusive" or "exclusive" when the price is taxed (Stripe Tax), else None."""
+    behavior = (price or {}).get("tax_behavior")
+    return behavior if behavior in ("inclusive", "exclusive") else None
+
+
 class Plans:
     def all(self):
         products = sorted(Product.scan(consistent_read=True), key=lambda p: (p.position, p.name))
         return [self.view(product) for product in products]
+
+    @staticmethod
+    def tax(plans):
+        """How the plans' prices carry VAT (products.json's `tax`), from their
+        views: {"enabled", "behavior"} — the pricing page's "incl. VAT" or "+ VAT"."""
+        behaviors = {price.get("tax_behavior") for plan in plans for price in plan["prices"].values()}
+        behaviors.discard(None)
+        behavior = behaviors.pop() if len(behaviors) == 1 else None
+        return {"enabled": behavior is not None, "behavior": behavior}
 
     def find(self, name):
         if not isinstance(name, str) or not name:
@@ -55,7 +70,8 @@ class Plans:
 
     @staticmethod
     def view(product):
-        prices = {kind: {field: price.get(field) for field in PUBLIC_PRICE_FIELDS}
+        prices = {kind: dict({field: price.get(field) for field in PUBLIC_PRICE_FIELDS},
+                             tax_behavior=tax_behavior(price))
                   for kind, price in stored_prices(product).items()}
         for price in prices.values():
             if price["amount"] is not None:

@@ -5,7 +5,7 @@ table from it (scripts/api_table.py)."""
 import json
 
 from chalicelib.platform import settings
-from chalicelib.web import openapi_admin, openapi_orgs
+from chalicelib.web import openapi_admin, openapi_billing, openapi_orgs
 from chalicelib.web.openapi_parts import (
     BALANCE, COUNT, ERROR_CODES, ID_TOKEN, PAID_PLANS, PUBLIC, STRING, STRIPE_ERRORS, TIMESTAMP,
     USER_ERRORS, answer, cursor_parameter, error, json_content, metered, name_schema, nullable, obj, operation, ref)
@@ -14,7 +14,7 @@ CACHE_CONTROL = "public, max-age=300"
 # Routes that act for an organisation (`X-Org-Id`); every role may use the reading ones.
 ACCOUNT_ROUTES = ("/user", "/generate-key", "/keys", "/keys/{key_id}", "/usage", "/ledger", "/alerts", "/auto-top-up",
                   "/payment-method", "/checkout", "/change-plan", "/cancel-plan-change", "/stop-subscriptions",
-                  "/billing-portal")
+                  "/billing-portal", "/invoices")
 READ_ROUTES = ("/user", "/usage", "/ledger")
 PER_USER = (("/user", "delete"),)  # a person's own: no organisation to choose
 
@@ -24,9 +24,10 @@ def paths(costs):
     document = {
         "/plans": {"get": operation(
             "Plans on sale", PUBLIC,
-            {"200": answer("Plans from the product table.", obj(["plans"], plans={
-                "type": "array", "items": ref("schemas", "Plan")}))},
-            "`{\"plans\": [{\"name\", \"credits\", \"interval\", \"prices\"}]}`")},
+            {"200": answer("Plans from the product table, and how their prices carry VAT.", obj(
+                ["plans", "tax"], plans={"type": "array", "items": ref("schemas", "Plan")}, tax=ref("schemas", "Tax")))},
+            "`{\"plans\": [{\"name\", \"credits\", \"interval\", \"prices\"}], \"tax\": {\"enabled\", "
+            "\"behavior\"}}` (`inclusive`: \"incl. VAT\", `exclusive`: \"+ VAT\")")},
         "/user": {"get": operation(
             "The signed-in user's account", ID_TOKEN, {"200": answer("The account.", user_view)},
             "`{\"user\": {\"id\", \"email\", \"plan\", \"credits\", \"plan_credits\", \"purchased_credits\", "
@@ -267,6 +268,7 @@ def paths(costs):
                      "content": json_content({"type": "object", "required": ["openapi", "paths"]})}},
             "this OpenAPI 3.1 document (cacheable)")},
     }
+    document.update(openapi_billing.paths())
     for path, methods in document.items():
         if path in ACCOUNT_ROUTES:
             for method in methods:
@@ -328,8 +330,9 @@ def schemas():
     error_body = obj(["code", "message"], code={"type": "string", "enum": ERROR_CODES}, message=STRING)
     shortfall = obj(["code", "message", "required", "remaining"], code={"const": "insufficient_credits"},
                     message=STRING, required=COUNT, remaining=BALANCE)
-    price = obj(["amount", "currency", "lookup_key"], amount=nullable({"type": "integer"}),
-                currency=nullable(STRING), lookup_key=nullable(STRING))
+    price = obj(["amount", "currency", "lookup_key", "tax_behavior"], amount=nullable({"type": "integer"}),
+                currency=nullable(STRING), lookup_key=nullable(STRING),
+                tax_behavior=nullable({"type": "string", "enum": ["inclusive", "exclusive"]}))
     subscription = obj(["id", "plan", "status", "current_period_end", "cancel_at_period_end"],
                        id=STRING, plan=STRING, status=STRING, current_period_end=nullable({"type": "integer"}),
                        cancel_at_period_end={"type": "boolean"},
@@ -408,6 +411,7 @@ def schemas():
         "NewApiKeyRequest": key_request,
         "ApiKeyChanges": key_changes,
         "LedgerEntry": entry,
+        **openapi_billing.schemas(),
         **openapi_orgs.schemas(),
         "DataExport": obj(["exported_at", "profile", "organisations", "api_keys", "ledger", "usage", "invoices",
                            "notifications"], exported_at=TIMESTAMP,

@@ -32,7 +32,7 @@ const hooks = {
 // name the organisation in the path (/orgs/…) or are public.
 const ACCOUNT_ROUTES = [
   '/user', '/keys', '/generate-key', '/usage', '/ledger', '/checkout', '/change-plan', '/cancel-plan-change',
-  '/stop-subscriptions', '/billing-portal', '/alerts', '/auto-top-up', '/payment-method',
+  '/stop-subscriptions', '/billing-portal', '/alerts', '/auto-top-up', '/payment-method', '/invoices',
 ]
 
 /** Whether `path` ("/keys/abc?x=1") is an account route. */

@@ -62,6 +62,9 @@ class LocalPages(HostedPages):
         if name is None:
             raise ApiError(404, f"Unrecognized sandbox URL (POST: /_sandbox/{resource}/{id}/"
                            f"{action}).")
+        if name == "complete_checkout":  # paying as a customer from ``country``, with ``tax_id``
+            return self.state.complete_checkout(id, country=form.get("country") or None,
+                                                tax_id=form.get("tax_id") or None)
         return getattr(self.state, name)(id)
 
     @route("POST", "/_sandbox/customers/{id}/card")

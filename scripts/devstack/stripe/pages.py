@@ -10,6 +10,7 @@ import urllib.parse
 
 from .params import Params
 from .routes import Response, route
+from .pdf import invoice_pdf
 from .util import describe_recurring, format_amount
 
 
@@ -69,8 +70,7 @@ def checkout_page(state, session: dict) -> str:
     if session["status"] != "open":
         action = _closed_session(session)
     else:
-        action = (_button(f"Pay {total}", "primary", action="pay")
-                  + _button("Decline", "secondary", action="decline"))
+        action = (_pay_form(session, total) + _button("Decline", "secondary", action="decline"))
     saving = ("<p>Your card will be saved for future payments.</p>"
               if session["_payment_intent_data"]["setup_future_usage"] else "")
     body = (f'<div class="card"><h1>{html.escape(title)}</h1>'
@@ -78,6 +78,24 @@ def checkout_page(state, session: dict) -> str:
             f"{html.escape(cadence)}</span></p><ul>{rows}</ul>{saving}"
             f'<p class="muted">Mode: {session["mode"]}</p>{action}</div>')
     return page(f"Checkout - {title}", body)
+
+
+# The countries the page offers (any two-letter code works through the controls).
+_COUNTRIES = ("GB", "DE", "FR", "IE", "NL", "ES", "IT", "US")
+
+
+def _pay_form(session: dict, total: str) -> str:
+    """Pay, with the billing country and a VAT number when the session asks for them."""
+    fields = ""
+    if session["automatic_tax"]["enabled"] or session["billing_address_collection"]:
+        options = "".join(f'<option value="{c}">{c}</option>' for c in _COUNTRIES)
+        fields += f'<label>Country <select name="country">{options}</select></label> '
+    if session["tax_id_collection"]["enabled"]:
+        fields += '<label>VAT number <input name="tax_id" placeholder="optional"></label> '
+    note = ('<p class="muted">VAT is worked out from your country when you pay.</p>'
+            if session["automatic_tax"]["enabled"] else "")
+    return (f'{note}<form method="post"><input type="hidden" name="action" value="pay">{fields}'
+            f'<button class="primary">Pay {html.escape(total)}</button></form>')
 
 
 def setup_page(state, session: dict) -> str:
@@ -200,14 +218,21 @@ def invoice_page(state, invoice: dict) -> str:
     rows = "".join(f"<li>{html.escape(line['description'])} &mdash; "
                    f"{html.escape(format_amount(line['amount'], line['currency']))}</li>"
                    for line in invoice["lines"]["data"])
+    taxes = "".join(f"<li>VAT ({html.escape(tax['taxability_reason'].replace('_', ' '))}, "
+                    f"{html.escape(tax['tax_behavior'])}) &mdash; "
+                    f"{html.escape(format_amount(tax['amount'], invoice['currency']))}</li>"
+                    for tax in invoice["total_taxes"] or [])
+    rows += taxes
     if invoice["status"] == "open":
         action = ("<p>Your bank asks you to confirm this payment.</p>"
                   + _button(f"Pay {total}", "primary", action="pay"))
     else:
         action = f"<p>This invoice is <strong>{html.escape(invoice['status'])}</strong>.</p>"
-    body = (f'<div class="card"><h1>Invoice {html.escape(invoice["number"])}</h1>'
-            f'<p class="amount">{html.escape(total)}</p><ul>{rows}</ul>{action}</div>')
-    return page(f"Invoice {invoice['number']}", body)
+    pdf = (f'<p><a href="{html.escape(invoice["invoice_pdf"])}">Download PDF</a></p>'
+           if invoice["invoice_pdf"] else "")
+    body = (f'<div class="card"><h1>Invoice {html.escape(invoice["number"] or invoice["id"])}</h1>'
+            f'<p class="amount">{html.escape(total)}</p><ul>{rows}</ul>{action}{pdf}</div>')
+    return page(f"Invoice {invoice['number'] or invoice['id']}", body)
 
 
 class HostedPages:
@@ -231,7 +256,8 @@ class HostedPages:
             session = self.state.decline_checkout(id)
             target = session["cancel_url"]
         else:
-            session = self.state.complete_checkout(id)
+            session = self.state.complete_checkout(id, country=form.get("country") or None,
+                                                   tax_id=form.get("tax_id") or None)
             target = session["success_url"]
         if not target:
             return Response.html(200, page("Checkout", f"<h1>Payment {session['status']}</h1>"))
@@ -240,6 +266,17 @@ class HostedPages:
     @route("GET", "/invoice/{id}")
     def invoice_get(self, form: dict, id: str) -> Response:
         return self._show("invoices", id, "Invoice", invoice_page)
+
+    @route("GET", "/invoice/{id}/pdf")
+    def invoice_pdf_get(self, form: dict, id: str) -> Response:
+        """The invoice's PDF (``invoice_pdf``), once it is finalized: a download, as Stripe serves it."""
+        invoice = self.state.db["invoices"].get(id)
+        if invoice is None or invoice["status"] == "draft":
+            return Response.html(404, page("Not found", "<h1>Invoice not found</h1>"))
+        rendered = self.state.render("invoices", invoice)
+        return Response(200, invoice_pdf(rendered), {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'attachment; filename="Invoice-{rendered["number"]}.pdf"'})
 
     @route("POST", "/invoice/{id}")
     def invoice_post(self, form: dict, id: str) -> Response:

@@ -143,6 +143,7 @@ class PaymentIntents:
         intent["last_payment_error"] = None
         self.emit("charge.succeeded", self.render("charges", charge))
         self.emit("payment_intent.succeeded", self.render("payment_intents", intent))
+        self.credit_attached_payment(intent)
 
     def _intent_failed(self, intent: dict, *, code: str, message: str,
                        decline_code: str | None = None, charge: str | None = None,

@@ -24,9 +24,9 @@ STARTUP_ENDPOINT = "startup"
 
 def _time_control(action: str) -> Callable[..., dict]:
     """A ``StripeSandbox`` method running the state's ``action`` under the lock."""
-    def control(self: "StripeSandbox", object_id: str) -> dict:
+    def control(self: "StripeSandbox", object_id: str, **fields: str) -> dict:
         with self._cond:
-            return getattr(self.state, action)(object_id)
+            return getattr(self.state, action)(object_id, **fields)
     control.__name__ = control.__qualname__ = action
     control.__doc__ = f"``SandboxState.{action}`` for one object id."
     return control
