@@ -251,3 +251,23 @@ def test_the_readme_example_spends_one_credit(account, api_url, monkeypatch):
     monkeypatch.setenv("CREDITS_API_URL", api_url)
     exec(compile(example, "README.md", "exec"), {})
     assert credits_of(account) == before - 1
+
+
+def test_the_account_client_lists_the_invoices_of_a_purchase(stack, api_url):
+    import time
+
+    import requests
+    from scripts.devstack.demo import sandbox_post
+
+    token = new_customer(stack)
+    buyer = AccountClient(id_token=token, base_url=api_url)
+    assert list(buyer.invoices()) == []
+    session = requests.post(api_url + "/checkout", json={"plan": "Basic", "subscribe": False}, timeout=10,
+                            headers={"Authorization": "Bearer " + token}).json()
+    sandbox_post(stack.config, "/_sandbox/checkout/%s/complete" % session["session_id"], data={"country": "GB"})
+    deadline = time.monotonic() + 20
+    while not list(buyer.invoices()) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    [invoice] = list(buyer.invoices(limit=1))
+    assert (invoice.total, invoice.tax, invoice.status.value, invoice.currency) == (500, 83, "paid", "gbp")
+    assert invoice.pdf_url.startswith(stack.config["stripe_api_base"])

@@ -18,7 +18,7 @@ def account_deletion():
 @once
 def data_export():
     from chalicelib.privacy.export import DataExport  # pynamodb: off other routes' cold start
-    return DataExport(orgs.org_directory(), credits.ledger_pages(), billing.stripe)
+    return DataExport(orgs.org_directory(), credits.ledger_pages(), billing.stripe, billing.billing_history)
 
 
 @once

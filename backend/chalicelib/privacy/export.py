@@ -5,7 +5,6 @@ settings, as one JSON document. A few per hour: each hour's count is one
 conditional write (429 with `Retry-After` past it)."""
 import datetime
 
-from chalicelib.billing.stripe_client import upstream
 from chalicelib.platform import clock, db, metrics
 from chalicelib.platform.errors import RateLimited
 from chalicelib.platform.models import ExportCount
@@ -16,14 +15,15 @@ from chalicelib.notices import preferences
 PER_HOUR = 3
 USAGE_DAYS = 400  # every day the account can hold usage for
 LEDGER_PAGE = 100
-INVOICES = 100
+INVOICES_PAGE = 100
 
 
 class DataExport:
-    def __init__(self, directory, ledger, stripe):
+    def __init__(self, directory, ledger, stripe, history):
         self._directory = directory
         self._ledger = ledger
         self._stripe = stripe  # called when needed: None on a stage without Stripe
+        self._history = history  # called when needed: chalicelib.billing.invoices.BillingHistory
 
     def export(self, identity, account):
         self._count(account.user_id)
@@ -64,11 +64,12 @@ class DataExport:
         return entries
 
     def _invoices(self, account):
-        stripe = self._stripe()
-        if stripe is None or not account.stripe_customer_id:
+        """Every invoice, as the billing history shows them (none without Stripe)."""
+        if self._stripe() is None:
             return []
-        with upstream("list your invoices"):
-            listed = stripe.v1.invoices.list(params={"customer": account.stripe_customer_id, "limit": INVOICES})
-        return [{"id": invoice.id, "number": invoice.number, "created": invoice.created, "total": invoice.total,
-                 "currency": invoice.currency, "status": invoice.status, "hosted_url": invoice.hosted_invoice_url,
-                 "pdf_url": invoice.invoice_pdf} for invoice in listed.data]
+        history = self._history()
+        invoices, cursor = history.page(account, INVOICES_PAGE)
+        while cursor:
+            more, cursor = history.page(account, INVOICES_PAGE, cursor)
+            invoices.extend(more)
+        return invoices

@@ -421,7 +421,7 @@ def schemas():
                           api_keys={"type": "array", "items": ref("schemas", "ApiKey")},
                           ledger={"type": "array", "items": ref("schemas", "LedgerEntry")},
                           usage={"type": "array", "items": {"type": "object"}},
-                          invoices={"type": "array", "items": {"type": "object"}},
+                          invoices={"type": "array", "items": ref("schemas", "Invoice")},
                           notifications={"type": "object"}),
         **_admin_schemas(),
         "LedgerPage": obj(["entries", "next_cursor"], entries={"type": "array", "items": ref("schemas", "LedgerEntry")},

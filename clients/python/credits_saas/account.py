@@ -4,7 +4,8 @@ and its async twin `AsyncAccountClient`. They call the generated functions
 is an `ApiError` subclass. With `org_id`, every call acts for that
 organisation (`X-Org-Id`); without, for the user's personal one.
 
-Invoices are not here: the API has no invoice route yet."""
+Listings that come in pages (`ledger`, `invoices`) have a `*_page` call and
+an iterator over every item."""
 from __future__ import annotations
 
 import json
@@ -15,10 +16,12 @@ import httpx
 from credits_saas.errors import from_response
 from credits_saas.metered import DEFAULT_TIMEOUT, new_idempotency_key
 from credits_saas_api.api.default import (
-    delete_keys_key_id, get_keys, get_ledger, get_usage, get_user, patch_keys_key_id, post_keys)
+    delete_keys_key_id, get_invoices, get_keys, get_ledger, get_usage, get_user, patch_keys_key_id, post_keys)
 from credits_saas_api.client import AuthenticatedClient
 from credits_saas_api.models.api_key import ApiKey
 from credits_saas_api.models.api_key_changes import ApiKeyChanges
+from credits_saas_api.models.invoice import Invoice
+from credits_saas_api.models.invoice_page import InvoicePage
 from credits_saas_api.models.ledger_entry import LedgerEntry
 from credits_saas_api.models.ledger_page import LedgerPage
 from credits_saas_api.models.new_api_key import NewApiKey
@@ -124,6 +127,21 @@ class AccountClient(_Account):
             if not cursor:
                 return
 
+    def invoices_page(self, limit: int = 20, cursor: str | None = None) -> InvoicePage:
+        """One page of the organisation's invoices, newest first (roles owner, admin, billing)."""
+        return _checked(get_invoices.sync_detailed(
+            client=self.api, limit=limit, cursor=cursor if cursor else UNSET, x_org_id=self._org), 200)
+
+    def invoices(self, limit: int = 20) -> Iterator[Invoice]:
+        """Every invoice, newest first, page after page."""
+        cursor = None
+        while True:
+            page = self.invoices_page(limit, cursor)
+            yield from page.invoices
+            cursor = page.next_cursor
+            if not cursor:
+                return
+
     def close(self):
         self.api.get_httpx_client().close()
 
@@ -169,6 +187,20 @@ class AsyncAccountClient(_Account):
             page = await self.ledger_page(limit, cursor)
             for entry in page.entries:
                 yield entry
+            cursor = page.next_cursor
+            if not cursor:
+                return
+
+    async def invoices_page(self, limit: int = 20, cursor: str | None = None) -> InvoicePage:
+        return _checked(await get_invoices.asyncio_detailed(
+            client=self.api, limit=limit, cursor=cursor if cursor else UNSET, x_org_id=self._org), 200)
+
+    async def invoices(self, limit: int = 20) -> AsyncIterator[Invoice]:
+        cursor = None
+        while True:
+            page = await self.invoices_page(limit, cursor)
+            for invoice in page.invoices:
+                yield invoice
             cursor = page.next_cursor
             if not cursor:
                 return

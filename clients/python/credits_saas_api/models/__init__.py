@@ -29,7 +29,6 @@ from .auto_top_up_request_pack import AutoTopUpRequestPack
 from .auto_top_up_status import AutoTopUpStatus
 from .credits_ import Credits
 from .data_export import DataExport
-from .data_export_invoices_item import DataExportInvoicesItem
 from .data_export_notifications import DataExportNotifications
 from .data_export_profile import DataExportProfile
 from .data_export_usage_item import DataExportUsageItem
@@ -57,6 +56,9 @@ from .insufficient_credits import InsufficientCredits
 from .insufficient_credits_error import InsufficientCreditsError
 from .invitation import Invitation
 from .invitation_role import InvitationRole
+from .invoice import Invoice
+from .invoice_page import InvoicePage
+from .invoice_status import InvoiceStatus
 from .ledger_entry import LedgerEntry
 from .ledger_page import LedgerPage
 from .member import Member
@@ -76,6 +78,9 @@ from .patch_orgs_org_id_members_user_id_response_200 import (
 from .plan import Plan
 from .plan_prices import PlanPrices
 from .plan_prices_additional_property import PlanPricesAdditionalProperty
+from .plan_prices_additional_property_tax_behavior_type_0 import (
+    PlanPricesAdditionalPropertyTaxBehaviorType0,
+)
 from .post_admin_accounts_account_id_credits_body import (
     PostAdminAccountsAccountIdCreditsBody,
 )
@@ -146,6 +151,8 @@ from .summary_mrr_item import SummaryMrrItem
 from .summary_subscriptions import SummarySubscriptions
 from .summary_subscriptions_by_status import SummarySubscriptionsByStatus
 from .suspension import Suspension
+from .tax import Tax
+from .tax_behavior_type_0 import TaxBehaviorType0
 from .user import User
 
 __all__ = (
@@ -174,7 +181,6 @@ __all__ = (
     "AutoTopUpStatus",
     "Credits",
     "DataExport",
-    "DataExportInvoicesItem",
     "DataExportNotifications",
     "DataExportProfile",
     "DataExportUsageItem",
@@ -200,6 +206,9 @@ __all__ = (
     "InsufficientCreditsError",
     "Invitation",
     "InvitationRole",
+    "Invoice",
+    "InvoicePage",
+    "InvoiceStatus",
     "LedgerEntry",
     "LedgerPage",
     "Member",
@@ -215,6 +224,7 @@ __all__ = (
     "Plan",
     "PlanPrices",
     "PlanPricesAdditionalProperty",
+    "PlanPricesAdditionalPropertyTaxBehaviorType0",
     "PostAdminAccountsAccountIdCreditsBody",
     "PostAdminAccountsAccountIdCreditsBodyBucket",
     "PostAdminAccountsAccountIdRevokeKeyBody",
@@ -267,5 +277,7 @@ __all__ = (
     "SummarySubscriptions",
     "SummarySubscriptionsByStatus",
     "Suspension",
+    "Tax",
+    "TaxBehaviorType0",
     "User",
 )

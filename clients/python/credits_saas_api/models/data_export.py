@@ -8,10 +8,10 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.api_key import ApiKey
-    from ..models.data_export_invoices_item import DataExportInvoicesItem
     from ..models.data_export_notifications import DataExportNotifications
     from ..models.data_export_profile import DataExportProfile
     from ..models.data_export_usage_item import DataExportUsageItem
+    from ..models.invoice import Invoice
     from ..models.ledger_entry import LedgerEntry
     from ..models.org import Org
 
@@ -29,7 +29,7 @@ class DataExport:
         api_keys (list[ApiKey]):
         ledger (list[LedgerEntry]):
         usage (list[DataExportUsageItem]):
-        invoices (list[DataExportInvoicesItem]):
+        invoices (list[Invoice]):
         notifications (DataExportNotifications):
     """
 
@@ -39,7 +39,7 @@ class DataExport:
     api_keys: list[ApiKey]
     ledger: list[LedgerEntry]
     usage: list[DataExportUsageItem]
-    invoices: list[DataExportInvoicesItem]
+    invoices: list[Invoice]
     notifications: DataExportNotifications
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -95,10 +95,10 @@ class DataExport:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.api_key import ApiKey  # noqa: PLC0415
-        from ..models.data_export_invoices_item import DataExportInvoicesItem  # noqa: PLC0415
         from ..models.data_export_notifications import DataExportNotifications  # noqa: PLC0415
         from ..models.data_export_profile import DataExportProfile  # noqa: PLC0415
         from ..models.data_export_usage_item import DataExportUsageItem  # noqa: PLC0415
+        from ..models.invoice import Invoice  # noqa: PLC0415
         from ..models.ledger_entry import LedgerEntry  # noqa: PLC0415
         from ..models.org import Org  # noqa: PLC0415
 
@@ -138,7 +138,7 @@ class DataExport:
         invoices = []
         _invoices = d.pop("invoices")
         for invoices_item_data in _invoices:
-            invoices_item = DataExportInvoicesItem.from_dict(invoices_item_data)
+            invoices_item = Invoice.from_dict(invoices_item_data)
 
             invoices.append(invoices_item)
 

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.plan import Plan
+    from ..models.tax import Tax
 
 
 T = TypeVar("T", bound="GetPlansResponse200")
@@ -18,9 +19,11 @@ class GetPlansResponse200:
     """
     Attributes:
         plans (list[Plan]):
+        tax (Tax):
     """
 
     plans: list[Plan]
+    tax: Tax
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,11 +32,14 @@ class GetPlansResponse200:
             plans_item = plans_item_data.to_dict()
             plans.append(plans_item)
 
+        tax = self.tax.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "plans": plans,
+                "tax": tax,
             }
         )
 
@@ -42,6 +48,7 @@ class GetPlansResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.plan import Plan  # noqa: PLC0415
+        from ..models.tax import Tax  # noqa: PLC0415
 
         d = dict(src_dict)
         plans = []
@@ -51,8 +58,11 @@ class GetPlansResponse200:
 
             plans.append(plans_item)
 
+        tax = Tax.from_dict(d.pop("tax"))
+
         get_plans_response_200 = cls(
             plans=plans,
+            tax=tax,
         )
 
         get_plans_response_200.additional_properties = d

@@ -6,6 +6,10 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.plan_prices_additional_property_tax_behavior_type_0 import (
+    PlanPricesAdditionalPropertyTaxBehaviorType0,
+)
+
 T = TypeVar("T", bound="PlanPricesAdditionalProperty")
 
 
@@ -16,11 +20,13 @@ class PlanPricesAdditionalProperty:
         amount (int | None):
         currency (None | str):
         lookup_key (None | str):
+        tax_behavior (None | PlanPricesAdditionalPropertyTaxBehaviorType0):
     """
 
     amount: int | None
     currency: None | str
     lookup_key: None | str
+    tax_behavior: None | PlanPricesAdditionalPropertyTaxBehaviorType0
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,6 +39,12 @@ class PlanPricesAdditionalProperty:
         lookup_key: None | str
         lookup_key = self.lookup_key
 
+        tax_behavior: None | str
+        if isinstance(self.tax_behavior, PlanPricesAdditionalPropertyTaxBehaviorType0):
+            tax_behavior = self.tax_behavior.value
+        else:
+            tax_behavior = self.tax_behavior
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -40,6 +52,7 @@ class PlanPricesAdditionalProperty:
                 "amount": amount,
                 "currency": currency,
                 "lookup_key": lookup_key,
+                "tax_behavior": tax_behavior,
             }
         )
 
@@ -70,10 +83,28 @@ class PlanPricesAdditionalProperty:
 
         lookup_key = _parse_lookup_key(d.pop("lookup_key"))
 
+        def _parse_tax_behavior(
+            data: object,
+        ) -> None | PlanPricesAdditionalPropertyTaxBehaviorType0:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                tax_behavior_type_0 = PlanPricesAdditionalPropertyTaxBehaviorType0(data)
+
+                return tax_behavior_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PlanPricesAdditionalPropertyTaxBehaviorType0, data)
+
+        tax_behavior = _parse_tax_behavior(d.pop("tax_behavior"))
+
         plan_prices_additional_property = cls(
             amount=amount,
             currency=currency,
             lookup_key=lookup_key,
+            tax_behavior=tax_behavior,
         )
 
         plan_prices_additional_property.additional_properties = d

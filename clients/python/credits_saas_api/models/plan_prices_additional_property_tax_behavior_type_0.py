@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class PlanPricesAdditionalPropertyTaxBehaviorType0(StrEnum):
+    EXCLUSIVE = "exclusive"
+    INCLUSIVE = "inclusive"
+
+    def __str__(self) -> str:
+        return str(self.value)
