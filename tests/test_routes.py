@@ -86,7 +86,8 @@ def test_plans_come_from_the_product_table(client, aws_stack):
         assert status == 200
         plan = next(p for p in body["plans"] if p["name"] == "Zeta-test")
         assert plan == {"name": "Zeta-test", "credits": 7, "interval": "week",
-                        "prices": {"monthly": {"amount": 100, "currency": "gbp", "lookup_key": "zeta_monthly"}}}
+                        "prices": {"monthly": {"amount": 100, "currency": "gbp", "lookup_key": "zeta_monthly",
+                                               "tax_behavior": None}}}
     finally:
         Product("Zeta-test").delete()
 

@@ -10,6 +10,7 @@ that did arrive after all, or a second run, changes nothing.
 import datetime
 import hashlib
 import hmac
+import decimal
 import json
 import re
 import time
@@ -50,9 +51,17 @@ def signature(payload, secret, timestamp=None):
     return "t=%d,v1=%s" % (timestamp, mac)
 
 
+def _decimal_string(value):
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError("%s is not JSON serializable" % type(value).__name__)
+
+
 def deliver(session, webhook_url, secret, event):
     """(status, answer) of one signed POST of `event`."""
-    payload = json.dumps(event)
+    # The SDK reads Stripe's decimal strings (tax rates, unit amounts) as
+    # Decimal; on the wire, as Stripe sends them, they are strings again.
+    payload = json.dumps(event, default=_decimal_string)
     response = session.post(webhook_url, data=payload.encode(), timeout=30, headers={
         "Content-Type": "application/json; charset=utf-8", "Stripe-Signature": signature(payload, secret)})
     return response.status_code, response.text[:200]

@@ -24,7 +24,8 @@ MAX_READS = 5  # Stripe pages read to fill one page despite drafts and voided in
 
 
 def parse_cursor(raw):
-    if raw is None:
+    """An invoice id the API answered as `next_cursor`; empty or absent: the first page."""
+    if raw is None or raw == "":
         return None
     if not isinstance(raw, str) or not CURSOR.match(raw):
         raise BadRequest("cursor is not one this API returned.", code="invalid_cursor")

@@ -1,7 +1,7 @@
 """The billing history in the OpenAPI document: `GET /invoices`, an invoice
 per payment (chalicelib.billing.invoices), and the `tax` of `GET /plans`."""
 from chalicelib.web.openapi_parts import (
-    ID_TOKEN, STRING, STRIPE_ERRORS, USER_ERRORS, answer, error, nullable, obj, operation, ref)
+    ID_TOKEN, STRING, STRIPE_ERRORS, USER_ERRORS, answer, cursor_parameter, error, nullable, obj, operation, ref)
 
 MINOR_UNITS = {"type": "integer", "minimum": 0,
                "description": "In the currency's minor unit (pence), as Stripe gives it."}
@@ -24,8 +24,7 @@ def paths():
         parameters=[
             {"name": "limit", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-            {"name": "cursor", "in": "query", "required": False,
-             "description": "`next_cursor` of the previous page.", "schema": STRING},
+            cursor_parameter(104),
         ],
         errors=USER_ERRORS)}}
 
