@@ -22,12 +22,9 @@ $(STAMP): requirements-dev.txt backend/requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-# Python tests run on one worker per core plus one (pytest-xdist), each
-# worker with its own emulators, ports and state; a file's tests stay on one
-# worker. The extra worker keeps the cores busy while the others wait on the
-# stacks and browsers they start.
-PYTEST_WORKERS ?= $(shell expr $$(nproc 2>/dev/null || echo 1) + 1)
-PYTEST_PARALLEL ?= -n $(PYTEST_WORKERS) --dist loadfile
+# Python tests run on one worker per core (pytest-xdist), each worker with
+# its own emulators, ports and state; a file's tests stay on one worker.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 # What the tests need, prepared side by side: the Python and npm installs,
 # then the frontend's unit tests and production build (a build error fails
