@@ -66,6 +66,17 @@ class DevStack:
             self.config = json.load(handle)
         return self.config
 
+    def wait_for(self, what, check, timeout=30):
+        """`check()`'s first true answer, polled while the stack works
+        (a webhook, an email on its way); the stack's output on a timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = check()
+            if value:
+                return value
+            assert time.monotonic() < deadline, "waited %d s for %s\n%s" % (timeout, what, self.output()[-3000:])
+            time.sleep(0.25)
+
     def wait_exit(self, timeout=STOP_TIMEOUT):
         try:
             return self.process.wait(timeout)

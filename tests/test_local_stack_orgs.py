@@ -7,7 +7,6 @@ each to their part; removing the developer stops their Acme key at once;
 after a transfer the old owner cannot delete Acme and the new, last owner
 cannot leave."""
 import re
-import time
 import urllib.parse
 import uuid
 
@@ -15,8 +14,6 @@ import pytest
 
 from dev_stack import DevStack
 from scripts.devstack.demo import Api, local_session, sandbox_post, sign_in, sign_up
-
-WAIT = 30
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +32,6 @@ def person(config, role):
     return email, sign_in(config, email)
 
 
-def wait_for(what, check, stack):
-    deadline = time.monotonic() + WAIT
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "waited %d s for %s\n%s" % (WAIT, what, stack.output()[-3000:])
-        time.sleep(0.25)
-
-
 def test_a_team_shares_one_wallet_and_each_role_keeps_to_its_part(stack):
     config = stack.config
     api = Api(config["api_url"])
@@ -57,7 +44,7 @@ def test_a_team_shares_one_wallet_and_each_role_keeps_to_its_part(stack):
         def find():
             messages = local_session().get(config["inbox_url"] + "/messages", timeout=10).json()["messages"]
             return [m for m in messages if m["to"] == email and "invited you to Acme" in m["subject"]]
-        text = wait_for("the invitation email", find, stack)[0]["text"]
+        text = stack.wait_for("the invitation email", find)[0]["text"]
         link = re.search(r"\S+/invite\?token=\S+", text).group(0)
         assert link.startswith(config["frontend_url"])
         return urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["token"][0]
@@ -75,8 +62,8 @@ def test_a_team_shares_one_wallet_and_each_role_keeps_to_its_part(stack):
                     expect=403)[1]["error"]["code"] == "forbidden_role"
     session = api.call("POST", "/checkout", token=biller, org=acme, body={"plan": "Basic", "subscribe": False})[1]
     sandbox_post(config, "/_sandbox/checkout/%s/complete" % session["session_id"])
-    wait_for("Acme's Basic pack", lambda: api.call("GET", "/user", token=owner, org=acme)[1]["user"]["credits"]
-             == 1000, stack)
+    stack.wait_for("Acme's Basic pack",
+                   lambda: api.call("GET", "/user", token=owner, org=acme)[1]["user"]["credits"] == 1000)
 
     # The developer's Acme key spends Acme's credits, not their own.
     key = api.call("POST", "/keys", token=developer, org=acme, body={"name": "acme-ci"}, expect=201)[1]

@@ -15,8 +15,6 @@ import pytest
 from dev_stack import DevStack
 from scripts.devstack.demo import Api, local_session, sandbox_post, sign_in, sign_up
 
-WAIT = 30
-
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
@@ -26,16 +24,6 @@ def stack(tmp_path_factory):
         yield running
     finally:
         running.kill()
-
-
-def wait_for(what, check, stack):
-    deadline = time.monotonic() + WAIT
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "waited %d s for %s\n%s" % (WAIT, what, stack.output()[-3000:])
-        time.sleep(0.25)
 
 
 def test_alert_card_top_up_and_a_paused_top_up_paid_on_the_banks_page(stack):
@@ -67,24 +55,24 @@ def test_alert_card_top_up_and_a_paused_top_up_paid_on_the_banks_page(stack):
 
     # A Basic customer with a key.
     complete(api.call("POST", "/checkout", token=token, body={"plan": "Basic", "subscribe": True})[1]["url"])
-    wait_for("the Basic plan", lambda: user()["plan"] == "Basic" and user()["plan_credits"] == 1000, stack)
+    stack.wait_for("the Basic plan", lambda: user()["plan"] == "Basic" and user()["plan_credits"] == 1000)
     key = api.call("POST", "/keys", token=token, body={"name": "walk"}, expect=201)[1]["key"]
 
     # An alert at 990; 11 credits spent: one email.
     assert api.call("PUT", "/alerts", token=token, body={"low_balance": 990})[1]["low_balance"] == 990
     spend(11)
-    wait_for("the low-balance email", lambda: inbox("running low"), stack)
+    stack.wait_for("the low-balance email", lambda: inbox("running low"))
 
     # A card, automatic top-up on, 20 concurrent calls across 950.
     session_url = api.call("POST", "/payment-method", token=token)[1]["url"]
     complete(session_url)
-    wait_for("the saved card", lambda: api.call("GET", "/auto-top-up", token=token)[1]["payment_method"], stack)
+    stack.wait_for("the saved card", lambda: api.call("GET", "/auto-top-up", token=token)[1]["payment_method"])
     setting = {"enabled": True, "threshold": 950, "pack": "Basic", "monthly_limit": 2}
     assert api.call("PUT", "/auto-top-up", token=token, body=setting)[1]["status"] == "active"
     spend(38)  # 951
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
         list(pool.map(lambda _: spend(1), range(20)))  # 931: one of them crossed 950
-    wait_for("the top-up's credits", lambda: user()["purchased_credits"] == 1000, stack)
+    stack.wait_for("the top-up's credits", lambda: user()["purchased_credits"] == 1000)
     time.sleep(2)
     assert len(top_up_entries()) == 1 and user()["credits"] == 1931
     assert len(inbox("running low")) == 1
@@ -95,15 +83,14 @@ def test_alert_card_top_up_and_a_paused_top_up_paid_on_the_banks_page(stack):
     assert sandbox_post(config, "/_sandbox/customers/%s/card" % customer,
                         data={"behavior": "require_authentication"}).ok
     spend(197, "/test/heavy")  # 1931 - 985 = 946: crosses 950
-    paused = wait_for("the paused top-up", lambda: (lambda view: view if view["status"] == "paused_action_required"
-                                                     else None)(api.call("GET", "/auto-top-up", token=token)[1]),
-                      stack)
-    [message] = wait_for("the email with the link", lambda: inbox("Confirm your automatic top-up"), stack)
+    paused = stack.wait_for("the paused top-up", lambda: (lambda view: view if view["status"] == "paused_action_required"
+                                                           else None)(api.call("GET", "/auto-top-up", token=token)[1]))
+    [message] = stack.wait_for("the email with the link", lambda: inbox("Confirm your automatic top-up"))
     assert paused["action_url"] in message["text"]
     page = local_session().post(paused["action_url"], data={"action": "complete"}, timeout=10,
                                 allow_redirects=False)
     assert page.status_code < 500
-    wait_for("the second top-up", lambda: len(top_up_entries()) == 2, stack)
+    stack.wait_for("the second top-up", lambda: len(top_up_entries()) == 2)
     time.sleep(2)
     assert len(top_up_entries()) == 2 and user()["purchased_credits"] == 1946
     view = api.call("GET", "/auto-top-up", token=token)[1]

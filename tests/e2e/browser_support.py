@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 import requests
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 from dev_stack import DevStack
 from scripts import ROOT, browser
@@ -48,6 +48,43 @@ def start_stack(directory):
         stack.kill()
         raise
     return stack
+
+
+def running_stack(tmp_path_factory, label):
+    """A module's stack with the built frontend, as its `stack` fixture
+    yields it (`yield from running_stack(...)`): dev.json's settings and the
+    state directory; stopped after the module's journeys."""
+    require_built_frontend()
+    running = start_stack(tmp_path_factory.mktemp(label))
+    try:
+        yield dict(running.config, state_dir=running.state_dir)
+    finally:
+        running.stop()
+        running.kill()
+
+
+def headless_chromium():
+    """A module's browser, as its `chromium` fixture yields it."""
+    with sync_playwright() as playwright:
+        browser_app = launch(playwright)
+        yield browser_app
+        browser_app.close()
+
+
+def people(chromium, stack):
+    """make(label) -> a Person in a fresh browser context of their own; the
+    contexts close after the test (a `person` fixture yields it)."""
+    contexts = []
+
+    def make(label):
+        context = chromium.new_context(viewport={"width": 1280, "height": 900},
+                                       permissions=["clipboard-read", "clipboard-write"])
+        contexts.append(context)
+        return Person(context, stack, Shots(label))
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def new_email(label):

@@ -11,30 +11,19 @@ import re
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from browser_support import (
-    SCREENSHOTS, WEBHOOK_TIMEOUT_MS, Person, Shots, launch, require_built_frontend, start_stack,
-)
+from browser_support import SCREENSHOTS, WEBHOOK_TIMEOUT_MS, Person, Shots, headless_chromium, running_stack
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    require_built_frontend()
-    running = start_stack(tmp_path_factory.mktemp("alerts-stack"))
-    try:
-        yield dict(running.config, state_dir=running.state_dir)
-    finally:
-        running.stop()
-        running.kill()
+    yield from running_stack(tmp_path_factory, "alerts-stack")
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+    yield from headless_chromium()
 
 
 SHOT_PREFIXES = {

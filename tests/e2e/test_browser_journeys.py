@@ -7,46 +7,24 @@ import re
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from browser_support import (
-    Person, Sandbox, Shots, digits, launch, require_built_frontend, start_stack,
-)
+from browser_support import Sandbox, digits, headless_chromium, people, running_stack
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    require_built_frontend()
-    running = start_stack(tmp_path_factory.mktemp("browser-stack"))
-    try:
-        yield dict(running.config, state_dir=running.state_dir)
-    finally:
-        running.stop()
-        running.kill()
+    yield from running_stack(tmp_path_factory, "browser-stack")
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+    yield from headless_chromium()
 
 
 @pytest.fixture
 def person(chromium, stack):
-    """make(label) -> a Person in a fresh browser context of their own."""
-    contexts = []
-
-    def make(label):
-        context = chromium.new_context(viewport={"width": 1280, "height": 900},
-                                       permissions=["clipboard-read", "clipboard-write"])
-        contexts.append(context)
-        return Person(context, stack, Shots(label))
-
-    yield make
-    for context in contexts:
-        context.close()
+    yield from people(chromium, stack)
 
 
 def signed_up(person, label):

@@ -12,47 +12,26 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from browser_support import (
-    PASSWORD, WEBHOOK_TIMEOUT_MS, Person, Shots, launch, require_built_frontend, start_stack)
+from browser_support import PASSWORD, WEBHOOK_TIMEOUT_MS, headless_chromium, people, running_stack
 
 INVITE_LINK = re.compile(r"https?://[^\s\"'<>]+/invite\?token=[^\s\"'<>]+")
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    require_built_frontend()
-    running = start_stack(tmp_path_factory.mktemp("teams-stack"))
-    try:
-        yield dict(running.config, state_dir=running.state_dir)
-    finally:
-        running.stop()
-        running.kill()
+    yield from running_stack(tmp_path_factory, "teams-stack")
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+    yield from headless_chromium()
 
 
 @pytest.fixture
 def person(chromium, stack):
-    """make(label) -> a Person in a fresh browser context of their own."""
-    contexts = []
-
-    def make(label):
-        context = chromium.new_context(viewport={"width": 1280, "height": 900},
-                                       permissions=["clipboard-read", "clipboard-write"])
-        contexts.append(context)
-        return Person(context, stack, Shots(label))
-
-    yield make
-    for context in contexts:
-        context.close()
+    yield from people(chromium, stack)
 
 
 def signed_up(person, label):
