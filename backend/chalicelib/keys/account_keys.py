@@ -214,6 +214,15 @@ class ApiKeys:
                 raise _not_found()
             raise
 
+    def revoke_all(self, user_id, actions=()):
+        """Every key of the account stops with one write (emptying the map
+        also stops a key made meanwhile, and an older account's single key
+        goes too), with `actions` on the account; then their records go.
+        Safe to repeat."""
+        Account(user_id).update(actions=[Account.api_keys.set({}), Account.api_key_hash.remove(), *actions])
+        for record in ApiKeyRecord.query(user_id, ApiKeyRecord.key.startswith(RECORD_PREFIX)):
+            record.delete()
+
     def rotate_first(self, account):
         """`POST /generate-key`: the oldest key replaced by a new one (same
         name, limit and creation time, a new id); a Default key if there is none."""

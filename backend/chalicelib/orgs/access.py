@@ -56,6 +56,16 @@ def org_view(account, role):
             "personal": not account.is_team}
 
 
+def open_team(org_id):
+    """The team organisation's account, or None (no such account, a
+    person's own, or a deleted team)."""
+    try:
+        account = Account.get(org_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+    return account if account.is_team and not account.closed_at else None
+
+
 def resolve(identity, personal_account, org_id, right=roles.READ):
     """The organisation `org_id` (None: personal) as the caller (`identity`:
     user_id, email) may act for it with `right`: 404 unless a member, 403
@@ -68,11 +78,8 @@ def resolve(identity, personal_account, org_id, right=roles.READ):
     member = membership(org_id, user_id)
     if member is None:
         raise not_found()
-    try:
-        account = Account.get(org_id, consistent_read=True)
-    except DoesNotExist:
-        raise not_found()
-    if not account.is_team or account.closed_at:
+    account = open_team(org_id)
+    if account is None:
         raise not_found()
     roles.require(member.role, right)
     return Acting(account, member.role, user_id, identity.email)

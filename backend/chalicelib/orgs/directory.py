@@ -6,8 +6,8 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.platform import clock, db, metrics, names
 from chalicelib.platform.errors import BadRequest, Conflict, excerpt
-from chalicelib.platform.models import (
-    Account, ApiKeyRecord, Invitation, MemberOf, Membership, OrgCounts, OwnedOrgs)
+from chalicelib.keys.account_keys import ApiKeys
+from chalicelib.platform.models import Account, Invitation, MemberOf, Membership, OrgCounts, OwnedOrgs
 import chalicelib.orgs.access as access
 import chalicelib.orgs.roles as roles
 
@@ -98,9 +98,7 @@ class Directory:
             raise Conflict("Cancel the organisation's subscription before deleting it.",
                            code="subscription_active")
         org_id = account.user_id
-        Account(org_id).update(actions=[Account.api_keys.set({}), Account.closed_at.set(clock.iso())])
-        for record in ApiKeyRecord.query(org_id, ApiKeyRecord.key.startswith("apikey:")):
-            record.delete()
+        ApiKeys().revoke_all(org_id, actions=[Account.closed_at.set(clock.iso())])
         for invitation in Invitation.query(org_id, Invitation.key.startswith("invite:")):
             invitation.delete()
         for member in Membership.query(org_id, Membership.key.startswith(access.MEMBER_PREFIX),

@@ -158,7 +158,9 @@ class Invitations:
         if (email or "").strip().lower() != item.email:
             raise Forbidden("This invitation is for another email address; sign in with the invited one.",
                             code="invitation_email_mismatch")
-        account = _open_org(org_id)
+        account = access.open_team(org_id)
+        if account is None:
+            raise not_found()
         already = access.membership(org_id, user_id)
         if already is not None:  # a member already: the invitation is used up all the same
             try:
@@ -186,13 +188,3 @@ class Invitations:
             raise
         metrics.count("OrganisationChanges", kind="invitation_accepted")
         return access.org_view(account, item.role)
-
-
-def _open_org(org_id):
-    try:
-        account = Account.get(org_id, consistent_read=True)
-    except DoesNotExist:
-        raise not_found()
-    if not account.is_team or account.closed_at:
-        raise not_found()
-    return account

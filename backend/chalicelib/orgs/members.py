@@ -7,6 +7,7 @@ removed member's API keys in the organisation are revoked in the same
 transaction."""
 from pynamodb.exceptions import TransactWriteError
 
+from chalicelib.keys.account_keys import RECORD_PREFIX, ApiKeys
 from chalicelib.platform import db, metrics
 from chalicelib.platform.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.platform.models import Account, ApiKeyRecord, MemberOf, Membership, OrgCounts
@@ -14,7 +15,6 @@ import chalicelib.orgs.access as access
 import chalicelib.orgs.roles as roles
 from chalicelib.orgs.directory import MAX_OWNED, member_of_key, owned_update
 
-KEY_PREFIX = "apikey:"
 ATTEMPTS = 5
 
 
@@ -116,8 +116,8 @@ class Members:
             target = self._member(acting.org_id, user_id)
             if target.role == roles.OWNER and user_id != acting.user_id:
                 roles.require(acting.role, roles.OWNERSHIP)
-            keys = [record.key[len(KEY_PREFIX):] for record in ApiKeyRecord.query(
-                acting.org_id, ApiKeyRecord.key.startswith(KEY_PREFIX), consistent_read=True)
+            keys = [record.key[len(RECORD_PREFIX):] for record in ApiKeyRecord.query(
+                acting.org_id, ApiKeyRecord.key.startswith(RECORD_PREFIX), consistent_read=True)
                 if record.created_by == user_id]
             conditions = {}
             try:
@@ -137,7 +137,7 @@ class Members:
                         transaction.update(Account(acting.org_id), actions=[
                             Account.api_keys[key_id].remove() for key_id in keys])
                         for key_id in keys:
-                            transaction.delete(ApiKeyRecord(acting.org_id, KEY_PREFIX + key_id))
+                            transaction.delete(ApiKeys.record_item(acting.org_id, key_id))
             except TransactWriteError as error:
                 _cancelled(transaction.codes(error), error, conditions)
             metrics.count("OrganisationChanges", kind="member_removed")

@@ -28,7 +28,8 @@ from chalicelib.orgs.access import Acting
 from chalicelib.orgs.invitations import invitations_to
 from chalicelib.platform import clock, db, metrics
 from chalicelib.platform.errors import BadRequest, Conflict
-from chalicelib.platform.models import Account, ApiKeyRecord, AuditRecord, MemberOf, OrgCounts, TopUp
+from chalicelib.keys.account_keys import ApiKeys
+from chalicelib.platform.models import Account, AuditRecord, MemberOf, OrgCounts, TopUp
 
 logger = logging.getLogger("credits-saas")
 
@@ -118,9 +119,7 @@ class AccountDeletion:
 
     @staticmethod
     def revoke_keys(identity, account):
-        Account(account.user_id).update(actions=[Account.api_keys.set({}), Account.api_key_hash.remove()])
-        for record in ApiKeyRecord.query(account.user_id, ApiKeyRecord.key.startswith("apikey:")):
-            record.delete()
+        ApiKeys().revoke_all(account.user_id)
 
     def stop_refill(self, identity, account):
         refills = self._refills()
