@@ -1,7 +1,7 @@
 """Finding an account for support: by account id (a person's or a team
 organisation's), a whole API key (it names its account), a Stripe customer
 id (`cus_…`), a key prefix (`ak_…`), the start of an email address (the
-person's account, then the team organisations they are a member of) or the
+person's account, with the team organisations they are a member of) or the
 start of a team organisation's name.
 
 An id or a whole key is one GetItem. A key prefix is kept with the key's
@@ -125,24 +125,15 @@ def row(account):
 
 
 def with_their_orgs(rows):
-    """The rows, each person followed by the team organisations they are a
-    member of (once each), so that a member's email finds the team."""
-    shown = {found["id"] for found in rows}
-    result = []
+    """Each person's row names the team organisations they are a member of
+    (`member_of`), so that a member's email finds the team. On the person's
+    row, not as rows of their own: a team two people on different pages
+    share must not be listed twice across pages."""
     for found in rows:
-        result.append(found)
-        if found["org_name"] is not None:
-            continue
-        for membership in MemberOf.query(found["id"], MemberOf.key.startswith("org:")):
-            org_id = membership.key[len("org:"):]
-            if org_id in shown:
-                continue
-            shown.add(org_id)
-            try:
-                result.append(row(Account.get(org_id, consistent_read=True)))
-            except DoesNotExist:
-                continue
-    return result
+        if found["org_name"] is None:
+            found["member_of"] = [{"id": item.key[len("org:"):], "name": item.name, "role": item.role}
+                                  for item in MemberOf.query(found["id"], MemberOf.key.startswith("org:"))]
+    return rows
 
 
 def encode_cursor(start):

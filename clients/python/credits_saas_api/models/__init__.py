@@ -2,6 +2,9 @@
 
 from .account_search_page import AccountSearchPage
 from .account_search_page_accounts_item import AccountSearchPageAccountsItem
+from .account_search_page_accounts_item_member_of_item import (
+    AccountSearchPageAccountsItemMemberOfItem,
+)
 from .adjustment import Adjustment
 from .adjustment_balances import AdjustmentBalances
 from .admin_account import AdminAccount
@@ -158,6 +161,7 @@ from .user import User
 __all__ = (
     "AccountSearchPage",
     "AccountSearchPageAccountsItem",
+    "AccountSearchPageAccountsItemMemberOfItem",
     "Adjustment",
     "AdjustmentBalances",
     "AdminAccount",

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.account_search_page_accounts_item_member_of_item import (
+        AccountSearchPageAccountsItemMemberOfItem,
+    )
+
 
 T = TypeVar("T", bound="AccountSearchPageAccountsItem")
 
@@ -23,6 +29,8 @@ class AccountSearchPageAccountsItem:
         stripe_customer_id (None | str):
         suspended (bool):
         org_name (None | str | Unset):
+        member_of (list[AccountSearchPageAccountsItemMemberOfItem] | Unset): A person's team organisations (id, name,
+            role).
     """
 
     id: str
@@ -33,6 +41,7 @@ class AccountSearchPageAccountsItem:
     stripe_customer_id: None | str
     suspended: bool
     org_name: None | str | Unset = UNSET
+    member_of: list[AccountSearchPageAccountsItemMemberOfItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,6 +67,13 @@ class AccountSearchPageAccountsItem:
         else:
             org_name = self.org_name
 
+        member_of: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.member_of, Unset):
+            member_of = []
+            for member_of_item_data in self.member_of:
+                member_of_item = member_of_item_data.to_dict()
+                member_of.append(member_of_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -73,11 +89,17 @@ class AccountSearchPageAccountsItem:
         )
         if org_name is not UNSET:
             field_dict["org_name"] = org_name
+        if member_of is not UNSET:
+            field_dict["member_of"] = member_of
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.account_search_page_accounts_item_member_of_item import (
+            AccountSearchPageAccountsItemMemberOfItem,  # noqa: PLC0415
+        )
+
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -112,6 +134,17 @@ class AccountSearchPageAccountsItem:
 
         org_name = _parse_org_name(d.pop("org_name", UNSET))
 
+        _member_of = d.pop("member_of", UNSET)
+        member_of: list[AccountSearchPageAccountsItemMemberOfItem] | Unset = UNSET
+        if _member_of is not UNSET:
+            member_of = []
+            for member_of_item_data in _member_of:
+                member_of_item = AccountSearchPageAccountsItemMemberOfItem.from_dict(
+                    member_of_item_data
+                )
+
+                member_of.append(member_of_item)
+
         account_search_page_accounts_item = cls(
             id=id,
             email=email,
@@ -121,6 +154,7 @@ class AccountSearchPageAccountsItem:
             stripe_customer_id=stripe_customer_id,
             suspended=suspended,
             org_name=org_name,
+            member_of=member_of,
         )
 
         account_search_page_accounts_item.additional_properties = d
