@@ -6,6 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install test check bench cost dev clean frontend-test browser test-prerequisites lint
 
+# Python caches bytecode even where the shell asks it not to: every test
+# worker, local stack and emulator imports the same modules (boto3, moto,
+# chalice, …), and without the cache each process compiles them again.
+unexport PYTHONDONTWRITEBYTECODE
+
 # The Vue app in frontend/ (absent on older checkouts: then nothing to do).
 FRONTEND := $(wildcard frontend/package.json)
 NODE_MODULES := frontend/node_modules/.package-lock.json
@@ -13,8 +18,8 @@ NODE_MODULES := frontend/node_modules/.package-lock.json
 $(STAMP): requirements-dev.txt backend/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet pip==26.2.1  # chalice 1.34 needs pip<26.3
-	# --no-compile: a module is byte-compiled when first imported instead of
-	# all at install (the tests import a fraction of what is installed).
+	# --no-compile: a module is byte-compiled when first imported (and cached)
+	# instead of all at install (the tests import a fraction of what is installed).
 	$(PY) -m pip install --quiet --no-compile -r requirements-dev.txt
 	# The backend and scripts/ as one editable package (pyproject.toml).
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
