@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 
 .PHONY: install test check bench cost dev clean frontend-test browser test-prerequisites lint
@@ -17,12 +18,13 @@ NODE_MODULES := frontend/node_modules/.package-lock.json
 
 $(STAMP): requirements-dev.txt backend/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet pip==26.2.1  # chalice 1.34 needs pip<26.3
-	# --no-compile: a module is byte-compiled when first imported (and cached)
-	# instead of all at install (the tests import a fraction of what is installed).
-	$(PY) -m pip install --quiet --no-compile -r requirements-dev.txt
+	# uv installs what pip would, in parallel (about 4x faster on a fresh
+	# clone). Like `pip --no-compile`, it leaves byte-compiling to the first
+	# import: the tests import a fraction of what is installed.
+	$(PY) -m pip install --quiet uv==0.13.9
+	$(UV) pip install --python $(PY) --quiet pip==26.2.1 -r requirements-dev.txt  # chalice 1.34 packages with pip<26.3
 	# The backend and scripts/ as one editable package (pyproject.toml).
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(UV) pip install --python $(PY) --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
