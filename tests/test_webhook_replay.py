@@ -1,6 +1,6 @@
-"""Exactly once under pressure: a recorded sequence of about 1,400 deliveries
-(every event of 50 accounts once, plus 30 % duplicates) over 50 accounts (duplicates, shuffled, concurrent senders; in-process, and a
-smaller one over HTTP), a DynamoDB failure at each write of the handler, and
+"""Exactly once under pressure: a recorded sequence of over 1,000 deliveries
+over 50 accounts (every event once, plus 30 % duplicates; shuffled, from
+concurrent senders; in-process, and a smaller one over HTTP), a DynamoDB failure at each write of the handler, and
 Stripe's own live delivery."""
 import collections
 import concurrent.futures
@@ -32,22 +32,22 @@ def signed_webhooks(webhook_secret):
 # Scenarios: what each account does, and what its account must end up as ----
 
 def pack_buyer(flow):
-    """Seven packs; then half of a Power pack refunded, a Basic pack refunded
+    """Four packs; then half of a Power pack refunded, a Basic pack refunded
     but the refund failing, another disputed and lost."""
-    sessions = [flow.checkout("Basic" if index % 2 == 0 else "Power", subscribe=False) for index in range(7)]
+    sessions = [flow.checkout("Basic" if index % 2 == 0 else "Power", subscribe=False) for index in range(4)]
     flow.refund(flow.charge_of(sessions[1]), amount=2500)
     failing = flow.refund(flow.charge_of(sessions[0]))
     flow.sandbox.fail_refund(failing.id)
     dispute = flow.sandbox.dispute_charge(flow.charge_of(sessions[2]))
     flow.sandbox.lose_dispute(dispute["id"])
-    return "Free", 50, 4 * 1000 + 3 * 100000 - 50000 - 1000, None
+    return "Free", 50, 2 * 1000 + 2 * 100000 - 50000 - 1000, None
 
 
 def subscriber(flow):
     flow.checkout("Basic", subscribe=False)
     flow.checkout("Power", subscribe=False)
     flow.checkout("Basic", subscribe=True)
-    for _ in range(4):
+    for _ in range(2):
         flow.renew()
     return "Basic", 1000, 101000, "active"
 
@@ -55,9 +55,7 @@ def subscriber(flow):
 def upgrader(flow):
     flow.checkout("Basic", subscribe=True)
     flow.renew()
-    flow.renew()
     flow.checkout("Power", subscribe=True)
-    flow.renew()
     flow.renew()
     return "Power", 100000, 0, "active"
 
@@ -65,7 +63,7 @@ def upgrader(flow):
 def canceller(flow):
     flow.checkout("Power", subscribe=False)
     flow.checkout("Basic", subscribe=True)
-    for _ in range(4):
+    for _ in range(2):
         flow.renew()
     flow.cancel()
     return "Free", 50, 100000, None
