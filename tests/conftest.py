@@ -216,3 +216,21 @@ def outbox_stream(app):
 
     return stream_poller.StreamPoller(stream_poller.clients(), settings.ledger_table(), app_module.send_emails,
                                       pattern=STREAM_FILTER, sleep=lambda seconds: None)
+
+
+@pytest.fixture(scope="session")
+def shared_dev_stack(tmp_path_factory):
+    """`make dev` (scripts/dev.py) once per test worker, for the files that use
+    a running local stack as people would (tests/test_local_stack_orgs.py,
+    _top_up.py, _client.py and the browser journeys in tests/e2e/): each test
+    signs up people of its own, so they share the stack as customers share a
+    deployment. tests/test_local_stack_e2e.py starts stacks of its own: it
+    tests how they start and stop."""
+    from dev_stack import shared_stack
+
+    running = shared_stack(tmp_path_factory.mktemp("dev-stack"))
+    try:
+        yield running
+    finally:
+        running.stop()
+        running.kill()

@@ -28,6 +28,22 @@ CLEARED = APP_VARIABLES + (
 )
 
 
+def frontend_built():
+    return os.path.isfile(os.path.join(ROOT, "frontend", "dist", "index.html"))
+
+
+def shared_stack(directory):
+    """The stack behind the `shared_dev_stack` fixture (tests/conftest.py):
+    serving the built frontend when there is one."""
+    running = DevStack(directory, DEV_FRONTEND="dist" if frontend_built() else "off")
+    try:
+        running.wait_ready()
+    except BaseException:
+        running.kill()
+        raise
+    return running
+
+
 class DevStack:
     """`python scripts/dev.py` (or `command`, e.g. `make dev`) as a child
     process in its own process group, output in a log file; without a

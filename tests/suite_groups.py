@@ -32,7 +32,7 @@ GROUP_OF_FILE = {
 }
 # Fixtures that start or use an emulator; a test needing any of them (even
 # through another fixture) is a stack test.
-EMULATOR_FIXTURES = frozenset({"moto_url", "stripe_sandbox", "sandbox", "api_url"})
+EMULATOR_FIXTURES = frozenset({"moto_url", "stripe_sandbox", "sandbox", "api_url", "shared_dev_stack"})
 SLOWEST = 10
 # Seconds per file on a 2-core machine, from the report's "slowest files"
 # (round figures; only the order they give matters).

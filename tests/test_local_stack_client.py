@@ -16,7 +16,6 @@ import pytest
 import credits_saas
 from credits_saas import (
     AccountClient, AsyncAccountClient, AsyncClient, Client, InsufficientCredits, InvalidApiKey)
-from dev_stack import DevStack
 from scripts import ROOT
 from scripts.devstack.demo import sign_in, sign_up
 
@@ -24,13 +23,8 @@ FREE_CREDITS = 50
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    running = DevStack(tmp_path_factory.mktemp("local-stack-client"))
-    try:
-        running.wait_ready()
-        yield running
-    finally:
-        running.kill()
+def stack(shared_dev_stack):
+    return shared_dev_stack
 
 
 @pytest.fixture(scope="module")

@@ -12,18 +12,12 @@ import uuid
 
 import pytest
 
-from dev_stack import DevStack
 from scripts.devstack.demo import Api, local_session, sandbox_post, sign_in, sign_up
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    running = DevStack(tmp_path_factory.mktemp("local-stack-top-up"))
-    try:
-        running.wait_ready()
-        yield running
-    finally:
-        running.kill()
+def stack(shared_dev_stack):
+    return shared_dev_stack
 
 
 def test_alert_card_top_up_and_a_paused_top_up_paid_on_the_banks_page(stack):

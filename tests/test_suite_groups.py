@@ -11,6 +11,7 @@ def test_each_test_falls_in_the_group_of_its_place_or_its_fixtures():
     assert suite_groups.group_of("/r/tests/test_local_stack_e2e.py", ["tmp_path"]) == "stack"
     assert suite_groups.group_of("/r/tests/test_credits.py", ["client", "moto_url"]) == "stack"
     assert suite_groups.group_of("/r/tests/sandbox/test_x.py", ["sandbox"]) == "stack"
+    assert suite_groups.group_of("/r/tests/test_local_stack_orgs.py", ["stack", "shared_dev_stack"]) == "stack"
     assert suite_groups.group_of("/r/tests/test_openapi.py", ["tmp_path"]) == "unit"
 
 

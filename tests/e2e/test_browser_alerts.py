@@ -13,12 +13,12 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browser_support import SCREENSHOTS, WEBHOOK_TIMEOUT_MS, Person, Shots, headless_chromium, running_stack
+from browser_support import settle, SCREENSHOTS, WEBHOOK_TIMEOUT_MS, Person, Shots, headless_chromium, browser_stack
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    yield from running_stack(tmp_path_factory, "alerts-stack")
+def stack(shared_dev_stack):
+    return browser_stack(shared_dev_stack)
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +159,7 @@ def test_an_alert_threshold_persists_and_auto_top_up_turns_on_with_a_saved_card(
     # Stripe's card page (the sandbox's, setup mode), and back.
     error.get_by_role("button", name="Save a card now").click()
     page.wait_for_url(stack["stripe_api_base"] + "/**")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     someone.shot("hosted-save-card")
     page.get_by_role("button", name="Save card").click()
     page.wait_for_url(re.compile(r"/account"))

@@ -9,12 +9,12 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browser_support import Sandbox, digits, headless_chromium, people, running_stack
+from browser_support import settle, Sandbox, digits, headless_chromium, people, browser_stack
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    yield from running_stack(tmp_path_factory, "browser-stack")
+def stack(shared_dev_stack):
+    return browser_stack(shared_dev_stack)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_sign_up_spend_buy_subscribe_and_return_to_free(person, stack):
     alice.page.get_by_role("navigation").get_by_role("link", name="API").click()
     alice.page.wait_for_url(re.compile(r"/quickstart$"))
     expect(alice.by_test_id("api-url")).to_have_text(stack["api_url"])
-    alice.page.wait_for_load_state("networkidle")
+    settle(alice.page)
     alice.shot("quickstart")
 
     assert spend_until_refused(stack["api_url"], copied) == 50
@@ -158,7 +158,7 @@ def test_declining_on_the_hosted_page_returns_to_cancel_and_grants_nothing(perso
     bob.start_checkout("Basic", "Buy once")
     bob.page.get_by_role("button", name="Decline").click()
     bob.page.wait_for_url(re.compile(r"/checkout/cancel"))
-    bob.page.wait_for_load_state("networkidle")
+    settle(bob.page)
     bob.shot("checkout-cancel")
     expect(bob.page.get_by_text(re.compile("not charged|nothing was charged|no charge", re.I))).to_be_visible()
     bob.account()
@@ -210,7 +210,7 @@ def test_after_signing_out_back_shows_no_private_data(person, stack):
     frank.sign_out()
     frank.page.get_by_role("link", name="Sign in").or_(
         frank.page.get_by_role("button", name="Sign in")).first.wait_for()
-    frank.page.wait_for_load_state("networkidle")
+    settle(frank.page)
     frank.shot("signed-out")
 
     # Sign-out replaced the account page with pricing: Back leads to the
@@ -218,7 +218,7 @@ def test_after_signing_out_back_shows_no_private_data(person, stack):
     for expected, name in ((r"/pricing$", "back-once"), (r"/signin\?redirect=(/|%2F)account$", "back-twice")):
         frank.page.evaluate("history.back()")         # the browser's Back button
         frank.page.wait_for_url(re.compile(expected))
-        frank.page.wait_for_load_state("networkidle")
+        settle(frank.page)
         frank.shot(name)
         expect(frank.by_test_id("total-credits")).to_have_count(0)
         expect(frank.by_test_id("api-key-prefix")).to_have_count(0)

@@ -14,14 +14,14 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browser_support import PASSWORD, WEBHOOK_TIMEOUT_MS, headless_chromium, people, running_stack
+from browser_support import settle, PASSWORD, WEBHOOK_TIMEOUT_MS, headless_chromium, people, browser_stack
 
 INVITE_LINK = re.compile(r"https?://[^\s\"'<>]+/invite\?token=[^\s\"'<>]+")
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    yield from running_stack(tmp_path_factory, "teams-stack")
+def stack(shared_dev_stack):
+    return browser_stack(shared_dev_stack)
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def test_an_owner_invites_a_developer_who_joins_creates_a_key_and_is_removed(per
     inbox = developer.context.new_page()
     inbox.goto(stack["inbox_url"])
     inbox.get_by_role("row").filter(has_text=developer.email).get_by_role("link").first.click()
-    inbox.wait_for_load_state("networkidle")
+    settle(inbox)
     developer.shots.take(inbox, "invitation-email")
     inbox.close()
     assert link.startswith(stack["frontend_url"] + "/invite?token="), link
