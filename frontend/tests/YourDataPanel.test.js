@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import YourDataPanel from '../src/components/YourDataPanel.vue'
-import { signInAs, stubApi } from './helpers.js'
-
-vi.mock('vue-router', () => ({ useRouter: () => ({ push: vi.fn() }) }))
+import { signInAs, stubApi, testRouter } from './helpers.js'
 
 afterEach(() => vi.unstubAllGlobals())
 
@@ -13,7 +11,13 @@ describe('YourDataPanel', () => {
     const api = stubApi({
       'DELETE /user': () => new Response(JSON.stringify({ error: { code: 'owns_organisations', message: 'You are the last owner of 1 team organisation: transfer or delete it first.', organisations: [] } }), { status: 409, headers: { 'Content-Type': 'application/json' } }),
     })
-    const wrapper = mount(YourDataPanel, { props: { email: 'Ada@example.com' }, attachTo: document.body })
+    const wrapper = mount(YourDataPanel, {
+      props: { email: 'Ada@example.com' },
+      // A router of its own: a vi.mock of vue-router would miss the copy of
+      // this component that an earlier file in the worker has loaded.
+      global: { plugins: [testRouter()] },
+      attachTo: document.body,
+    })
     await wrapper.get('[data-testid="delete-account"]').trigger('click')
     await flushPromises()
     const confirm = () => wrapper.findAll('dialog button').at(1).trigger('click')

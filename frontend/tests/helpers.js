@@ -1,11 +1,19 @@
 import { vi } from 'vitest'
-import { mount, flushPromises } from '@vue/test-utils'
+import { enableAutoUnmount, mount, flushPromises } from '@vue/test-utils'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { fetchAuthSession } from 'aws-amplify/auth'
 import { refreshSession } from '../src/composables/useSession.js'
 import { setUser } from '../src/composables/useAccount.js'
 
 export const API = 'https://api.example.test'
+
+// Test Utils' auto-unmount may be enabled once per copy of the library, and
+// the files of a worker share one: tests/setup.js calls this after each test.
+let unmountWrappers = () => {}
+enableAutoUnmount((hook) => {
+  unmountWrappers = hook
+})
+export const unmountAll = () => unmountWrappers()
 
 export function jsonResponse(status, body) {
   return new Response(body === undefined ? '' : JSON.stringify(body), {
