@@ -130,9 +130,11 @@ class Rehearsal:
         self.gaps = []
 
     def gap(self, text):
+        """Says once per deploy what the emulator cannot do (one gap often
+        covers many resources: every alarm, every table's PITR)."""
         if text not in self.gaps:
             self.gaps.append(text)
-        self.out("  Rehearsal: " + text)
+            self.out("  Rehearsal: " + text)
 
     def prepare(self, template, parameters):
         """The template as moto can create it, with not-emulated resources
