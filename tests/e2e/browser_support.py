@@ -108,7 +108,8 @@ _watches = weakref.WeakKeyDictionary()
 
 
 def watch_network(context):
-    _watches.setdefault(context, NetworkWatch(context))
+    if context not in _watches:
+        _watches[context] = NetworkWatch(context)
     return context
 
 
