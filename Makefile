@@ -18,11 +18,11 @@ NODE_MODULES := frontend/node_modules/.package-lock.json
 
 $(STAMP): requirements-dev.txt backend/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	# uv installs what pip would, in parallel (about 4x faster on a fresh
-	# clone). Like `pip --no-compile`, it leaves byte-compiling to the first
-	# import: the tests import a fraction of what is installed.
+	# uv installs what pip would, in parallel, and byte-compiles it on both
+	# cores while npm works: each test worker, local stack and emulator then
+	# starts from bytecode instead of compiling the same modules again.
 	$(PY) -m pip install --quiet uv==0.13.9
-	$(UV) pip install --python $(PY) --quiet pip==26.2.1 -r requirements-dev.txt  # chalice 1.34 packages with pip<26.3
+	$(UV) pip install --python $(PY) --quiet --compile-bytecode pip==26.2.1 -r requirements-dev.txt  # chalice 1.34 packages with pip<26.3
 	# The backend and scripts/ as one editable package (pyproject.toml).
 	$(UV) pip install --python $(PY) --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
