@@ -11,6 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
+from dev_stack import frontend_built
 from scripts import ROOT, browser
 
 SCREENSHOTS = os.path.join(ROOT, ".local", "screenshots")
@@ -24,7 +25,7 @@ FRONTEND = os.path.join(ROOT, "frontend")
 def require_built_frontend():
     if not os.path.isfile(os.path.join(FRONTEND, "package.json")):
         pytest.skip("no frontend/ in this checkout")
-    if not os.path.isfile(os.path.join(FRONTEND, "dist", "index.html")):
+    if not frontend_built():
         pytest.fail("frontend/dist is missing: `make test` builds it (cd frontend && npm run build).")
 
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browser_support import settle, SCREENSHOTS, WEBHOOK_TIMEOUT_MS, Person, Shots, headless_chromium, browser_stack
+from browser_support import SCREENSHOTS, WEBHOOK_TIMEOUT_MS, Person, Shots, browser_stack, headless_chromium, settle
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browser_support import settle, Sandbox, digits, headless_chromium, people, browser_stack
+from browser_support import Sandbox, browser_stack, digits, headless_chromium, people, settle
 
 
 @pytest.fixture(scope="module")

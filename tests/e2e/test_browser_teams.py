@@ -14,7 +14,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browser_support import settle, PASSWORD, WEBHOOK_TIMEOUT_MS, headless_chromium, people, browser_stack
+from browser_support import PASSWORD, WEBHOOK_TIMEOUT_MS, browser_stack, headless_chromium, people, settle
 
 INVITE_LINK = re.compile(r"https?://[^\s\"'<>]+/invite\?token=[^\s\"'<>]+")
 
