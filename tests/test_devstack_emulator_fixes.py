@@ -20,6 +20,8 @@ EACH_FIX = {
     emulator_fixes.ATOMIC_REQUESTS: emulator_fixes.make_dynamodb_requests_atomic,
     emulator_fixes.ITEM_ROLLBACK: emulator_fixes.roll_back_transactions_item_by_item,
     emulator_fixes.PARTITION_QUERY: emulator_fixes.query_one_partition,
+    emulator_fixes.UPDATED_NEW: emulator_fixes.answer_updated_new_as_dynamodb_does,
+    emulator_fixes.CONDITION_PARSED_ONCE: emulator_fixes.parse_conditions_once_per_request,
     emulator_fixes.ITEMS_AS_JSON: emulator_fixes.answer_items_as_json,
     emulator_fixes.SIGN_UP_BY_EMAIL: emulator_fixes.deliver_sign_up_codes_by_email,
 }
@@ -163,6 +165,58 @@ def test_a_transaction_moto_refuses_still_changes_nothing(moto_url):
             {"Put": {"TableName": table, "Item": {"pk": {"S": "c"}, "n": {"N": "5"}}}},  # no sort key
         ])
     assert items(dynamodb, table) == [("a", "1", 1)]
+
+
+def test_updated_new_answers_every_attribute_the_update_sets_changed_or_not(moto_url):
+    """As DynamoDB answers it (scripts/devstack/updated_attributes.py); moto
+    alone leaves out `plan` and `lb`, whose values did not change."""
+    dynamodb = emulator.boto_client("dynamodb")
+    table = scratch_table(dynamodb)
+    key = {"pk": {"S": "a"}, "sk": {"S": "1"}}
+    dynamodb.put_item(TableName=table, Item=dict(key, n={"N": "5"}, plan={"S": "Free"}, gone={"S": "x"},
+                                                 m={"M": {"a": {"N": "1"}, "b": {"N": "2"}}}))
+
+    def update(expression, **extra):
+        return dynamodb.update_item(TableName=table, Key=key, UpdateExpression=expression,
+                                    ReturnValues="UPDATED_NEW", **extra).get("Attributes")
+
+    assert update("SET n = n - :one, #p = if_not_exists(#p, :free), lb = if_not_exists(lb, :none), m.b = :one",
+                  ExpressionAttributeNames={"#p": "plan"},
+                  ExpressionAttributeValues={":one": {"N": "1"}, ":free": {"S": "Basic"}, ":none": {"NULL": True}}) == {
+        "n": {"N": "4"}, "plan": {"S": "Free"}, "lb": {"NULL": True}, "m": {"M": {"b": {"N": "1"}}}}
+    assert not update("REMOVE gone")  # nothing set: no attributes
+    assert dynamodb.update_item(TableName=table, Key=key, UpdateExpression="SET n = :two",
+                                ExpressionAttributeValues={":two": {"N": "2"}}, ReturnValues="ALL_NEW")[
+        "Attributes"]["plan"] == {"S": "Free"}  # other return values: moto's own answer
+
+
+def test_a_writes_condition_is_parsed_once_and_still_decides(moto_url, monkeypatch):
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    dynamodb = emulator.boto_client("dynamodb")
+    table = scratch_table(dynamodb)
+    key = {"pk": {"S": "a"}, "sk": {"S": "1"}}
+    dynamodb.put_item(TableName=table, Item=dict(key, n={"N": "1"}))
+    lexed = []
+    lex = ConditionExpressionParser._lex_condition_expression
+    monkeypatch.setattr(ConditionExpressionParser, "_lex_condition_expression",
+                        lambda parser: lexed.append(parser.condition_expression) or lex(parser))
+
+    def decrement(at_least, **names):
+        dynamodb.update_item(TableName=table, Key=key, UpdateExpression="SET n = n - :one",
+                             ConditionExpression="#n >= :least", ExpressionAttributeNames=dict({"#n": "n"}, **names),
+                             ExpressionAttributeValues={":one": {"N": "1"}, ":least": {"N": str(at_least)}})
+
+    decrement(1)
+    assert lexed == ["#n >= :least"]  # moto alone: twice
+    with pytest.raises(dynamodb.exceptions.ConditionalCheckFailedException):
+        decrement(1)  # n is 0
+    with pytest.raises(dynamodb.exceptions.ClientError, match="unused in expressions"):
+        decrement(0, **{"#spare": "x"})  # moto still checks the names used
+    dynamodb.put_item(TableName=table, Item=dict(key, n={"N": "5"}), ConditionExpression="#n >= :least",
+                      ExpressionAttributeNames={"#n": "n"}, ExpressionAttributeValues={":least": {"N": "0"}})
+    assert items(dynamodb, table) == [("a", "1", 5)]
+    assert len(lexed) == 4
 
 
 def test_a_query_answers_its_partition_in_order_on_the_table_and_each_index(moto_url):

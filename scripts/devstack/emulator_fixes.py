@@ -20,6 +20,11 @@ it changes is gone, instead of silently not applying.
   copying every table they name first.
 - A DynamoDB Query on the table or a local secondary index reads the one
   partition it names, instead of every item of the table, sorted.
+- An UpdateItem answering `UPDATED_NEW` answers with every attribute its
+  SET, ADD and DELETE actions name, as DynamoDB does, not only those whose
+  value changed.
+- A write's condition expression is parsed once per request, not twice
+  (speed).
 - DynamoDB item answers are written as plain JSON (speed; tests only:
   `answer_items_as_json()`, which `apply()` does not call).
 - Cognito SignUp says the code went to the email for a pool that signs in
@@ -50,15 +55,25 @@ ITEMS_AS_JSON = MotoPatch(
 PARTITION_QUERY = MotoPatch(
     "dynamodb-query-one-partition",
     "moto's DynamoDB Query sorting every item of the table to keep one partition's")
+UPDATED_NEW = MotoPatch(
+    "dynamodb-updated-new",
+    "moto's UpdateItem answering UPDATED_NEW with the attributes whose values changed instead of every "
+    "attribute the update expression sets")
+CONDITION_PARSED_ONCE = MotoPatch(
+    "dynamodb-condition-parsed-once",
+    "moto's DynamoDB parsing a write's ConditionExpression twice per request")
 SIGN_UP_BY_EMAIL = MotoPatch(
     "cognito-sign-up-code-delivery",
     "moto's SignUp answering CodeDeliveryDetails by SMS for a pool that signs in by email")
-APPLIED_BY_DEFAULT = (START_EXECUTION_CASING, ATOMIC_REQUESTS, ITEM_ROLLBACK, PARTITION_QUERY, SIGN_UP_BY_EMAIL)
+APPLIED_BY_DEFAULT = (START_EXECUTION_CASING, ATOMIC_REQUESTS, ITEM_ROLLBACK, PARTITION_QUERY, UPDATED_NEW,
+                      CONDITION_PARSED_ONCE, SIGN_UP_BY_EMAIL)
 
 _ATOMIC_FLAG = "_requests_are_atomic"
 _SIGN_UP_FLAG = "_sign_up_delivers_by_email"
 _ROLLBACK_FLAG = "_transactions_roll_back_their_items"
 _PARTITION_FLAG = "_queries_read_one_partition"
+_UPDATED_NEW_FLAG = "_updated_new_names_what_the_update_sets"
+_PARSED_ONCE_FLAG = "_conditions_parsed_once_per_request"
 _JSON_FLAG = "_items_answered_as_json"
 _CASING_HANDLERS = "emulator-fixes-start-execution-casing"
 _STEP_FUNCTIONS_CASED = "emulator_fixes_step_functions_cased"
@@ -77,6 +92,8 @@ def apply():
     make_dynamodb_requests_atomic()
     roll_back_transactions_item_by_item()
     query_one_partition()
+    answer_updated_new_as_dynamodb_does()
+    parse_conditions_once_per_request()
     deliver_sign_up_codes_by_email()
 
 
@@ -218,6 +235,83 @@ def query_one_partition():
 
         _wrap_once(Table, "all_items", _PARTITION_FLAG + "_items", wrap_all_items)
         _wrap_once(Table, "query", _PARTITION_FLAG, wrap_query)
+
+
+def answer_updated_new_as_dynamodb_does():
+    """`ReturnValues: UPDATED_NEW` answers with every path the update
+    expression's SET, ADD and DELETE actions name, from the item as written
+    (scripts/devstack/updated_attributes.py), in place of moto's
+    `_build_updated_new_attributes`, which keeps only the attributes whose
+    value changed: a write that sets an attribute to the value it had (the
+    metered call's thresholds, chalicelib/credits/thresholds.py) would not
+    find it in the answer. moto calls it with the item before and after the
+    update, only for UPDATED_NEW with an update expression."""
+    with UPDATED_NEW.applying():
+        from moto.dynamodb.responses import DynamoHandler
+
+        from scripts.devstack.updated_attributes import updated_new
+
+        _needs(DynamoHandler, "update_item")
+
+        def wrap(original):
+            def build_updated_new_attributes(self, before, after):
+                expression = self.body.get("UpdateExpression")
+                if expression is None:  # the legacy AttributeUpdates: moto's answer
+                    return original(self, before, after)
+                return updated_new(after, expression, self.body.get("ExpressionAttributeNames") or {})
+            return build_updated_new_attributes
+
+        _wrap_once(DynamoHandler, "_build_updated_new_attributes", _UPDATED_NEW_FLAG, wrap)
+
+
+_PARSED = threading.local()  # .entry: the running request's last condition parsed, see below
+
+
+def parse_conditions_once_per_request():
+    """PutItem, UpdateItem and DeleteItem parse their ConditionExpression in
+    moto's request handler (to check the names and values it uses) and again
+    in its backend (to evaluate it); moto's parser is plain Python, about
+    0.8 ms for the metered call's condition. The handler's parse is kept for
+    the rest of the request and the backend's returns it: same expression,
+    the very same names and values objects, one reuse. Each request starts
+    with nothing kept, so nothing outlives the request that parsed it."""
+    with CONDITION_PARSED_ONCE.applying():
+        from moto.dynamodb.comparisons import ConditionExpressionParser
+        from moto.dynamodb.responses import DynamoHandler
+
+        _needs(ConditionExpressionParser, "parse")
+        for name in ("condition_expression", "expression_attribute_names", "expression_attribute_values",
+                     "expr_attr_names_found", "expr_attr_values_found"):
+            if not hasattr(ConditionExpressionParser(None, None, None), name):
+                raise AttributeError("ConditionExpressionParser has no %s" % name)
+
+        def wrap_parse(original):
+            def parse(self):
+                kept, _PARSED.entry = getattr(_PARSED, "entry", None), None
+                if kept is not None and kept[0] == self.condition_expression \
+                        and kept[1] is self.expression_attribute_names \
+                        and kept[2] is self.expression_attribute_values:
+                    self.expr_attr_names_found.extend(kept[4])
+                    self.expr_attr_values_found.extend(kept[5])
+                    return kept[3]
+                op = original(self)
+                _PARSED.entry = (self.condition_expression, self.expression_attribute_names,
+                                 self.expression_attribute_values, op, list(self.expr_attr_names_found),
+                                 list(self.expr_attr_values_found))
+                return op
+            return parse
+
+        def wrap_call_action(original):
+            def call_action(self):
+                _PARSED.entry = None
+                try:
+                    return original(self)
+                finally:
+                    _PARSED.entry = None
+            return call_action
+
+        _wrap_once(DynamoHandler, "call_action", _PARSED_ONCE_FLAG + "_requests", wrap_call_action)
+        _wrap_once(ConditionExpressionParser, "parse", _PARSED_ONCE_FLAG, wrap_parse)
 
 
 def _partition_queried(table, arguments):
