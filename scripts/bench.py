@@ -64,7 +64,8 @@ def dynamodb_requests_per_call():
         Account("bench-user").update(actions=[Account.credits.set(credits)])
 
     # Armed, not crossed: the balance (1,000,000) is far above the thresholds.
-    Account("bench-user").update(actions=[Account.low_balance.set(ARMED_AT), Account.top_up_threshold.set(ARMED_AT)])
+    Account("bench-user").update(actions=[Account.thresholds.low_balance.set(ARMED_AT),
+                                          Account.thresholds.top_up.set(ARMED_AT)])
     with Client(app_module.app, stage_name="local", project_dir=BACKEND) as client:
         client.http.post("/test", headers={"x-api-key": key})  # warm the clients
         meter = dynamodb_meter.attached_to_app()

@@ -95,7 +95,7 @@ def test_without_a_crossing_a_call_is_one_request_and_with_one_two(client, user,
 
 def test_a_plan_grant_sets_the_default_for_the_new_allowance(client, user, api_key):
     Credits().reset_plan(user.id, 1000, "invoice:in_alerts_default", "plan", "Basic")
-    assert int(Account.get(user.id, consistent_read=True).low_balance_default) == 100
+    assert int(Account.get(user.id, consistent_read=True).thresholds.low_balance_default) == 100
 
 
 def test_a_call_with_an_idempotency_key_that_crosses_sends_the_email_once(client, user, api_key, outbox_stream):
@@ -105,3 +105,80 @@ def test_a_call_with_an_idempotency_key_that_crosses_sends_the_email_once(client
     assert [client.http.post("/test", headers=headers).status_code for _ in range(3)] == [200] * 3
     outbox_stream.drain()
     assert len(low_balance_emails(user)) == 1
+
+
+def as_before_the_map(user_id, low_balance=None, default=None):
+    """The account's thresholds where accounts from before `th` keep them."""
+    values = {"lb": low_balance, "ld": default}
+    Account(user_id).update(actions=[Account.thresholds.remove()] + [
+        getattr(Account, name).set(values[short]) for name, short in (
+            ("legacy_low_balance", "lb"), ("legacy_low_balance_default", "ld")) if values[short] is not None])
+
+
+def stored(user_id):
+    from chalicelib.platform import db
+
+    item = db.table_connection(Account).get_item(user_id, consistent_read=True)["Item"]
+    return item.get("th"), sorted(name for name in ("lb", "ld", "tt") if name in item)
+
+
+def test_personal_and_team_accounts_start_with_the_map_and_its_default(client, user, api_key):
+    assert stored(user.id) == ({"M": {"ld": {"N": "5"}}}, [])
+    status, org = call(client, "POST", "/orgs", user.headers, {"name": "Thresholds Ltd"})
+    assert status == 201, org
+    assert stored(org["org"]["id"]) == ({"M": {"ld": {"N": "5"}}}, [])
+
+
+def test_an_account_from_before_the_map_moves_on_its_first_call_and_its_threshold_still_counts(
+        client, user, api_key, outbox_stream):
+    spend(client, api_key)  # 49
+    as_before_the_map(user.id, low_balance=45, default=5)
+    assert spend(client, api_key, 4) == [200] * 4  # 45: not below yet
+    assert stored(user.id) == ({"M": {"lb": {"N": "45"}, "ld": {"N": "5"}}}, [])
+    spend(client, api_key)  # 44 crosses
+    outbox_stream.drain()
+    [email] = low_balance_emails(user)
+    assert "threshold of 45" in email["text"]
+
+
+def test_an_account_from_before_the_map_without_a_default_gets_its_plans(client, user, api_key, outbox_stream):
+    spend(client, api_key)
+    as_before_the_map(user.id)
+    spend(client, api_key, 45)  # 49 -> 4 crosses the Free plan's default, 5
+    outbox_stream.drain()
+    assert "threshold of 5 credits" in low_balance_emails(user)[0]["text"]
+    assert stored(user.id) == ({"M": {"ld": {"N": "5"}}}, [])
+
+
+def test_settings_and_grants_move_an_account_from_before_the_map_first(client, user, api_key):
+    spend(client, api_key)
+    as_before_the_map(user.id, low_balance=30, default=5)
+    assert call(client, "GET", "/alerts", user.headers) == (200, {"low_balance": 30, "default": 5})
+    assert stored(user.id) == ({"M": {"lb": {"N": "30"}, "ld": {"N": "5"}}}, [])
+    as_before_the_map(user.id, low_balance=30, default=5)
+    assert call(client, "PUT", "/alerts", user.headers, {"low_balance": None})[1] == {"low_balance": None, "default": 5}
+    assert stored(user.id) == ({"M": {"ld": {"N": "5"}}}, [])
+    as_before_the_map(user.id, low_balance=30)
+    Credits().reset_plan(user.id, 1000, "invoice:in_legacy_default", "plan", "Basic")
+    assert stored(user.id) == ({"M": {"lb": {"N": "30"}, "ld": {"N": "100"}}}, [])
+
+
+def test_an_answer_without_the_thresholds_is_completed_by_a_read(client, user, api_key, monkeypatch):
+    """A database that answers UPDATED_NEW with changed attributes only (as
+    moto does unpatched) costs a read, never a missed crossing."""
+    from chalicelib.credits.alerts import Alerts
+    from chalicelib.credits.plans import Plans
+    from chalicelib.platform.models import CROSSING_PREFIX, Crossing
+
+    call(client, "PUT", "/alerts", user.headers, {"low_balance": 45})
+    reads = []
+    read = Account.get
+    monkeypatch.setattr(Account, "get", lambda *args, **kwargs: reads.append(args[-1]) or read(*args, **kwargs))
+    alerts = Alerts(Plans(), notify=None)
+    assert alerts.after_spend(user.id, {"credits": {"N": "45"}}, 1) is None  # 46 -> 45: not below
+    crossing_id = alerts.after_spend(user.id, {"credits": {"N": "44"}}, 1)
+    assert alerts.after_spend(user.id, {"credits": {"N": "43"}, "th": {"M": {"lb": {"N": "45"}, "ld": {"N": "5"}}}},
+                              1) is None
+    assert reads == [user.id, user.id]  # the complete answer is not read again
+    crossing = Crossing.get(user.id, CROSSING_PREFIX + crossing_id, consistent_read=True)
+    assert (int(crossing.credits), int(crossing.alert), crossing.top_up) == (44, 45, None)

@@ -109,7 +109,7 @@ def test_a_saved_card_becomes_the_customers_default_and_shows(top_up, stripe_san
     assert top_up.view()["payment_method"] == {"brand": "visa", "last4": "4242"}
     body = top_up.turn_on()
     assert (body["enabled"], body["status"], body["threshold"]) == (True, "active", 45)
-    assert int(Account.get(top_up.user.id, consistent_read=True).top_up_threshold) == 45
+    assert int(Account.get(top_up.user.id, consistent_read=True).thresholds.top_up) == 45
 
 
 def test_twenty_concurrent_calls_across_the_threshold_make_one_alert_one_top_up_one_grant(top_up, client):
@@ -170,7 +170,7 @@ def test_a_decline_is_tried_again_at_the_next_crossing_and_three_in_a_row_turn_i
     lift_and_cross(top_up)
     view = top_up.view()
     assert (view["enabled"], view["status"]) == (False, "off_failures")
-    assert Account.get(top_up.user.id, consistent_read=True).top_up_threshold is None
+    assert Account.get(top_up.user.id, consistent_read=True).thresholds.top_up is None
     assert len(top_up.intents()) == 3 and top_up.top_up_entries() == []
     assert top_up.subjects().count("Credits: Automatic top-up is off") == 1
     lift_and_cross(top_up)  # off: no fourth attempt

@@ -104,10 +104,10 @@ def test_an_interrupted_move_loses_and_doubles_nothing(account, lost_answer):
     assert len(account_counts(user_id)) == 1
 
 
-def test_every_spend_is_one_update_answered_with_the_item_as_written(account):
-    """The answer carries the balance and the thresholds a crossing is judged
-    by (chalicelib/credits/alerts.py); the days of usage on it are looked at
-    on a day's first spend in the process."""
+def test_a_days_first_spend_is_answered_with_the_whole_item_the_others_with_what_they_set(account):
+    """A day's first spend in the process asks for the whole item, whose
+    days of usage it looks at; the others for what they set (the balance and
+    the thresholds a crossing is judged by, chalicelib/credits/alerts.py)."""
     user_id, key_hash = account
     Credits().add_purchased(user_id, 100, "checkout:cs_usage_days", "purchase", "pack")
     asked = []
@@ -132,7 +132,7 @@ def test_every_spend_is_one_update_answered_with_the_item_as_written(account):
         pre_dynamodb_send.disconnect(follow)
         for client in clients:
             client.meta.events.unregister("provide-client-params.dynamodb.UpdateItem", note_return_values)
-    assert asked == ["ALL_NEW"] * 63
+    assert asked == ["ALL_NEW", "UPDATED_NEW", "UPDATED_NEW"] * 21
     assert len(account_counts(user_id)) <= usage.DAYS_ON_ACCOUNT
     assert [row["credits"] for row in rows(user_id, days=21)] == [3] * 21
 

@@ -5,8 +5,8 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.platform import clock, db, metrics, settings
 from chalicelib.platform.errors import Unauthorized
-from chalicelib.platform.models import Account, LedgerEntry
-from chalicelib.credits.alerts import default_threshold
+from chalicelib.platform.models import Account, LedgerEntry, Thresholds
+from chalicelib.credits.thresholds import default_threshold
 from chalicelib.accounts.suspension import suspension
 
 
@@ -52,7 +52,7 @@ class Accounts:
         account = Account(
             user_id, email=email, created_at=now, plan=settings.FREE_PLAN,
             credits=allowance, purchased_credits=0, usage={}, api_keys={},
-            low_balance_default=default_threshold(allowance),
+            thresholds=Thresholds(low_balance_default=default_threshold(allowance)),
         )
         grant = LedgerEntry(user_id, "signup:%s" % user_id, at=now, kind="signup",
                             credits=allowance, description="Sign-up bonus",

@@ -46,6 +46,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.platform import clock, db, metrics, settings
 from chalicelib.platform.errors import BadRequest, Conflict
 from chalicelib.platform.models import CROSSING_PREFIX, Account, AttemptAttribute, TopUp
+import chalicelib.credits.thresholds as thresholds
 from chalicelib.credits.plans import ONE_OFF, stored_prices, tax_behavior
 from chalicelib.billing.stripe_client import upstream
 from chalicelib.billing.stripe_objects import as_dict, money, stripe_id
@@ -167,8 +168,9 @@ class TopUps:
             # The paused payment stops holding the place of the one top-up in
             # flight; if the customer still confirms it, its success grants once.
             actions += [TopUp.in_flight.remove(), TopUp.payment_intent.remove(), TopUp.action_url.remove()]
-        account_action = (Account.top_up_threshold.set(threshold) if enabled
-                          else Account.top_up_threshold.remove())
+        thresholds.ensure(account)  # the map its threshold goes into
+        account_action = (Account.thresholds.top_up.set(threshold) if enabled
+                          else Account.thresholds.top_up.remove())
         with TransactWrite(connection=db.connection()) as transaction:
             transaction.update(TopUp(account.user_id, "topup"), actions=actions)
             transaction.update(Account(account.user_id), actions=[account_action],
@@ -412,10 +414,11 @@ class TopUps:
 
     @staticmethod
     def _turn_off(user_id):
+        thresholds.ensure_for(user_id)  # the map its threshold is removed from
         with TransactWrite(connection=db.connection()) as transaction:
             transaction.update(TopUp(user_id, "topup"), actions=[
                 TopUp.enabled.set(False), TopUp.status.set(OFF_FAILURES), TopUp.version.add(1)])
-            transaction.update(Account(user_id), actions=[Account.top_up_threshold.remove()],
+            transaction.update(Account(user_id), actions=[Account.thresholds.top_up.remove()],
                                condition=Account.user_id.exists())
         metrics.count("TopUpsTurnedOff")
 

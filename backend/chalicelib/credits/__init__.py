@@ -5,7 +5,8 @@ allowances as synced from products.json (`plans`); daily usage (`usage`);
 reading the ledger (`ledger`); the operators' day counters (`stats`); and the
 Free plan's weekly refill, a Step Functions execution per Free account
 (`refill`); low-balance alerts and the balance crossings the metered call
-sees in its own answer (`alerts`)."""
+sees in its own answer (`alerts`), judged by the thresholds on the account
+(`thresholds`)."""
 from chalicelib import notices
 from chalicelib.platform import settings
 from chalicelib.platform import once

@@ -11,7 +11,7 @@ import datetime
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.credits.alerts import default_threshold
+import chalicelib.credits.thresholds as thresholds
 import chalicelib.credits.stats as stats
 import chalicelib.credits.usage as usage
 from chalicelib.keys import account_keys, key_format, rate_limits
@@ -58,7 +58,7 @@ class Credits:
             actions = [
                 Account.credits.set(Account.credits - cost),
                 Account.usage[day].set((Account.usage[day] | 0) + cost),
-            ] + rate_limits.record(slot, now)
+            ] + rate_limits.record(slot, now) + [thresholds.ANSWER_ACTION]
             condition = spend_condition(slot, key_format.verifier(key_hash), cost, now)
             try:
                 if request_key is not None:
@@ -166,15 +166,15 @@ class Credits:
                 required=cost, remaining=int(account.credits))
 
     def _write_spend(self, user_id, day, actions, condition):
-        """The spend's one UpdateItem; returns the item as written (`ALL_NEW`:
-        the new balance and the thresholds a crossing is judged by, see
-        chalicelib/credits/alerts.py; the item is under 1 KB). Only a day new
-        to the account can bring too many days of usage onto its item, so
-        only the first spend of a day in this process looks at them, to move
-        older days off it."""
+        """The spend's one UpdateItem; returns its answer: what it set
+        (`UPDATED_NEW`: the new balance and the thresholds a crossing is
+        judged by, see chalicelib/credits/alerts.py). Only a day new to the
+        account can bring too many days of usage onto its item, so only the
+        first spend of a day in this process asks for the whole item
+        (`ALL_NEW`, under 1 KB) and looks at them, to move older days off it."""
         whole = self._usage_checked.get(user_id) != day
         response = db.table_connection(Account).update_item(
-            user_id, actions=actions, condition=condition, return_values="ALL_NEW")
+            user_id, actions=actions, condition=condition, return_values="ALL_NEW" if whole else "UPDATED_NEW")
         attributes = response["Attributes"]
         if whole:
             if self._keep_usage_small(user_id, plain(Account.from_raw_data(attributes).usage)):
@@ -213,8 +213,10 @@ class Credits:
                 return False
             previous_branch = branch
             branch_condition, branch_actions = _reset_expression(branch, amount)
-            # The low-balance alert's default follows the allowance (alerts.py).
-            branch_actions = branch_actions + [Account.low_balance_default.set(default_threshold(amount))]
+            # The low-balance alert's default follows the allowance (thresholds.py).
+            thresholds.ensure(account, lambda plan: amount)
+            branch_actions = branch_actions + [
+                Account.thresholds.low_balance_default.set(thresholds.default_threshold(amount))]
             full_condition = Account.user_id.exists() & branch_condition
             if condition is not None:
                 full_condition = full_condition & condition

@@ -6,7 +6,7 @@ Every method takes the operator's id (`cognito:<sub>` from the web app,
 (chalicelib.operators.audit).
 """
 from chalicelib.credits import ledger, usage
-from chalicelib.credits.alerts import default_threshold
+import chalicelib.credits.thresholds as thresholds
 from chalicelib.billing.top_ups import TopUps
 from chalicelib.keys.account_keys import KEY_ID, ApiKeys
 from chalicelib.accounts.suspension import suspension
@@ -54,8 +54,8 @@ class Console:
             "usage": usage.daily_usage(account, USAGE_DAYS),
             "ledger": {"entries": entries, "next_cursor": next_cursor},
             "auto_top_up": TopUps.describe(TopUps.state(user_id)),
-            "low_balance_alert": {"low_balance": None if account.low_balance is None else int(account.low_balance),
-                                  "default": default_threshold(self._plans.allowance(account.plan))},
+            "low_balance_alert": {"low_balance": thresholds.customer_alert(account),
+                                  "default": thresholds.default_threshold(self._plans.allowance(account.plan))},
             "organisation": organisation(account),
         })
         return {"account": view}

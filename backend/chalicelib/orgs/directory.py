@@ -4,10 +4,12 @@ import secrets
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.platform import clock, db, metrics, names
+from chalicelib.platform import clock, db, metrics, names, settings
 from chalicelib.platform.errors import BadRequest, Conflict, excerpt
 from chalicelib.keys.account_keys import ApiKeys
-from chalicelib.platform.models import Account, Invitation, MemberOf, Membership, OrgCounts, OwnedOrgs
+from chalicelib.platform.models import Account, Invitation, MemberOf, Membership, OrgCounts, OwnedOrgs, Thresholds
+from chalicelib.credits.plans import Plans
+import chalicelib.credits.thresholds as thresholds
 import chalicelib.orgs.access as access
 import chalicelib.orgs.roles as roles
 
@@ -58,8 +60,9 @@ class Directory:
         transaction."""
         now = clock.iso()
         org_id = new_org_id()
+        default = thresholds.default_threshold(Plans().allowance(settings.FREE_PLAN))
         account = Account(org_id, created_at=now, org_name=name, credits=0, purchased_credits=0,
-                          usage={}, api_keys={})
+                          usage={}, api_keys={}, thresholds=Thresholds(low_balance_default=default))
         owned, owned_actions, owned_condition = owned_update(user_id, 1)
         try:
             with db.Transaction() as transaction:

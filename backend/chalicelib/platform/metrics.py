@@ -26,7 +26,8 @@ METRICS = frozenset({
     "SignUps", "CreditsGranted", "CheckoutsStarted", "Purchases",
     "WebhookEvents", "WebhookFailures", "Refunds", "Disputes", "OperatorActions",
     "EmailsRecorded", "EmailRecordFailures", "EmailsSent", "EmailsSkipped", "EmailSendFailures",
-    "BalanceCrossings", "CrossingRecordFailures", "CardSetupsStarted", "CardsSaved", "TopUpSettingsChanged",
+    "BalanceCrossings", "CrossingRecordFailures", "ThresholdReads",
+    "CardSetupsStarted", "CardsSaved", "TopUpSettingsChanged",
     "TopUpsStarted", "TopUpsSucceeded", "TopUpsFailed", "TopUpsPaused", "TopUpsTurnedOff",
     "OrganisationChanges", "AccountsDeleted", "DataExports",
 })

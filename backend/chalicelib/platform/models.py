@@ -63,6 +63,16 @@ class SubscriptionAttribute(MapAttribute):
     scheduled_at = NumberAttribute(null=True)
 
 
+class Thresholds(MapAttribute):
+    """What the metered call compares its new balance with
+    (chalicelib/credits/thresholds.py): the customer's low-balance alert
+    (absent: the default), the default for the current allowance (10 %, set
+    by each plan grant) and, while automatic top-up is on, its threshold."""
+    low_balance = NumberAttribute(null=True, attr_name="lb")
+    low_balance_default = NumberAttribute(null=True, attr_name="ld")
+    top_up = NumberAttribute(null=True, attr_name="tt")
+
+
 class Account(Model):
     Meta = _meta(settings.accounts_table())
 
@@ -94,13 +104,13 @@ class Account(Model):
     # The optional emails the customer turned off (`low_balance`,
     # `product_updates`); absent while every one is on (chalicelib.notices).
     email_off = UnicodeSetAttribute(null=True)
-    # What the metered call compares its new balance with (credits/alerts.py):
-    # the customer's low-balance alert (absent: the default), the default for
-    # the current allowance (10 %, set by each plan grant) and, while automatic
-    # top-up is on, its threshold. A few bytes each.
-    low_balance = NumberAttribute(null=True, attr_name="lb")
-    low_balance_default = NumberAttribute(null=True, attr_name="ld")
-    top_up_threshold = NumberAttribute(null=True, attr_name="tt")
+    # The thresholds, one map so the metered write's answer carries them
+    # (credits/thresholds.py). An account from before the map keeps them at
+    # the top level until `thresholds.ensure` moves them; read only there.
+    thresholds = Thresholds(null=True, attr_name="th")
+    legacy_low_balance = NumberAttribute(null=True, attr_name="lb")
+    legacy_low_balance_default = NumberAttribute(null=True, attr_name="ld")
+    legacy_top_up_threshold = NumberAttribute(null=True, attr_name="tt")
     # A team organisation's name (chalicelib.orgs); absent on a personal
     # organisation, which is a user's own account (same id).
     org_name = UnicodeAttribute(null=True, attr_name="on")

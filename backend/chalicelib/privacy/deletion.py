@@ -24,6 +24,7 @@ the owner of the ledger (bookkeeping), and an audit record says who deleted
 what and when. The old ID token then answers 401 (`account_deleted`)."""
 import logging
 
+import chalicelib.credits.thresholds as thresholds
 from chalicelib.orgs.access import Acting
 from chalicelib.orgs.invitations import invitations_to
 from chalicelib.platform import clock, db, metrics
@@ -173,9 +174,10 @@ class AccountDeletion:
         except Exception as error:  # noqa: BLE001 - none to delete is fine
             if not db.is_condition_failure(error):
                 raise
+        thresholds.ensure(account)  # the map the customer's thresholds are removed from
         Account(account.user_id).update(actions=[
-            Account.email.remove(), Account.email_off.remove(), Account.low_balance.remove(),
-            Account.top_up_threshold.remove(), Account.deleted_at.set(account.deleted_at or clock.iso())])
+            Account.email.remove(), Account.email_off.remove(), Account.thresholds.low_balance.remove(),
+            Account.thresholds.top_up.remove(), Account.deleted_at.set(account.deleted_at or clock.iso())])
 
 
 def _error_code(error):
