@@ -251,7 +251,7 @@ def answer_updated_new_as_dynamodb_does():
 
         from scripts.devstack.updated_attributes import updated_new
 
-        _needs(DynamoHandler, "update_item")
+        _needs(DynamoHandler, "_build_updated_new_attributes")
 
         def wrap(original):
             def build_updated_new_attributes(self, before, after):

@@ -29,16 +29,21 @@ def from_answer(raw_item):
     """(alert threshold, top-up threshold) from an account item in wire format
     (the metered write's answer), None where there is none; None when the item
     has no moved map (see `ensure`)."""
-    moved = ((raw_item.get("th") or {}).get("M"))
-    if moved is None or _number(moved, "ld") is None:
+    raw = (raw_item.get("th") or {}).get("M")
+    if raw is None:
         return None
-    alert = _number(moved, "lb")
-    return (alert if alert is not None else _number(moved, "ld")), _number(moved, "tt")
+    return _pair(Thresholds().deserialize(raw))
 
 
 def of(account):
     """(alert threshold, top-up threshold) of a moved account."""
-    th = account.thresholds
+    return _pair(account.thresholds)
+
+
+def _pair(th):
+    """(th.lb or its default th.ld, th.tt); None for a map not moved yet (no `ld`)."""
+    if th is None or th.low_balance_default is None:
+        return None
     alert = th.low_balance if th.low_balance is not None else th.low_balance_default
     return _int(alert), _int(th.top_up)
 
@@ -86,7 +91,7 @@ def customer_alert(account):
 
 
 def is_moved(account):
-    return account.thresholds is not None and account.thresholds.low_balance_default is not None
+    return _pair(account.thresholds) is not None
 
 
 def _first(*values):
@@ -95,10 +100,3 @@ def _first(*values):
 
 def _int(value):
     return None if value is None else int(value)
-
-
-def _number(raw, name):
-    value = raw.get(name)
-    if value is None or "N" not in value:
-        return None
-    return int(float(value["N"]))
